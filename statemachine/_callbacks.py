@@ -1,0 +1,390 @@
+"""Callback declarations, signature-based argument injection, and resolution.
+
+Three layers, each computed once and reused:
+
+* :class:`CallbackSpec` is what a declaration says ("call ``'is_ready'``", "call this function"),
+  with its group and priority. Specs live on states and transitions.
+* :class:`Signature` is computed once per function and knows how to bind the event's arguments
+  to the parameters the function declares.
+* :func:`resolve` turns a spec into zero or more *callers* for one set of owner types (machine,
+  model, listeners). A caller is a plain function ``caller(owners, event_data) -> Any``; the
+  engine calls callers and never looks names up while an event runs.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._event_data import EventData
+    from ._expressions import Expression
+
+Caller = Callable[[tuple[Any, ...], "EventData"], Any]
+
+
+class Priority(IntEnum):
+    """Order of callbacks inside one group; lower runs first, ties keep declaration order."""
+
+    GENERIC = 0
+    INLINE = 10
+    DECORATOR = 20
+    NAMING = 30
+    AFTER = 40
+
+
+class Group(IntEnum):
+    """The callback groups of one microstep, in the order they run."""
+
+    PREPARE = 0
+    VALIDATORS = 1
+    COND = 2
+    BEFORE = 3
+    EXIT = 4
+    ON = 5
+    ENTER = 6
+    INVOKE = 7
+    AFTER = 8
+
+
+# Names that the engine can inject into any callback, read from EventData attributes.
+INJECTABLE = frozenset(
+    (
+        "event",
+        "source",
+        "target",
+        "state",
+        "model",
+        "machine",
+        "transition",
+        "event_data",
+        "previous_configuration",
+        "new_configuration",
+    )
+)
+# Names users may not pass through send(**kwargs): they would shadow injected values.
+RESERVED_KWARGS = frozenset(
+    ("event_data", "machine", "event", "model", "transition", "state", "source", "target")
+)
+
+
+class CallbackSpec:
+    """One declared callback: a name or a callable, for one group, at one priority.
+
+    Attributes:
+        func: a method/attribute name, a callable, or a ``property``.
+        group: the :class:`Group` it belongs to.
+        priority: the :class:`Priority` that orders it inside the group.
+        expected: for conditions, the truth value the guard must have (False for ``unless``).
+        required: False for naming-convention names, which may resolve to nothing.
+        expression: for string conditions, the parsed boolean expression.
+    """
+
+    __slots__ = ("expected", "expression", "func", "group", "priority", "required")
+
+    def __init__(
+        self,
+        func: Any,
+        group: Group,
+        priority: Priority = Priority.INLINE,
+        *,
+        expected: bool = True,
+        required: bool = True,
+    ) -> None:
+        self.func = func
+        self.group = group
+        self.priority = priority
+        self.expected = expected
+        self.required = required
+        self.expression: Expression | None = None
+        if isinstance(func, str) and group is Group.COND:
+            from ._expressions import parse_condition
+
+            self.expression = parse_condition(func)
+
+    def __repr__(self) -> str:
+        return f"CallbackSpec({self.label!r}, {self.group.name}, {self.priority.name})"
+
+    @property
+    def label(self) -> str:
+        """A readable name of the callback, for errors and diagrams."""
+        f = self.func
+        if isinstance(f, str):
+            return f
+        if isinstance(f, property) and f.fget is not None:
+            return f.fget.__name__
+        return getattr(f, "__name__", repr(f))
+
+
+class CallbackSpecList:
+    """The specs of one group on one state or transition; also usable as a decorator.
+
+    ``@state.enter`` and ``@go.on`` register the decorated function and return it unchanged,
+    so it stays a method of the machine class.
+    """
+
+    __slots__ = ("_specs", "group", "unless")
+
+    def __init__(self, group: Group, *, unless: bool = False) -> None:
+        self.group = group
+        self.unless = unless
+        self._specs: list[CallbackSpec] = []
+
+    def add(self, funcs: Any, priority: Priority = Priority.INLINE) -> None:
+        """Add one spec per item of ``funcs`` (a name, a callable, or a list of them)."""
+        if funcs is None:
+            return
+        items = funcs if isinstance(funcs, (list, tuple)) else [funcs]
+        for f in items:
+            self._specs.append(
+                CallbackSpec(f, self.group, priority, expected=not self.unless)
+            )
+
+    def __call__(self, func: Any) -> Any:
+        self.add(func, Priority.DECORATOR)
+        return func
+
+    def __iter__(self) -> Iterator[CallbackSpec]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def __bool__(self) -> bool:
+        return bool(self._specs)
+
+    def __repr__(self) -> str:
+        return f"CallbackSpecList({self.group.name}, {[s.label for s in self._specs]!r})"
+
+
+# --- signatures and injection ----------------------------------------------------------------
+
+
+class Signature:
+    """How to call one function with the arguments of an event.
+
+    Positional ``send`` arguments fill the leading positional parameters; a keyword argument of
+    the same name wins; remaining parameters are injected by name (see :data:`INJECTABLE`).
+    Parameters nobody provides are left unbound, so a required one raises ``TypeError``.
+    """
+
+    __slots__ = ("injected", "named", "no_args", "posonly", "positional", "var_kw", "var_pos")
+
+    def __init__(self, func: Callable[..., Any], skip_first: bool) -> None:
+        try:
+            params = list(inspect.signature(func).parameters.values())
+        except (TypeError, ValueError):  # builtins without a signature: pass everything
+            params = []
+            self.var_pos = self.var_kw = True
+        else:
+            self.var_pos = any(p.kind is p.VAR_POSITIONAL for p in params)
+            self.var_kw = any(p.kind is p.VAR_KEYWORD for p in params)
+        if skip_first and params and params[0].kind in (
+            inspect.Parameter.POSITIONAL_ONLY,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        ):
+            params = params[1:]
+        kinds_pos = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        self.positional = tuple(p.name for p in params if p.kind in kinds_pos)
+        self.posonly = tuple(p.name for p in params if p.kind is p.POSITIONAL_ONLY)
+        self.named = tuple(
+            p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        )
+        self.injected = tuple(n for n in self.named if n in INJECTABLE)
+        self.no_args = not self.named and not self.var_pos and not self.var_kw
+
+    def bind(self, ed: EventData) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Return the ``(args, kwargs)`` to call the function with, for this event."""
+        args = ed.args
+        user_kw = ed.kwargs
+        if not args and not user_kw and not self.var_kw:
+            kw = {n: getattr(ed, n) for n in self.injected}
+            return (), kw
+        kw = {}
+        extra: tuple[Any, ...] = ()
+        if args:
+            n = len(self.positional)
+            for name, value in zip(self.positional, args):
+                kw[name] = value
+            if len(args) > n and self.var_pos:
+                extra = tuple(args[n:])
+        for name in self.named:
+            if name in user_kw:
+                kw[name] = user_kw[name]
+            elif name not in kw and name in INJECTABLE:
+                kw[name] = getattr(ed, name)
+        if self.var_kw:
+            for name, value in user_kw.items():
+                kw.setdefault(name, value)
+            for name in INJECTABLE:
+                if name not in kw:
+                    kw[name] = getattr(ed, name)
+        lead: tuple[Any, ...] = ()
+        if self.posonly or extra:
+            # Positional-only parameters, and anything before *args, must go positionally.
+            names = self.positional if extra else self.posonly
+            lead = tuple(kw.pop(name) for name in names if name in kw)
+        return lead + extra, kw
+
+
+_signatures: dict[tuple[Any, bool], Signature] = {}
+
+
+def signature_of(func: Callable[..., Any], skip_first: bool = False) -> Signature:
+    """The cached :class:`Signature` of ``func`` (bound methods share their function's)."""
+    key = (func, skip_first)
+    try:
+        return _signatures[key]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable callable
+        return Signature(func, skip_first)
+    sig = _signatures[key] = Signature(func, skip_first)
+    return sig
+
+
+def call_injected(func: Callable[..., Any], ed: EventData) -> Any:
+    """Call any callable with the arguments it declares (used for dynamic attributes)."""
+    target = getattr(func, "__func__", None)
+    sig = signature_of(target, True) if target is not None else signature_of(func)
+    if sig.no_args:
+        return func()
+    a, kw = sig.bind(ed)
+    return func(*a, **kw)
+
+
+def make_function_caller(func: Callable[..., Any], slot: int | None) -> Caller:
+    """A caller for a plain function; ``slot`` is the owner passed as ``self`` (None: none)."""
+    sig = signature_of(func, skip_first=slot is not None)
+    if slot is None:
+        if sig.no_args:
+            return lambda owners, ed: func()
+
+        def call_free(owners: tuple[Any, ...], ed: EventData) -> Any:
+            a, kw = sig.bind(ed)
+            return func(*a, **kw)
+
+        return call_free
+    if sig.no_args:
+        return lambda owners, ed: func(owners[slot])
+
+    def call_method(owners: tuple[Any, ...], ed: EventData) -> Any:
+        a, kw = sig.bind(ed)
+        return func(owners[slot], *a, **kw)
+
+    return call_method
+
+
+def make_attribute_caller(name: str, slot: int) -> Caller:
+    """A caller that reads ``owner.name`` each time; a callable value is then called."""
+
+    def call_attr(owners: tuple[Any, ...], ed: EventData) -> Any:
+        value = getattr(owners[slot], name)
+        if callable(value):
+            return call_injected(value, ed)
+        return value
+
+    return call_attr
+
+
+# --- resolution --------------------------------------------------------------------------------
+
+
+class Owner:
+    """What resolution knows about one object that callbacks may live on.
+
+    Attributes:
+        slot: the index of the object in the runtime ``owners`` tuple.
+        cls: the object's type; names are looked up on it once.
+        instance_names: names found in the instance ``__dict__`` (read dynamically).
+        hidden: names never resolved on this owner (library attributes, the state field).
+        hidden_from: for the machine, the library base class whose attributes are hidden.
+    """
+
+    __slots__ = ("cls", "hidden", "hidden_from", "instance_names", "slot")
+
+    def __init__(
+        self,
+        slot: int,
+        cls: type,
+        instance_names: frozenset[str],
+        hidden: frozenset[str] = frozenset(),
+        hidden_from: tuple[type, ...] = (),
+    ) -> None:
+        self.slot = slot
+        self.cls = cls
+        self.instance_names = instance_names
+        self.hidden = hidden
+        self.hidden_from = hidden_from
+
+    def lookup(self, name: str) -> Caller | None:
+        """Return a caller for ``name`` on this owner, or None if it has no such attribute."""
+        if name in self.hidden:
+            return None
+        if name in self.instance_names:
+            return make_attribute_caller(name, self.slot)
+        for klass in self.cls.__mro__:
+            if name in klass.__dict__:
+                if klass in self.hidden_from:
+                    return None
+                return self._from_class_attr(name, klass.__dict__[name])
+        return None
+
+    def _from_class_attr(self, name: str, attr: Any) -> Caller | None:
+        from ._events import Event
+        from ._states import State
+
+        if isinstance(attr, Event):
+            event_id = str(attr.id or name)
+            return make_event_trigger(event_id)
+        if isinstance(attr, State):
+            return None
+        if inspect.isfunction(attr):
+            return make_function_caller(attr, self.slot)
+        if isinstance(attr, staticmethod):
+            return make_function_caller(attr.__func__, None)
+        return make_attribute_caller(name, self.slot)
+
+
+def make_event_trigger(event_id: str) -> Caller:
+    """A caller that sends ``event_id`` to the machine with the current event's arguments."""
+
+    def trigger(owners: tuple[Any, ...], ed: EventData) -> Any:
+        return owners[0].send(event_id, *ed.args, **ed.kwargs)
+
+    return trigger
+
+
+def resolve(spec: CallbackSpec, owners: Iterable[Owner]) -> list[Caller]:
+    """The callers for ``spec``: every owner that has the name, or the callable itself.
+
+    Returns an empty list when a name resolves nowhere; the caller decides whether that is an
+    error (explicit names) or fine (naming conventions).
+    """
+    func = spec.func
+    if isinstance(func, property):
+        func = func.fget.__name__ if func.fget is not None else ""
+    if isinstance(func, str):
+        return [c for o in owners if (c := o.lookup(func)) is not None]
+    if inspect.isfunction(func):
+        # A function defined in the class body (decorators, inline references) is a method of
+        # whichever owner type holds it under its own name.
+        for o in owners:
+            if o.cls.__dict__.get(func.__name__) is func or any(
+                k.__dict__.get(func.__name__) is func for k in o.cls.__mro__[1:]
+            ):
+                return [make_function_caller(func, o.slot)]
+        return [make_function_caller(func, None)]
+    if callable(func):
+        return [_make_callable_caller(func)]
+    raise TypeError(f"Callback {func!r} is neither a name nor a callable.")
+
+
+def _make_callable_caller(func: Callable[..., Any]) -> Caller:
+    from ._events import Event
+
+    if isinstance(func, Event):
+        return make_event_trigger(str(func.id))
+    return lambda owners, ed: call_injected(func, ed)

@@ -1,0 +1,320 @@
+"""The immutable, compiled definition of a machine class, and the builder that makes it.
+
+:func:`build_definition` runs once per class, at class creation. It collects the declared
+states, transitions and events (own and inherited), validates them, and freezes everything the
+runtime needs into a :class:`MachineDefinition`: snapshots of every callback spec list, the
+per-event transition tables and the static microstep plans. Later changes to the declaration
+objects (a subclass adding a transition to an inherited state, say) never leak into a
+definition that was already built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from . import exceptions
+from ._callbacks import CallbackSpec, Group
+from ._events import Event, expand_event_names
+from ._states import State
+from ._transitions import Transition, TransitionList, event_matches
+
+__all__ = ["MachineDefinition", "build_definition"]
+
+# Generic naming-convention callbacks, looked up on every owner (machine, model, listeners).
+GENERIC_CONVENTIONS = {
+    Group.PREPARE: "prepare_event",
+    Group.BEFORE: "before_transition",
+    Group.ON: "on_transition",
+    Group.EXIT: "on_exit_state",
+    Group.ENTER: "on_enter_state",
+    Group.INVOKE: "on_invoke_state",
+    Group.AFTER: "after_transition",
+}
+
+
+class MachineDefinition:
+    """Everything about a machine class that does not change per instance.
+
+    Attributes:
+        states: every state, in document order.
+        top_states: the top-level states.
+        states_map: state value -> State.
+        states_by_id: state id -> State.
+        initial_state: the top-level initial state.
+        final_states: the top-level final states.
+        events: event id -> :class:`Event` (declared and implied by ``event=``).
+        transitions: every transition, in document order.
+        transition_events: transition -> the event ids it answers to (a frozen snapshot).
+        state_specs: (state, group) -> callback specs (a frozen snapshot).
+        transition_specs: (transition, group) -> callback specs (a frozen snapshot).
+        is_flat: no compound, parallel or history states.
+        has_event_defaults: some event declares a default ``delay`` or ``internal``.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        states: list[State],
+        top_states: list[State],
+        events: dict[str, Event],
+        transitions: list[Transition],
+    ) -> None:
+        self.name = name
+        self.states = tuple(states)
+        self.top_states = tuple(top_states)
+        self.states_map = {s.value: s for s in states}
+        self.states_by_id = {s.id: s for s in states}
+        initials = [s for s in top_states if s.initial]
+        self.initial_state: State | None = initials[0] if initials else None
+        self.final_states = tuple(s for s in top_states if s.final)
+        self.events = dict(events)
+        self.transitions = tuple(transitions)
+        self.transition_events = {t: tuple(t.events) for t in transitions}
+        self.state_specs: dict[tuple[State, Group], tuple[CallbackSpec, ...]] = {}
+        for s in states:
+            for group, specs in ((Group.ENTER, s.enter), (Group.EXIT, s.exit), (Group.INVOKE, s.invoke)):
+                self.state_specs[(s, group)] = tuple(specs)
+        self.transition_specs: dict[tuple[Transition, Group], tuple[CallbackSpec, ...]] = {}
+        for t in transitions:
+            self.transition_specs[(t, Group.VALIDATORS)] = tuple(t.validators)
+            self.transition_specs[(t, Group.COND)] = (*t.cond, *t.unless)
+            self.transition_specs[(t, Group.BEFORE)] = tuple(t.before)
+            self.transition_specs[(t, Group.ON)] = tuple(t.on)
+            self.transition_specs[(t, Group.AFTER)] = tuple(t.after)
+        self.transitions_by_source: dict[State, tuple[Transition, ...]] = {
+            s: tuple(t for t in transitions if t.source is s) for s in states
+        }
+        self.is_flat = all(not s.states and not s.is_history for s in states)
+        self.has_event_defaults = any(e.delay or e.internal for e in events.values())
+        self.callback_names = self._callback_names()
+
+    def candidates(self, state: State, event: str) -> tuple[Transition, ...]:
+        """Transitions that ``event`` may fire from ``state`` or its ancestors, in priority
+        order (descendants first, then document order)."""
+        result = []
+        for node in (state, *state.ancestors()):
+            for t in self.transitions_by_source.get(node, ()):
+                if any(event_matches(d, event) for d in self.transition_events[t]):
+                    result.append(t)
+        return tuple(result)
+
+    def _callback_names(self) -> frozenset[str]:
+        """Every name a callback might be looked up under: explicit names and conventions."""
+        names = set(GENERIC_CONVENTIONS.values())
+        for specs in (*self.state_specs.values(), *self.transition_specs.values()):
+            for spec in specs:
+                if isinstance(spec.func, str):
+                    names.add(spec.func)
+                    if spec.expression is not None:
+                        names.update(spec.expression.names())
+                elif isinstance(spec.func, property) and spec.func.fget is not None:
+                    names.add(spec.func.fget.__name__)
+        for s in self.states:
+            names.update((f"on_enter_{s.id}", f"on_exit_{s.id}", f"on_invoke_{s.id}"))
+        for ids in self.transition_events.values():
+            for e in ids:
+                names.update((f"before_{e}", f"on_{e}", f"after_{e}"))
+        return frozenset(names)
+
+
+def _collect_states(
+    namespace: dict[str, Any], inherited: Iterable[State]
+) -> tuple[list[State], list[State]]:
+    """Top-level states (inherited first, then the namespace's) and all states."""
+    from .states import States
+
+    top: list[State] = list(inherited)
+    seen = {id(s) for s in top}
+    for key, value in namespace.items():
+        found: list[tuple[str, State]] = []
+        if isinstance(value, State):
+            found = [(key, value)]
+        elif isinstance(value, States):
+            found = list(value.items())
+        for ident, state in found:
+            if not state.id:
+                state._set_id(ident)
+            if id(state) not in seen:
+                seen.add(id(state))
+                top.append(state)
+    everything: list[State] = []
+
+    def walk(state: State) -> None:
+        everything.append(state)
+        for child in state.states:
+            walk(child)
+        for h in state.history:
+            walk(h)
+
+    for s in top:
+        walk(s)
+    for order, s in enumerate(everything, start=1):
+        s.document_order = order
+    return top, everything
+
+
+def _collect_events(
+    namespace: dict[str, Any], top: list[State], inherited: dict[str, Event]
+) -> dict[str, Event]:
+    """Declared events (attribute name -> Event), wiring their ids onto the transitions."""
+    events = dict(inherited)
+    for key, value in list(namespace.items()):
+        if isinstance(value, TransitionList):
+            value._expand(top)
+            event = Event(value, id=key)
+        elif isinstance(value, Event) and not isinstance(value, type):
+            value._transitions._expand(top)
+            event = value._renamed(value.id or key)
+        else:
+            continue
+        event_ids = expand_event_names(event.id) if event.id == key else [event.id]
+        for t in event.transitions:
+            for e in event_ids:
+                t.add_event(e)
+        namespace[key] = event
+        events[event.id] = event
+        for e in event_ids[1:]:
+            events.setdefault(e, Event(event.transitions, id=e, name=event._name))
+    return events
+
+
+def build_definition(
+    name: str,
+    namespace: dict[str, Any],
+    bases_definitions: list[MachineDefinition],
+    flags: dict[str, Any],
+) -> tuple[MachineDefinition, dict[str, Any]]:
+    """Build and validate the definition of a machine class.
+
+    Returns the definition and the class attributes to set (events renamed from their
+    attribute names, events implied by ``event=`` kwargs).
+
+    Raises:
+        InvalidDefinition: on any structural error, naming the state or event at fault.
+    """
+    inherited_states: list[State] = []
+    inherited_events: dict[str, Event] = {}
+    for base in bases_definitions:
+        for s in base.top_states:
+            if s not in inherited_states:
+                inherited_states.append(s)
+        inherited_events.update(base.events)
+
+    top, states = _collect_states(namespace, inherited_states)
+    events = _collect_events(namespace, top, inherited_events)
+    updates: dict[str, Any] = {k: v for k, v in namespace.items() if isinstance(v, Event)}
+
+    transitions = [t for s in states for t in s.transitions]
+    # Events named only through ``event=`` on a transition still get an Event and an attribute.
+    for t in transitions:
+        for e in t.events:
+            if e not in events:
+                events[e] = Event(TransitionList([t]), id=e)
+                if e.isidentifier() and e not in namespace:
+                    updates[e] = events[e]
+            elif t not in events[e].transitions.transitions:
+                events[e].transitions.add_transitions([t])
+
+    if not states:
+        # Abstract machine: instantiation will say "There are no states or transitions."
+        return MachineDefinition(name, [], [], events, []), updates
+
+    _validate(name, top, states, transitions, flags)
+    return MachineDefinition(name, states, top, events, transitions), updates
+
+
+def _validate(
+    name: str,
+    top: list[State],
+    states: list[State],
+    transitions: list[Transition],
+    flags: dict[str, Any],
+) -> None:
+    initials = [s for s in top if s.initial]
+    all_parallel = all(s.parallel for s in top)
+    if not initials and not all_parallel:
+        # The first top-level state is the initial one only when nothing is marked; the
+        # reference requires an explicit mark for flat machines, and so do we.
+        raise exceptions.initial_states([], name)
+    if len(initials) > 1:
+        raise exceptions.initial_states(initials, name)
+
+    bad_final = sorted({t.source.id for t in transitions if t.source.final})
+    if bad_final:
+        raise exceptions.transitions_from_final(bad_final)
+
+    for t in transitions:
+        for e in t.events:
+            if not e:
+                raise exceptions.event_without_id(t)
+
+    if flags.get("validate_disconnected_states", True):
+        reachable = _reachable(top, transitions)
+        unreachable = [s for s in states if s not in reachable and not s.is_history]
+        if unreachable:
+            raise exceptions.disconnected(unreachable)
+
+    atomic = [s for s in states if s.is_atomic and not s.is_history]
+    finals = [s for s in atomic if s.final]
+    outgoing = {t.source for t in transitions}
+    if finals and flags.get("validate_trap_states", True):
+        # Deliberate difference: with no final state at all, states without outgoing
+        # transitions are terminal states, not traps.
+        traps = [
+            s for s in atomic if not s.final and not any(a in outgoing for a in (s, *s.ancestors()))
+        ]
+        if traps:
+            raise exceptions.trap_states(traps)
+
+    if finals and flags.get("validate_final_reachability", True):
+        reaches = _reaching(finals, transitions)
+        dead = [s for s in atomic if not s.final and s not in reaches]
+        if dead:
+            raise exceptions.final_unreachable(dead)
+
+
+def _reachable(top: list[State], transitions: list[Transition]) -> set[State]:
+    """States reachable from the initial configuration along transitions and nesting."""
+    start = [s for s in top if s.initial] or list(top)
+    targets: dict[State, list[State]] = {}
+    for t in transitions:
+        targets.setdefault(t.source, []).extend(t.targets)
+    seen: set[int] = set()
+    result: set[State] = set()
+    stack = list(start)
+    while stack:
+        s = stack.pop()
+        if id(s) in seen:
+            continue
+        seen.add(id(s))
+        result.add(s)
+        stack.extend(s.states)
+        stack.extend(s.history)
+        if s.parent is not None:
+            stack.append(s.parent)
+        stack.extend(targets.get(s, ()))
+        # A transition out of an ancestor is available from every descendant.
+        for a in s.ancestors():
+            stack.extend(targets.get(a, ()))
+    return result
+
+
+def _reaching(finals: list[State], transitions: list[Transition]) -> set[State]:
+    """States from which some final state can be reached."""
+    sources: dict[State, list[State]] = {}
+    for t in transitions:
+        for target in t.targets:
+            sources.setdefault(target, []).append(t.source)
+    result: set[int] = set()
+    found: set[State] = set()
+    stack = list(finals)
+    while stack:
+        s = stack.pop()
+        if id(s) in result:
+            continue
+        result.add(id(s))
+        found.add(s)
+        stack.extend(sources.get(s, ()))
+        stack.extend(c for c in s.states)
+    return found

@@ -1,0 +1,347 @@
+"""The run loop: queues, run-to-completion, and applying microstep plans.
+
+Processing model (SCXML): ``send`` puts an event on the external queue; the thread that holds
+the processing lock takes external events one at a time and, for each, runs a *macrostep*: the
+event's microstep, then every internal event (``raise_``, ``error.execution``) until the
+internal queue is empty. A ``send`` made while another call is processing (a callback, or
+another thread) only enqueues; the lock holder processes it before returning.
+
+Invariant: outside a microstep, the model's state field holds the value of the active state
+(flat machines), and the queues are empty whenever the lock is free.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from ._event_data import EventData, TriggerData
+from .exceptions import TransitionNotAllowed
+
+if TYPE_CHECKING:
+    from ._callbacks import Caller
+    from ._machine import StateChart
+    from ._program import Program, TransitionRun
+    from ._states import State
+
+__all__ = ["SyncEngine"]
+
+logger = logging.getLogger("statemachine")
+
+ERROR_EXECUTION = "error.execution"
+INITIAL_EVENT = "__initial__"
+
+
+class SyncEngine:
+    """Drives one machine instance: holds its queues and lock, and applies transition runs."""
+
+    __slots__ = (
+        "_delayed",
+        "_external",
+        "_internal",
+        "_lock",
+        "_seq",
+        "allow_no_transition",
+        "atomic",
+        "catch",
+        "current_event",
+        "field",
+        "machine",
+        "model",
+        "owners",
+        "program",
+        "running",
+    )
+
+    def __init__(
+        self,
+        machine: StateChart[Any],
+        program: Program,
+        owners: tuple[Any, ...],
+    ) -> None:
+        self.machine = machine
+        self.program = program
+        self.owners = owners
+        self.model = machine.model
+        self.field = machine.state_field
+        cls = type(machine)
+        self.allow_no_transition = cls.allow_event_without_transition
+        self.atomic = cls.atomic_configuration_update
+        self.catch = cls.catch_errors_as_events
+        self._external: list[TriggerData] = []
+        self._internal: list[TriggerData] = []
+        self._delayed: list[TriggerData] | None = None
+        self._lock = threading.Lock()
+        self._seq = 0
+        self.running = True
+        self.current_event: str | None = None
+
+    # --- entry points -------------------------------------------------------------------------
+    def send(
+        self,
+        event: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        delay: float = 0,
+        send_id: str | None = None,
+        internal: bool = False,
+    ) -> Any:
+        """Queue ``event`` and process the queues if no one else is; see the module docstring."""
+        if delay:
+            td = TriggerData(self.machine, event, args, kwargs, send_id, time.monotonic() + delay / 1000)
+            self._seq += 1
+            td.seq = self._seq
+            if self._delayed is None:
+                self._delayed = []
+            heapq.heappush(self._delayed, td)
+            return self._run()
+        if not internal and not self._external and self._lock.acquire(False):
+            # Fast path: nothing queued and nobody processing, so this event goes first.
+            try:
+                result = self._macrostep(TriggerData(self.machine, event, args, kwargs, send_id))
+                if self._external or self._delayed:
+                    self._drain()
+            except BaseException:
+                self._external.clear()
+                self._internal.clear()
+                raise
+            finally:
+                self._lock.release()
+            if self._external:  # enqueued by another thread after our last look
+                self._run()
+            return result
+        td = TriggerData(self.machine, event, args, kwargs, send_id)
+        (self._internal if internal else self._external).append(td)
+        return self._run()
+
+    def cancel(self, send_id: str) -> None:
+        """Drop pending events sent with ``send_id``."""
+        self._external[:] = [td for td in self._external if td.send_id != send_id]
+        if self._delayed:
+            self._delayed[:] = [td for td in self._delayed if td.send_id != send_id]
+            heapq.heapify(self._delayed)
+
+    def activate_initial_state(self, kwargs: dict[str, Any]) -> None:
+        """Enter the initial configuration, running only prepare and entry callbacks."""
+        run = self.program.initial_run
+        if run is None:
+            return
+        td = TriggerData(self.machine, INITIAL_EVENT, (), kwargs)
+        with self._lock:
+            try:
+                self.current_event = INITIAL_EVENT
+                ed = self._prepare(td, None)
+                self._apply(run, td, ed, ())
+                self._drain_internal()
+            finally:
+                self.current_event = None
+        if self._external:
+            self._run()
+
+    # --- the loop -----------------------------------------------------------------------------
+    def _run(self) -> Any:
+        """Process every queued event if the lock is free; return the first result."""
+        result = None
+        first = True
+        while self._external or self._internal or self._delayed:
+            if not self._lock.acquire(False):
+                return result  # the holder will process what we queued
+            try:
+                r = self._drain()
+            except BaseException:
+                self._external.clear()
+                self._internal.clear()
+                raise
+            finally:
+                self._lock.release()
+            if first:
+                result, first = r, False
+        return result
+
+    def _drain(self) -> Any:
+        result = None
+        first = True
+        if self._internal:
+            self._drain_internal()
+        while True:
+            if self._external:
+                td = self._external.pop(0)
+            elif self._delayed:
+                td = self._delayed[0]
+                wait = td.execution_time - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                heapq.heappop(self._delayed)
+            else:
+                return result
+            r = self._macrostep(td)
+            if first:
+                result, first = r, False
+
+    def _drain_internal(self) -> None:
+        internal = self._internal
+        while internal:
+            self._microstep_for(internal.pop(0), external=False)
+
+    def _macrostep(self, td: TriggerData) -> Any:
+        result = self._microstep_for(td, external=True)
+        if self._internal:
+            self._drain_internal()
+        return result
+
+    # --- one event ------------------------------------------------------------------------------
+    def _microstep_for(self, td: TriggerData, external: bool) -> Any:
+        """Select the transition ``td`` fires from the current state and apply it."""
+        event = str(td.event)
+        if not self.running:
+            if not self.allow_no_transition:
+                raise TransitionNotAllowed(self._event_obj(event), self.machine.configuration)
+            return None
+        program = self.program
+        value = getattr(self.model, self.field)
+        table = program.table.get(event)
+        if table is None:
+            table = program.event_table(event)
+        runs = table.get(value)
+        ed: EventData | None = None
+        if program.prepare:
+            ed = self._prepare(td, program.definition.states_map.get(value))
+        if runs is not None:
+            for run in runs:
+                if run.has_guards:
+                    if ed is None or ed.transition is not run.transition:
+                        ed = self._event_data(td, run, ed)
+                    if not self._guards_pass(run, ed):
+                        continue
+                elif run.has_callbacks and (ed is None or ed.transition is not run.transition):
+                    ed = self._event_data(td, run, ed)
+                previous = self.current_event
+                self.current_event = event
+                try:
+                    return self._apply(run, td, ed, (value,))
+                finally:
+                    self.current_event = previous
+        self._no_transition(event, td)
+        return None
+
+    def _no_transition(self, event: str, td: TriggerData) -> None:
+        if event == ERROR_EXECUTION:
+            error = td.kwargs.get("error")
+            logger.error(
+                "Unhandled error in %s: %r. Declare an `error_execution` transition to handle it.",
+                self.machine.name,
+                error,
+                exc_info=error if isinstance(error, BaseException) else None,
+            )
+            return
+        if not self.allow_no_transition:
+            raise TransitionNotAllowed(self._event_obj(event), self.machine.configuration)
+
+    def _event_obj(self, event: str) -> Any:
+        return self.program.definition.events.get(event, event)
+
+    def _event_data(self, td: TriggerData, run: TransitionRun, previous: EventData | None) -> EventData:
+        kwargs = previous.kwargs if previous is not None else None
+        return EventData(td, run.transition, kwargs)
+
+    def _prepare(self, td: TriggerData, state: State | None) -> EventData:
+        """Run ``prepare_event`` callbacks; their dict results extend the event's kwargs."""
+        ed = EventData(td, None, dict(td.kwargs))
+        ed.source = ed.state = state
+        for caller in self.program.prepare:
+            extra = caller(self.owners, ed)
+            if isinstance(extra, dict):
+                ed.kwargs.update(extra)
+        return ed
+
+    def _guards_pass(self, run: TransitionRun, ed: EventData) -> bool:
+        owners = self.owners
+        for validator in run.validators:
+            validator(owners, ed)  # validators always propagate
+        for caller, expected in run.conds:
+            try:
+                if bool(caller(owners, ed)) is not expected:
+                    return False
+            except Exception as exc:
+                if not self.catch:
+                    raise
+                self._queue_error(exc)
+                return False
+        return True
+
+    # --- applying a plan ------------------------------------------------------------------------
+    def _apply(
+        self, run: TransitionRun, td: TriggerData, ed: EventData | None, previous: tuple[Any, ...]
+    ) -> Any:
+        """Run one microstep: before, exit, on, enter, after; return the before+on results."""
+        model, field = self.model, self.field
+        if not run.has_callbacks:
+            if run.entries:
+                setattr(model, field, run.target_value)
+            if run.enters_final:
+                self.running = False
+            return None
+        if ed is None:
+            ed = EventData(td, run.transition)
+        if ed.transition is None:  # initial entry: there is no source
+            ed.source = ed.state = None
+        prev_value = getattr(model, field)
+        ed._prev = previous
+        results: list[Any] = []
+        try:
+            if not self._block(run.before, ed, results):
+                return None  # a failing `before` aborts the transition
+            for state, callers in run.exit_cbs:
+                ed.state = state
+                self._block(callers, ed, None)
+                if not self.atomic:
+                    setattr(model, field, None)
+            ed.state = ed.source
+            self._block(run.on, ed, results)
+            if self.atomic and run.entries:
+                setattr(model, field, run.target_value)
+            for state, callers in run.entry_cbs:
+                if not self.atomic:
+                    setattr(model, field, state.value)
+                ed.state = ed.target = state
+                self._block(callers, ed, None)
+        except BaseException:
+            # Errors propagate (catch_errors_as_events is off): leave the machine as it was.
+            setattr(model, field, prev_value)
+            raise
+        if run.enters_final:
+            self.running = False
+        if run.after:
+            ed.state = ed.target = run.entries[-1] if run.entries else ed.source
+            self._block(run.after, ed, None)
+        if not results:
+            return None
+        return results[0] if len(results) == 1 else results
+
+    def _block(self, callers: tuple[Caller, ...], ed: EventData, results: list[Any] | None) -> bool:
+        """Run one block of callbacks; with errors caught as events, a raise skips the rest of
+        the block and queues one ``error.execution``. Returns False if the block failed."""
+        owners = self.owners
+        try:
+            if results is None:
+                for caller in callers:
+                    caller(owners, ed)
+            else:
+                for caller in callers:
+                    results.append(caller(owners, ed))
+        except Exception as exc:
+            if not self.catch:
+                raise
+            self._queue_error(exc)
+            return False
+        return True
+
+    def _queue_error(self, exc: Exception) -> None:
+        if self.current_event == ERROR_EXECUTION:
+            # An error while handling an error: report it instead of looping forever.
+            logger.error("Error while processing error.execution, ignoring: %r", exc, exc_info=exc)
+            return
+        self._internal.append(TriggerData(self.machine, ERROR_EXECUTION, (), {"error": exc}))

@@ -1,0 +1,143 @@
+"""What an event carries (:class:`TriggerData`) and what callbacks may ask for (:class:`EventData`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._orderedset import OrderedSet
+
+if TYPE_CHECKING:
+    from ._events import Event
+    from ._states import State
+    from ._transitions import Transition
+
+__all__ = ["EventData", "TriggerData"]
+
+
+class TriggerData:
+    """One queued event: its name, arguments and scheduling data.
+
+    Ordered by ``execution_time`` (then by arrival), so delayed events sort after due ones.
+    """
+
+    __slots__ = ("args", "event", "execution_time", "future", "kwargs", "machine", "send_id", "seq")
+
+    def __init__(
+        self,
+        machine: Any,
+        event: Event | str | None,
+        args: tuple[Any, ...] = (),
+        kwargs: dict[str, Any] | None = None,
+        send_id: str | None = None,
+        execution_time: float = 0.0,
+        seq: int = 0,
+    ) -> None:
+        self.machine = machine
+        self.event = event
+        self.args = args
+        self.kwargs = kwargs if kwargs is not None else {}
+        self.send_id = send_id
+        self.execution_time = execution_time
+        self.seq = seq
+        self.future: Any = None
+
+    @property
+    def model(self) -> Any:
+        return self.machine.model
+
+    def __lt__(self, other: TriggerData) -> bool:
+        return (self.execution_time, self.seq) < (other.execution_time, other.seq)
+
+    def __repr__(self) -> str:
+        return f"TriggerData(event={self.event!r}, args={self.args!r}, kwargs={self.kwargs!r})"
+
+
+class EventData:
+    """Everything a callback can ask for by parameter name while an event is processed.
+
+    The engine reuses one instance per microstep and moves ``state``/``source``/``target``
+    along as the groups run (``state`` is the exited state during exit, the entered state during
+    entry, and the source otherwise).
+    """
+
+    __slots__ = (
+        "_prev",
+        "args",
+        "kwargs",
+        "machine",
+        "source",
+        "state",
+        "target",
+        "transition",
+        "trigger_data",
+    )
+
+    def __init__(
+        self,
+        trigger_data: TriggerData,
+        transition: Transition | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        self.trigger_data = trigger_data
+        self.machine = trigger_data.machine
+        self.args = trigger_data.args
+        self.kwargs = trigger_data.kwargs if kwargs is None else kwargs
+        self.transition = transition
+        self.source: State | None = transition.source if transition is not None else None
+        self.target: State | None = transition.target if transition is not None else None
+        self.state: State | None = self.source
+        self._prev: OrderedSet[State] | None = None
+
+    @property
+    def event(self) -> Event | str | None:
+        """The triggering event (an :class:`~statemachine.Event`, a ``str`` subclass)."""
+        return self.trigger_data.event
+
+    @property
+    def model(self) -> Any:
+        return self.machine.model
+
+    @property
+    def event_data(self) -> EventData:
+        return self
+
+    @property
+    def extended_kwargs(self) -> dict[str, Any]:
+        """The user's kwargs plus every injectable name, as one dict."""
+        kw = dict(self.kwargs)
+        kw.update(
+            event_data=self,
+            event=self.event,
+            source=self.source,
+            target=self.target,
+            state=self.state,
+            model=self.model,
+            machine=self.machine,
+            transition=self.transition,
+        )
+        return kw
+
+    @property
+    def previous_configuration(self) -> OrderedSet[State]:
+        """The configuration before this microstep."""
+        if self._prev is not None:
+            return self._prev
+        return OrderedSet(self.machine.configuration)
+
+    @property
+    def new_configuration(self) -> OrderedSet[State]:
+        """The configuration this microstep leads to."""
+        if self.transition is None or self.target is None:
+            return OrderedSet(self.machine.configuration)
+        prev = self.previous_configuration
+        if self.transition.internal and self.transition.is_self:
+            return OrderedSet(prev)
+        result = OrderedSet(s for s in prev if s is not self.source)
+        result.add(self.target)
+        return result
+
+    def __repr__(self) -> str:
+        return (
+            f"EventData(event={self.event!r}, source={getattr(self.source, 'id', None)!r}, "
+            f"target={getattr(self.target, 'id', None)!r})"
+        )

@@ -1,0 +1,206 @@
+"""Boolean guard expressions: ``cond="is_ready and not (retries > 3) or In('idle')"``.
+
+A string condition is parsed once, at class creation, into a small tree of :class:`Expression`
+nodes. At resolution each name becomes the callers of that name, and the tree compiles into a
+single caller. Only an allowlist of syntax is accepted: names, constants, ``not``/``and``/``or``
+(also ``!``, ``^`` and ``v``), comparisons, parentheses and ``In('state_id', ...)``.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .exceptions import bad_expression
+
+if TYPE_CHECKING:
+    from ._callbacks import Caller
+    from ._event_data import EventData
+
+    NameResolver = Callable[[str], list[Caller]]
+
+__all__ = ["Expression", "parse_condition"]
+
+_COMPARE: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
+# Classic logic symbols: ``!a`` (not), ``a ^ b`` (and), ``a v b`` (or, only as a lone word).
+_CLASSIC = [
+    (re.compile(r"!(?!=)"), " not "),
+    (re.compile(r"\^"), " and "),
+    (re.compile(r"(?<![\w'\"])v(?![\w'\"])"), " or "),
+]
+
+
+class Expression:
+    """A node of a parsed guard expression."""
+
+    def names(self) -> list[str]:
+        """Every callback name the expression refers to."""
+        raise NotImplementedError
+
+    def compile(self, resolve: NameResolver) -> Caller:
+        """Compile to a caller, resolving every name with ``resolve``."""
+        raise NotImplementedError
+
+
+class _Name(Expression):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def names(self) -> list[str]:
+        return [self.name]
+
+    def compile(self, resolve: NameResolver) -> Caller:
+        callers = resolve(self.name)
+        if len(callers) == 1:
+            return callers[0]
+        return lambda owners, ed: all(c(owners, ed) for c in callers)
+
+
+class _Const(Expression):
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def names(self) -> list[str]:
+        return []
+
+    def compile(self, resolve: NameResolver) -> Caller:
+        value = self.value
+        return lambda owners, ed: value
+
+
+class _Not(Expression):
+    def __init__(self, operand: Expression) -> None:
+        self.operand = operand
+
+    def names(self) -> list[str]:
+        return self.operand.names()
+
+    def compile(self, resolve: NameResolver) -> Caller:
+        inner = self.operand.compile(resolve)
+        return lambda owners, ed: not inner(owners, ed)
+
+
+class _BoolOp(Expression):
+    def __init__(self, is_and: bool, operands: list[Expression]) -> None:
+        self.is_and = is_and
+        self.operands = operands
+
+    def names(self) -> list[str]:
+        return [n for o in self.operands for n in o.names()]
+
+    def compile(self, resolve: NameResolver) -> Caller:
+        parts = [o.compile(resolve) for o in self.operands]
+        if self.is_and:
+            return lambda owners, ed: all(p(owners, ed) for p in parts)
+        return lambda owners, ed: any(p(owners, ed) for p in parts)
+
+
+class _Compare(Expression):
+    def __init__(self, left: Expression, ops: list[Callable[[Any, Any], Any]], rights: list[Expression]) -> None:
+        self.left = left
+        self.ops = ops
+        self.rights = rights
+
+    def names(self) -> list[str]:
+        return self.left.names() + [n for r in self.rights for n in r.names()]
+
+    def compile(self, resolve: NameResolver) -> Caller:
+        left = self.left.compile(resolve)
+        pairs = [(op, r.compile(resolve)) for op, r in zip(self.ops, self.rights)]
+
+        def compare(owners: tuple[Any, ...], ed: EventData) -> bool:
+            a = left(owners, ed)
+            for op, right in pairs:
+                b = right(owners, ed)
+                if not op(a, b):
+                    return False
+                a = b
+            return True
+
+        return compare
+
+
+class _In(Expression):
+    """``In('a', 'b')``: true when every named state id is active."""
+
+    def __init__(self, ids: tuple[str, ...]) -> None:
+        self.ids = ids
+
+    def names(self) -> list[str]:
+        return []
+
+    def compile(self, resolve: NameResolver) -> Caller:
+        ids = self.ids
+
+        def in_states(owners: tuple[Any, ...], ed: EventData) -> bool:
+            active = {s.id for s in owners[0].configuration}
+            return all(i in active for i in ids)
+
+        return in_states
+
+
+def parse_condition(text: str) -> Expression | None:
+    """Parse a condition string; return None when it is a plain name (the common case).
+
+    Raises:
+        InvalidDefinition: on a syntax error or any construct outside the allowlist.
+    """
+    stripped = text.strip()
+    if stripped.isidentifier() and stripped not in ("v", "not", "and", "or"):
+        return None
+    source = stripped
+    for pattern, replacement in _CLASSIC:
+        source = pattern.sub(replacement, source)
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError as err:
+        raise bad_expression(text, f"invalid syntax ({err.msg})") from None
+    return _convert(tree.body, text)
+
+
+def _convert(node: ast.expr, text: str) -> Expression:
+    if isinstance(node, ast.Name):
+        return _Name(node.id)
+    if isinstance(node, ast.Constant):
+        return _Const(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return _Not(_convert(node.operand, text))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        operand = _convert(node.operand, text)
+        if isinstance(operand, _Const):
+            return _Const(-operand.value)
+    if isinstance(node, ast.BoolOp):
+        return _BoolOp(isinstance(node.op, ast.And), [_convert(v, text) for v in node.values])
+    if isinstance(node, ast.Compare):
+        ops = []
+        for op in node.ops:
+            fn = _COMPARE.get(type(op))
+            if fn is None:
+                raise bad_expression(text, f"unsupported operator {type(op).__name__}")
+            ops.append(fn)
+        return _Compare(
+            _convert(node.left, text), ops, [_convert(c, text) for c in node.comparators]
+        )
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name) and node.func.id == "In" and not node.keywords:
+            ids = []
+            for arg in node.args:
+                if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+                    raise bad_expression(text, "In() takes state ids as string literals")
+                ids.append(arg.value)
+            if not ids:
+                raise bad_expression(text, "In() needs at least one state id")
+            return _In(tuple(ids))
+        name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
+        raise bad_expression(text, f"unsupported function {name!r}; only In() may be called")
+    raise bad_expression(text, f"unsupported expression structure {ast.unparse(node)!r}")

@@ -1,0 +1,461 @@
+"""The public machine classes: :class:`StateChart`, :class:`StateMachine` and their metaclass."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from typing import Any, ClassVar, Generic, TypeVar
+
+from . import exceptions, registry
+from ._callbacks import RESERVED_KWARGS, Owner, call_injected
+from ._definition import MachineDefinition, build_definition
+from ._engine import SyncEngine
+from ._events import BoundEvent, Event
+from ._orderedset import OrderedSet
+from ._program import Program, owner_key
+from ._states import State
+from .exceptions import InvalidStateValue, TransitionNotAllowed
+from .model import Model
+
+__all__ = ["StateChart", "StateMachine", "StateMachineMetaclass", "TModel"]
+
+TModel = TypeVar("TModel")
+
+_VALIDATION_FLAGS = (
+    "validate_disconnected_states",
+    "validate_trap_states",
+    "validate_final_reachability",
+)
+_PRIMITIVES = (type(None), str, int, float, bool, bytes)
+
+
+class StateMachineMetaclass(type):
+    """Builds the class's :class:`MachineDefinition` once, at class creation.
+
+    Also exposes the read-only class views (``states``, ``states_map``, ``initial_state``,
+    ``final_states``, ``events``, ``name``, ``id``) and registers the class in
+    :mod:`statemachine.registry`.
+    """
+
+    _definition: MachineDefinition
+    validate_disconnected_states: bool = True
+    validate_trap_states: bool = True
+    validate_final_reachability: bool = True
+
+    def __new__(
+        mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
+    ) -> StateMachineMetaclass:
+        base_defs = [b._definition for b in bases if isinstance(b, StateMachineMetaclass) and hasattr(b, "_definition")]
+        flags = {
+            f: namespace.get(f, next((getattr(b, f) for b in bases if hasattr(b, f)), True))
+            for f in _VALIDATION_FLAGS
+        }
+        _check_listeners(namespace.get("listeners", ()))
+        definition, updates = build_definition(name, namespace, base_defs, flags)
+        namespace.update(updates)
+        cls = super().__new__(mcls, name, bases, namespace, **kwargs)
+        cls._definition = definition
+        from .states import States
+
+        cls.states = States({s.id: s for s in definition.top_states})  # type: ignore[attr-defined]
+        cls.states_map = definition.states_map  # type: ignore[attr-defined]
+        cls.initial_state = definition.initial_state  # type: ignore[attr-defined]
+        cls.final_states = list(definition.final_states)  # type: ignore[attr-defined]
+        cls._programs = {}  # type: ignore[attr-defined]
+        cls._class_listeners = _class_listeners(cls)  # type: ignore[attr-defined]
+        cls._protected = frozenset()  # type: ignore[attr-defined]
+        if definition.states:
+            registry.register(cls)
+        return cls
+
+    @property
+    def name(cls) -> str:
+        """The class name."""
+        return cls.__name__
+
+    @property
+    def id(cls) -> str:
+        """The class name, lowercased."""
+        return cls.__name__.lower()
+
+    @property
+    def events(cls) -> list[Event]:
+        """Every event declared on the class, in declaration order."""
+        return list(cls._definition.events.values())
+
+
+def _check_listeners(entries: Iterable[Any]) -> None:
+    for entry in entries:
+        if isinstance(entry, _PRIMITIVES):
+            raise exceptions.invalid_listener(entry)
+
+
+def _class_listeners(cls: type) -> tuple[Any, ...]:
+    """Class-level listeners along the MRO: parents first, unless ``listeners_inherit`` is off."""
+    own = tuple(cls.__dict__.get("listeners", ()))
+    if not cls.__dict__.get("listeners_inherit", getattr(cls, "listeners_inherit", True)):
+        return own
+    inherited: list[Any] = []
+    for base in reversed(cls.__mro__[1:]):
+        for entry in base.__dict__.get("listeners", ()):
+            if entry not in inherited:
+                inherited.append(entry)
+    return (*inherited, *(e for e in own if e not in inherited))
+
+
+class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
+    """A statechart with SCXML semantics.
+
+    Subclass it, declare :class:`~statemachine.State` objects as class attributes and compose
+    transitions into events::
+
+        class TrafficLight(StateChart):
+            green = State(initial=True)
+            yellow = State()
+            red = State()
+            cycle = green.to(yellow) | yellow.to(red) | red.to(green)
+
+    Args:
+        model: the object that stores the state (default: a new :class:`Model`).
+        state_field: the model attribute holding the state value.
+        start_value: the state to start in when the model holds no state yet.
+        listeners: extra objects whose methods are callbacks, after the class-level ones.
+        **kwargs: passed to class-level listener ``setup()`` and to initial-entry callbacks.
+    """
+
+    allow_event_without_transition: ClassVar[bool] = True
+    enable_self_transition_entries: ClassVar[bool] = True
+    atomic_configuration_update: ClassVar[bool] = False
+    catch_errors_as_events: ClassVar[bool] = True
+
+    listeners: ClassVar[list[Any]] = []
+    listeners_inherit: ClassVar[bool] = True
+    start_configuration_values: ClassVar[list[Any]] = []
+    _loop_sleep_in_ms: ClassVar[float] = 0.001
+
+    TransitionNotAllowed = TransitionNotAllowed
+
+    # Set by the metaclass.
+    _definition: ClassVar[MachineDefinition]
+    _programs: ClassVar[dict[Any, Program]]
+    _class_listeners: ClassVar[tuple[Any, ...]]
+    states: ClassVar[Any]
+    states_map: ClassVar[dict[Any, State]]
+    initial_state: ClassVar[State | None]
+    final_states: ClassVar[list[State]]
+
+    model: TModel
+    state_field: str
+    _engine: SyncEngine
+
+    def __init__(
+        self,
+        model: TModel | None = None,
+        state_field: str = "state",
+        start_value: Any = None,
+        listeners: list[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        definition = type(self)._definition
+        if not definition.states:
+            raise exceptions.no_states()
+        self.model = model if model is not None else Model()  # type: ignore[assignment]
+        self.state_field = state_field
+        self._listeners = self._make_listeners(listeners, kwargs)
+        self._runtime_listeners: list[Any] = []
+        self._start(start_value, kwargs)
+
+    # --- construction -----------------------------------------------------------------------
+    def _make_listeners(self, listeners: list[Any] | None, kwargs: dict[str, Any]) -> list[Any]:
+        result = []
+        for entry in type(self)._class_listeners:
+            if callable(entry):
+                listener = entry()
+                setup = getattr(listener, "setup", None)
+                if setup is not None:
+                    try:
+                        call_injected(setup, _SetupData(self, kwargs))
+                    except TypeError as err:
+                        raise TypeError(f"Error calling setup() on listener {listener!r}: {err}") from err
+                result.append(listener)
+            else:
+                result.append(entry)
+        result.extend(listeners or ())
+        return result
+
+    def _owners(self) -> tuple[Any, ...]:
+        return (self, self.model, *self._listeners, *self._runtime_listeners)
+
+    def _program(self, owners: tuple[Any, ...]) -> Program:
+        cls = type(self)
+        definition = cls._definition
+        names = definition.callback_names
+        key = tuple(owner_key(o, names) for o in owners) + ((self.state_field,),)
+        program = cls._programs.get(key)
+        if program is None:
+            resolved = [Owner(0, cls, key[0][1] - {"model", "state_field"}, hidden_from=_LIBRARY_BASES)]
+            resolved.append(Owner(1, type(owners[1]), key[1][1] - {self.state_field}, hidden=frozenset({self.state_field})))
+            resolved.extend(Owner(i, type(o), key[i][1]) for i, o in enumerate(owners[2:], start=2))
+            program = Program(definition, resolved, cls.enable_self_transition_entries)
+            cls._programs[key] = program
+        return program
+
+    def _start(self, start_value: Any, kwargs: dict[str, Any]) -> None:
+        owners = self._owners()
+        self._engine = SyncEngine(self, self._program(owners), owners)
+        current = getattr(self.model, self.state_field, None)
+        if current is None and start_value is not None:
+            if start_value not in type(self).states_map:
+                raise InvalidStateValue(start_value)
+            setattr(self.model, self.state_field, start_value)
+            return
+        if current is not None:
+            self._state_of(current)  # validates
+            if self._state_of(current).final:
+                self._engine.running = False
+            return
+        self._engine.activate_initial_state(kwargs)
+
+    # --- sending ------------------------------------------------------------------------------
+    def send(
+        self,
+        event: str,
+        *args: Any,
+        delay: float = 0,
+        send_id: str | None = None,
+        internal: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Send ``event`` and process it (and whatever it causes) to completion.
+
+        Returns the results of the ``before`` and ``on`` callbacks: None if there are none,
+        the value itself if there is one, a list otherwise. A call made while the machine is
+        already processing (from a callback or another thread) queues the event and returns
+        None.
+
+        Raises:
+            TransitionNotAllowed: (StateMachine) no transition for ``event`` from here.
+        """
+        if kwargs and not RESERVED_KWARGS.isdisjoint(kwargs):
+            kwargs = {k: v for k, v in kwargs.items() if k not in RESERVED_KWARGS}
+        if self._definition.has_event_defaults:
+            declared = self._definition.events.get(event)
+            if declared is not None:
+                delay = delay or declared.delay
+                internal = internal or declared.internal
+        return self._engine.send(event, args, kwargs, delay, send_id, internal)
+
+    def raise_(self, event: str, *args: Any, delay: float = 0, send_id: str | None = None, **kwargs: Any) -> Any:
+        """Send ``event`` on the internal queue: it runs within the current macrostep."""
+        return self.send(event, *args, delay=delay, send_id=send_id, internal=True, **kwargs)
+
+    def cancel_event(self, send_id: str) -> None:
+        """Remove pending (delayed) events sent with ``send_id``."""
+        self._engine.cancel(send_id)
+
+    def activate_initial_state(self, **kwargs: Any) -> None:
+        """Enter the initial state if the machine has no state yet (a no-op otherwise)."""
+        if getattr(self.model, self.state_field, None) is None:
+            self._engine.activate_initial_state(kwargs)
+
+    # --- reading state --------------------------------------------------------------------------
+    def _state_of(self, value: Any) -> State:
+        try:
+            return type(self).states_map[value]
+        except (KeyError, TypeError):
+            raise InvalidStateValue(value) from None
+
+    def _is_active(self, state: State) -> bool:
+        value = getattr(self.model, self.state_field, None)
+        if isinstance(value, OrderedSet):
+            return state.value in value
+        return bool(value == state.value) if value is not None else False
+
+    @property
+    def configuration_values(self) -> OrderedSet[Any]:
+        """The values of the active states."""
+        value = getattr(self.model, self.state_field, None)
+        if value is None:
+            return OrderedSet()
+        if isinstance(value, OrderedSet):
+            return OrderedSet(value)
+        return OrderedSet([value])
+
+    @property
+    def configuration(self) -> OrderedSet[State]:
+        """The active states."""
+        return OrderedSet(self._state_of(v) for v in self.configuration_values)
+
+    @configuration.setter
+    def configuration(self, states: Iterable[State]) -> None:
+        values = [s.value for s in states]
+        self.current_state_value = values[0] if len(values) == 1 else (OrderedSet(values) or None)
+
+    @property
+    def current_state_value(self) -> Any:
+        """The raw value on the model (a scalar for one active state)."""
+        return getattr(self.model, self.state_field, None)
+
+    @current_state_value.setter
+    def current_state_value(self, value: Any) -> None:
+        if value is not None and not isinstance(value, OrderedSet):
+            self._state_of(value)
+        setattr(self.model, self.state_field, value)
+
+    @property
+    def current_state(self) -> Any:
+        """Deprecated: use :attr:`configuration` (or ``sm.<state>.is_active``)."""
+        warnings.warn(
+            "current_state is deprecated; use configuration or sm.<state>.is_active.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        config = self.configuration
+        if not config:
+            raise InvalidStateValue(
+                None,
+                "There's no current state set. In async code, did you activate the initial "
+                "state? (e.g., `await sm.activate_initial_state()`)",
+            )
+        return config[0] if len(config) == 1 else config
+
+    @current_state.setter
+    def current_state(self, state: State) -> None:
+        warnings.warn(
+            "current_state is deprecated; use configuration.", DeprecationWarning, stacklevel=2
+        )
+        self.current_state_value = state.value
+
+    @property
+    def is_terminated(self) -> bool:
+        """True once a top-level final state has been entered."""
+        return not self._engine.running
+
+    # --- introspection ----------------------------------------------------------------------------
+    @property
+    def events(self) -> list[BoundEvent]:
+        """Every declared event, bound to this instance."""
+        return [getattr(self, e.id) if e.id.isidentifier() else BoundEvent(e, self) for e in type(self)._definition.events.values()]
+
+    @property
+    def allowed_events(self) -> list[BoundEvent]:
+        """Events with a transition from an active state (guards are not evaluated)."""
+        active = self.configuration
+        definition = type(self)._definition
+        result = []
+        for e in definition.events.values():
+            if any(t.source in active or any(a in active for a in t.source.ancestors()) for t in e.transitions):
+                result.append(getattr(self, e.id) if e.id.isidentifier() else BoundEvent(e, self))
+        return result
+
+    def enabled_events(self, *args: Any, **kwargs: Any) -> list[BoundEvent]:
+        """Events that would fire now with these arguments: conditions are evaluated
+        (validators are not). An event whose condition raises counts as enabled."""
+        from ._event_data import EventData, TriggerData
+
+        engine = self._engine
+        program = engine.program
+        value = self.current_state_value
+        result = []
+        for bound in self.allowed_events:
+            runs = program.table.get(bound.id) or program.event_table(bound.id)
+            for run in runs.get(value, ()):
+                ed = EventData(TriggerData(self, bound.id, args, kwargs), run.transition)
+                try:
+                    ok = all(bool(c(engine.owners, ed)) is exp for c, exp in run.conds)
+                except Exception:
+                    ok = True
+                if ok:
+                    result.append(bound)
+                    break
+        return result
+
+    # --- listeners --------------------------------------------------------------------------------
+    def add_listener(self, *listeners: Any) -> StateChart[TModel]:
+        """Attach more listeners at runtime; returns ``self`` for chaining."""
+        self._runtime_listeners.extend(listeners)
+        owners = self._owners()
+        self._engine.program = self._program(owners)
+        self._engine.owners = owners
+        return self
+
+    @property
+    def active_listeners(self) -> list[Any]:
+        """Class-level, constructor and runtime listeners, in call order."""
+        return [*self._listeners, *self._runtime_listeners]
+
+    def bind_events_to(self, *targets: Any) -> None:
+        """Set each event as a method on each target (skipping, with a warning, names in use)."""
+        for target in targets:
+            for event in type(self)._definition.events.values():
+                if not event.id.isidentifier():
+                    continue
+                if hasattr(target, event.id):
+                    warnings.warn(
+                        f"Attribute {event.id!r} already exists on {target!r}; not binding the event.",
+                        UserWarning,
+                        stacklevel=2,
+                    )
+                    continue
+                setattr(target, event.id, getattr(self, event.id))
+
+    # --- dunder -----------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        ids = [s.id for s in self.configuration]
+        return (
+            f"{type(self).__name__}(model={self.model!r}, state_field={self.state_field!r}, "
+            f"configuration={ids!r})"
+        )
+
+    def __format__(self, spec: str) -> str:
+        if not spec:
+            return repr(self)
+        raise ValueError(f"Unsupported format: {spec!r}. Diagram formats need statemachine.contrib.diagram.")
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {
+            k: v
+            for k, v in self.__dict__.items()
+            if k not in ("_engine", "_state_views") and not isinstance(v, BoundEvent)
+        }
+        state["_running"] = self._engine.running
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        running = state.pop("_running", True)
+        self.__dict__.update(state)
+        owners = self._owners()
+        self._engine = SyncEngine(self, self._program(owners), owners)
+        self._engine.running = running
+
+
+class _SetupData:
+    """Lets ``setup(sm, **kwargs)`` receive the machine and constructor kwargs by name."""
+
+    def __init__(self, machine: StateChart[Any], kwargs: dict[str, Any]) -> None:
+        self.args = (machine,)
+        self.kwargs = dict(kwargs)
+        self.machine = machine
+        self.model = machine.model
+        for name in ("event", "source", "target", "state", "transition", "event_data", "previous_configuration", "new_configuration"):
+            setattr(self, name, None)
+
+
+_LIBRARY_BASES: tuple[type, ...] = (StateChart, Generic, object)
+
+
+class StateMachine(StateChart[TModel]):
+    """A :class:`StateChart` with the classic state machine defaults.
+
+    Unknown or impossible events raise :class:`~statemachine.exceptions.TransitionNotAllowed`,
+    internal self-transitions run no entry/exit callbacks, the configuration changes in one step
+    after the ``on`` callbacks, and callback exceptions propagate to the caller.
+    """
+
+    allow_event_without_transition: ClassVar[bool] = False
+    enable_self_transition_entries: ClassVar[bool] = False
+    atomic_configuration_update: ClassVar[bool] = True
+    catch_errors_as_events: ClassVar[bool] = False
+
+
+_LIBRARY_BASES = (StateMachine, StateChart, Generic, object)

@@ -1,0 +1,57 @@
+"""An insertion-ordered set, the type of ``configuration`` and ``configuration_values``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, MutableSet
+from typing import Any, Generic, TypeVar, overload
+
+T = TypeVar("T")
+
+
+class OrderedSet(MutableSet[T], Generic[T]):
+    """A set that remembers insertion order and supports indexing (``s[0]``, ``s[-1]``)."""
+
+    __slots__ = ("_d",)
+
+    def __init__(self, iterable: Iterable[T] | None = None) -> None:
+        self._d: dict[T, None] = dict.fromkeys(iterable) if iterable is not None else {}
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._d
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._d)
+
+    def __reversed__(self) -> Iterator[T]:
+        return reversed(self._d)
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def add(self, value: T) -> None:
+        self._d[value] = None
+
+    def discard(self, value: T) -> None:
+        self._d.pop(value, None)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        return list(self._d)[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, OrderedSet):
+            return list(self._d) == list(other._d)
+        if isinstance(other, (set, frozenset)):
+            return set(self._d) == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return f"OrderedSet({list(self._d)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (OrderedSet, (list(self._d),))

@@ -1,0 +1,227 @@
+"""A definition with its callbacks resolved for one set of owner types: a :class:`Program`.
+
+Resolution (naming conventions, explicit names, guard expressions, signatures) is the costly
+part of preparing a machine, so it runs once per *owner key*: the machine class, the model's
+type, the listeners' types, and which callback names live in those objects' instance
+dictionaries. Instances that share a key share the program; creating a machine then costs a
+dictionary lookup, whatever the number of states.
+
+A program holds, per (transition, triggering event id), a :class:`TransitionRun`: the prepared
+callers of every group plus the static microstep plan. The engine only walks these tuples.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import exceptions
+from ._callbacks import Caller, CallbackSpec, Group, Owner, Priority, resolve
+from ._definition import GENERIC_CONVENTIONS, MachineDefinition
+from ._plan import flat_plan
+
+if TYPE_CHECKING:
+    from ._states import State
+    from ._transitions import Transition
+
+__all__ = ["Program", "TransitionRun", "owner_key"]
+
+_MAX_CACHED_EVENT_NAMES = 4096
+
+
+class TransitionRun:
+    """Everything needed to run one transition for one triggering event id.
+
+    Attributes:
+        transition: the transition (None for the initial entry).
+        validators, before, on, after: callers of those groups, in order.
+        conds: ``(caller, expected)`` pairs; all must match for the transition to be enabled.
+        exits, entries: the states left and entered (the static plan of a flat machine).
+        exit_cbs, entry_cbs: ``(state, callers)`` for each exited/entered state.
+        target_value: the model value after the transition (None: unchanged).
+        has_callbacks: some group has a caller, so an EventData must be built.
+        has_guards: validators or conditions exist.
+        enters_final: one of the entered states is a top-level final state.
+    """
+
+    __slots__ = (
+        "after",
+        "before",
+        "conds",
+        "enters_final",
+        "entries",
+        "entry_cbs",
+        "exit_cbs",
+        "exits",
+        "has_callbacks",
+        "has_guards",
+        "on",
+        "target_value",
+        "transition",
+        "validators",
+    )
+
+    def __init__(
+        self,
+        transition: Transition | None,
+        validators: tuple[Caller, ...],
+        conds: tuple[tuple[Caller, bool], ...],
+        before: tuple[Caller, ...],
+        on: tuple[Caller, ...],
+        after: tuple[Caller, ...],
+        exits: tuple[State, ...],
+        entries: tuple[State, ...],
+        program: Program,
+    ) -> None:
+        self.transition = transition
+        self.validators = validators
+        self.conds = conds
+        self.before = before
+        self.on = on
+        self.after = after
+        self.exits = exits
+        self.entries = entries
+        self.exit_cbs = tuple((s, program.exit[s]) for s in exits)
+        self.entry_cbs = tuple((s, program.enter[s]) for s in entries)
+        self.target_value = entries[-1].value if entries else None
+        self.has_guards = bool(validators or conds)
+        self.has_callbacks = bool(
+            validators
+            or conds
+            or before
+            or on
+            or after
+            or any(c for _, c in self.exit_cbs)
+            or any(c for _, c in self.entry_cbs)
+        )
+        self.enters_final = any(s.final and s.parent is None for s in entries)
+
+    def __repr__(self) -> str:
+        return f"TransitionRun({self.transition!r})"
+
+
+def owner_key(obj: Any, names: frozenset[str]) -> tuple[type, frozenset[str]]:
+    """The part of the owner key contributed by one object."""
+    d = getattr(obj, "__dict__", None)
+    found = names.intersection(d) if d else frozenset()
+    return (type(obj), frozenset(found))
+
+
+class Program:
+    """A machine definition resolved against one owner key. Immutable once built."""
+
+    def __init__(
+        self,
+        definition: MachineDefinition,
+        owners: list[Owner],
+        self_transition_entries: bool,
+    ) -> None:
+        self.definition = definition
+        self._owners = owners
+        self._self_entries = self_transition_entries
+        self._generic = {
+            group: [CallbackSpec(name, group, Priority.AFTER if group is Group.AFTER else Priority.GENERIC, required=False)]
+            for group, name in GENERIC_CONVENTIONS.items()
+        }
+        self.prepare: tuple[Caller, ...] = self._callers(self._generic[Group.PREPARE], "")
+        self.enter: dict[State, tuple[Caller, ...]] = {}
+        self.exit: dict[State, tuple[Caller, ...]] = {}
+        for s in definition.states:
+            self.enter[s] = self._state_group(s, Group.ENTER, f"on_enter_{s.id}")
+            self.exit[s] = self._state_group(s, Group.EXIT, f"on_exit_{s.id}")
+        self.runs: dict[tuple[Transition, str | None], TransitionRun] = {}
+        for t in definition.transitions:
+            self.runs[(t, None)] = self._build_run(t, None)
+            for e in definition.transition_events[t]:
+                self.runs[(t, e)] = self._build_run(t, e)
+        initial = definition.initial_state
+        self.initial_run = (
+            TransitionRun(None, (), (), (), (), (), (), (initial,), self)
+            if initial is not None
+            else None
+        )
+        # event name -> model value -> candidate runs, filled lazily per event name.
+        self.table: dict[str, dict[Any, tuple[TransitionRun, ...]]] = {}
+
+    # --- resolution -----------------------------------------------------------------------------
+    def _callers(self, specs: list[CallbackSpec] | tuple[CallbackSpec, ...], where: str) -> tuple[Caller, ...]:
+        ordered = sorted(specs, key=lambda s: s.priority)  # stable: ties keep declaration order
+        result: list[Caller] = []
+        for spec in ordered:
+            found = resolve(spec, self._owners)
+            if not found and spec.required:
+                raise exceptions.AttrNotFound(spec.label, where)
+            result.extend(found)
+        return tuple(result)
+
+    def _state_group(self, state: State, group: Group, convention: str) -> tuple[Caller, ...]:
+        specs = [
+            *self._generic[group],
+            *self.definition.state_specs[(state, group)],
+            CallbackSpec(convention, group, Priority.NAMING, required=False),
+        ]
+        return self._callers(specs, f"state {state.id!r}")
+
+    def _conds(self, t: Transition, where: str) -> tuple[tuple[Caller, bool], ...]:
+        result: list[tuple[Caller, bool]] = []
+        for spec in self.definition.transition_specs[(t, Group.COND)]:
+            if spec.expression is not None:
+                caller = spec.expression.compile(lambda name: self._required(name, where))
+                result.append((caller, spec.expected))
+                continue
+            callers = resolve(spec, self._owners)
+            if not callers:
+                raise exceptions.AttrNotFound(spec.label, where)
+            if len(callers) == 1:
+                result.append((callers[0], spec.expected))
+            else:  # every owner that has the name must agree
+                result.append((_all_of(callers), spec.expected))
+        return tuple(result)
+
+    def _required(self, name: str, where: str) -> list[Caller]:
+        callers = resolve(CallbackSpec(name, Group.BEFORE), self._owners)
+        if not callers:
+            raise exceptions.AttrNotFound(name, where)
+        return callers
+
+    def _build_run(self, t: Transition, event: str | None) -> TransitionRun:
+        where = f"transition {t}"
+        specs = self.definition.transition_specs
+
+        def group(g: Group, convention: str | None) -> tuple[Caller, ...]:
+            items = [*self._generic.get(g, ()), *specs[(t, g)]]
+            if convention is not None and event is not None:
+                items.append(CallbackSpec(f"{convention}_{event}", g, Priority.NAMING, required=False))
+            return self._callers(items, where)
+
+        exits, entries = flat_plan(t, self._self_entries)
+        return TransitionRun(
+            t,
+            self._callers(specs[(t, Group.VALIDATORS)], where),
+            self._conds(t, where),
+            group(Group.BEFORE, "before"),
+            group(Group.ON, "on"),
+            group(Group.AFTER, "after"),
+            exits,
+            entries,
+            self,
+        )
+
+    # --- lookup -----------------------------------------------------------------------------
+    def event_table(self, event: str) -> dict[Any, tuple[TransitionRun, ...]]:
+        """Candidate runs for ``event``, keyed by the model value of the active state."""
+        table: dict[Any, tuple[TransitionRun, ...]] = {}
+        defn = self.definition
+        for state in defn.states:
+            candidates = defn.candidates(state, event)
+            if candidates:
+                table[state.value] = tuple(
+                    self.runs[(t, event)] if (t, event) in self.runs else self.runs[(t, None)]
+                    for t in candidates
+                )
+        if len(self.table) < _MAX_CACHED_EVENT_NAMES:
+            self.table[event] = table
+        return table
+
+
+def _all_of(callers: list[Caller]) -> Caller:
+    return lambda owners, ed: all(c(owners, ed) for c in callers)

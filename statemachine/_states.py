@@ -1,0 +1,268 @@
+"""State declarations (:class:`State`) and their per-instance views (:class:`InstanceState`)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, Any, overload
+
+from . import exceptions
+from ._callbacks import CallbackSpecList, Group
+from ._transitions import AnySource, TransitionList
+
+if TYPE_CHECKING:
+    from ._machine import StateChart
+
+__all__ = ["HistoryState", "HistoryType", "InstanceState", "State", "humanize_id"]
+
+
+def humanize_id(identifier: str) -> str:
+    """``"bag_end"`` -> ``"Bag end"``: underscores and dots become spaces, first letter upper."""
+    text = identifier.replace("_", " ").replace(".", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+class _ToBuilder:
+    """``state.to(target, ...)`` and ``state.to.itself(...)``."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+
+    def __call__(self, *targets: State, **kwargs: Any) -> TransitionList:
+        if not targets:
+            return TransitionList([self._state._add_transition(None, kwargs)])
+        return TransitionList([self._state._add_transition(t, kwargs) for t in targets])
+
+    def itself(self, **kwargs: Any) -> TransitionList:
+        return TransitionList([self._state._add_transition(self._state, kwargs)])
+
+
+class _FromBuilder:
+    """``target.from_(source, ...)`` and ``target.from_.any(...)``."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+
+    def __call__(self, *sources: State, **kwargs: Any) -> TransitionList:
+        for s in sources:
+            if not isinstance(s, State):
+                raise exceptions.unknown_state_target(s, "from_()")
+        return TransitionList([s._add_transition(self._state, kwargs) for s in sources])
+
+    def any(self, **kwargs: Any) -> TransitionList:
+        """Transitions from every non-final top-level state, resolved at class creation."""
+        return TransitionList([AnySource(self._state, kwargs)])
+
+
+class State:
+    """A state of a machine, declared as a class attribute.
+
+    Args:
+        name: display name; defaults to the humanized attribute name.
+        value: the value stored on the model; defaults to the attribute name.
+        initial: the machine (or parent) starts here.
+        final: entering it terminates the machine (top level) or completes the parent.
+        enter: callbacks run when the state is entered (names, callables or a list).
+        exit: callbacks run when the state is left.
+
+    Equality: a state equals another state with the same id and value, and equals its own
+    value (``sm.configuration_values`` and ``"green" in ...`` read naturally); it hashes like
+    its value so that the two rules agree.
+    """
+
+    is_active = False  # Only instance-level states (InstanceState) are ever active.
+    is_history = False
+
+    def __init__(
+        self,
+        name: Any = "",
+        value: Any = None,
+        initial: bool = False,
+        final: bool = False,
+        parallel: bool = False,
+        states: list[State] | None = None,
+        history: list[HistoryState] | None = None,
+        enter: Any = None,
+        exit: Any = None,
+        invoke: Any = None,
+        donedata: Any = None,
+        _callbacks: Any = None,
+    ) -> None:
+        self._name = name
+        self._value = value
+        self._id = ""
+        self.initial = initial
+        self.final = final
+        self.parallel = parallel
+        self.states: list[State] = list(states or [])
+        self.history: list[HistoryState] = list(history or [])
+        self.parent: State | None = None
+        self.document_order = 0
+        self.transitions = TransitionList()
+        self.enter = CallbackSpecList(Group.ENTER)
+        self.exit = CallbackSpecList(Group.EXIT)
+        self.invoke = CallbackSpecList(Group.INVOKE)
+        self.enter.add(enter)
+        self.exit.add(exit)
+        self.invoke.add(invoke)
+        self.donedata = donedata
+        if donedata is not None:
+            if not final:
+                raise exceptions.donedata_not_final(str(name) or "<unnamed>")
+            self.enter.add(donedata)
+        for child in self.states:
+            child.parent = self
+
+    # --- identity ---------------------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        """The attribute name the state was declared under."""
+        return self._id
+
+    @property
+    def name(self) -> str:
+        """Display name (``str()`` of the given name, so lazy translations resolve late)."""
+        return str(self._name) if self._name else humanize_id(self._id)
+
+    @property
+    def value(self) -> Any:
+        """The value persisted on the model; the id unless given."""
+        return self._id if self._value is None else self._value
+
+    def _set_id(self, identifier: str) -> None:
+        self._id = identifier
+
+    @property
+    def is_compound(self) -> bool:
+        return bool(self.states) and not self.parallel
+
+    @property
+    def is_atomic(self) -> bool:
+        return not self.states
+
+    def ancestors(self, parent: State | None = None) -> list[State]:
+        """The chain of parents, innermost first, stopping before ``parent`` if given."""
+        result = []
+        node = self.parent
+        while node is not None and node is not parent:
+            result.append(node)
+            node = node.parent
+        return result
+
+    def is_descendant(self, state: State) -> bool:
+        """True if ``state`` is an ancestor of this state."""
+        return state in self.ancestors()
+
+    # --- transition builders --------------------------------------------------------------
+    @property
+    def to(self) -> _ToBuilder:
+        """Build transitions from this state: ``a.to(b)``, ``a.to(b, c)``, ``a.to.itself()``."""
+        return _ToBuilder(self)
+
+    @property
+    def from_(self) -> _FromBuilder:
+        """Build transitions into this state: ``b.from_(a)``, ``b.from_.any()``."""
+        return _FromBuilder(self)
+
+    def _add_transition(self, target: State | None, kwargs: dict[str, Any]) -> Any:
+        from ._transitions import Transition
+
+        if target is not None and not isinstance(target, State):
+            raise exceptions.unknown_state_target(target, "to()")
+        transition = Transition(self, target, **kwargs)
+        self.transitions.add_transitions([transition])
+        return transition
+
+    # --- descriptor: ``sm.green`` is the instance view --------------------------------------
+    @overload
+    def __get__(self, instance: None, owner: type) -> State: ...
+    @overload
+    def __get__(self, instance: StateChart[Any], owner: type) -> InstanceState: ...
+    def __get__(self, instance: Any, owner: type) -> State | InstanceState:
+        if instance is None:
+            return self
+        views = instance.__dict__.get("_state_views")
+        if views is None:
+            views = instance.__dict__["_state_views"] = {}
+        view = views.get(self._id)
+        if view is None:
+            view = views[self._id] = InstanceState(self, instance)
+        return view
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        raise exceptions.state_override(self._id, type(instance).__name__)
+
+    # --- equality ---------------------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, InstanceState):
+            other = other._state
+        if isinstance(other, State):
+            return self is other or (self._id == other._id and self.value == other.value)
+        return bool(self.value == other)
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.name!r}, id={self._id!r}, value={self.value!r}, "
+            f"initial={self.initial!r}, final={self.final!r}, parallel={self.parallel!r})"
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstanceState:
+    """A state seen from one machine instance: everything of :class:`State`, plus a live
+    :attr:`is_active`."""
+
+    __slots__ = ("_machine", "_state")
+
+    def __init__(self, state: State, machine: StateChart[Any]) -> None:
+        self._state = state
+        self._machine = machine
+
+    @property
+    def is_active(self) -> bool:
+        """True while this state is in the machine's configuration."""
+        return self._machine._is_active(self._state)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._state, name)
+
+    def __eq__(self, other: object) -> bool:
+        return self._state == other
+
+    def __hash__(self) -> int:
+        return hash(self._state)
+
+    def __repr__(self) -> str:
+        return repr(self._state)
+
+    def __str__(self) -> str:
+        return str(self._state)
+
+
+class HistoryType(str, Enum):
+    """Shallow history remembers direct children; deep history remembers the active leaves."""
+
+    SHALLOW = "shallow"
+    DEEP = "deep"
+
+    @property
+    def is_deep(self) -> bool:
+        return self is HistoryType.DEEP
+
+
+class HistoryState(State):
+    """A history pseudo-state: entering it re-enters what its parent last had active."""
+
+    is_history = True
+
+    def __init__(self, name: Any = "", value: Any = None, type: str | HistoryType = "shallow") -> None:  # noqa: A002
+        super().__init__(name=name, value=value)
+        self.type = HistoryType(type)

@@ -1,0 +1,267 @@
+"""Transitions (:class:`Transition`) and the lists that compose them into events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from . import exceptions
+from ._callbacks import CallbackSpecList, Group, Priority
+
+if TYPE_CHECKING:
+    from ._states import State
+
+__all__ = ["AnySource", "Transition", "TransitionList", "event_matches", "split_events"]
+
+
+def split_events(event: Any) -> list[str]:
+    """Normalize the ``event=`` kwarg (str, space-separated str, Event, or list) to ids."""
+    if event is None:
+        return []
+    if isinstance(event, str):
+        ident = getattr(event, "id", None)
+        if ident:
+            return [str(ident)]
+        return [e for e in str(event).split() if e]
+    if isinstance(event, (list, tuple)):
+        return [e for item in event for e in split_events(item)]
+    raise exceptions.InvalidDefinition(
+        f"Invalid event {event!r}: pass a string, an Event, or a list of them."
+    )
+
+
+def event_matches(descriptor: str, event: str) -> bool:
+    """SCXML event matching: ``error`` matches ``error.execution``; ``*`` matches anything."""
+    if descriptor == "*" or descriptor == event:
+        return True
+    if descriptor.endswith(".*"):
+        descriptor = descriptor[:-2]
+    elif descriptor.endswith("."):
+        descriptor = descriptor[:-1]
+    return event == descriptor or event.startswith(descriptor + ".")
+
+
+class Transition:
+    """A transition from ``source`` to ``target``, with its guards and actions.
+
+    Built by ``source.to(target, **kwargs)``; ``target`` None means a targetless transition
+    (it runs its actions and changes no state).
+    """
+
+    def __init__(
+        self,
+        source: State,
+        target: State | list[State] | None = None,
+        event: Any = None,
+        internal: bool = False,
+        initial: bool = False,
+        validators: Any = None,
+        cond: Any = None,
+        unless: Any = None,
+        on: Any = None,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        self.source = source
+        targets = target if isinstance(target, list) else ([target] if target is not None else [])
+        self.targets: list[State] = targets
+        self.internal = internal
+        self.initial = initial
+        self._events: list[str] = split_events(event)
+        self.validators = CallbackSpecList(Group.VALIDATORS)
+        self.cond = CallbackSpecList(Group.COND)
+        self._unless = CallbackSpecList(Group.COND, unless=True)
+        self.before = CallbackSpecList(Group.BEFORE)
+        self.on = CallbackSpecList(Group.ON)
+        self.after = CallbackSpecList(Group.AFTER)
+        self.validators.add(validators)
+        self.cond.add(cond)
+        self._unless.add(unless)
+        self.before.add(before)
+        self.on.add(on)
+        self.after.add(after)
+        if initial and (self._events or self.cond or self._unless):
+            raise exceptions.initial_transition_with_cond()
+        if internal and targets and any(
+            t is not source and source not in t.ancestors() for t in targets
+        ):
+            raise exceptions.invalid_internal(source.id or source.name, targets[0].id or targets[0].name)
+
+    @property
+    def unless(self) -> CallbackSpecList:
+        """Guards that must all be falsy (usable as a decorator)."""
+        return self._unless
+
+    @property
+    def target(self) -> State | None:
+        """The first target (most transitions have exactly one)."""
+        return self.targets[0] if self.targets else None
+
+    @property
+    def events(self) -> list[str]:
+        """The ids of the events that trigger this transition."""
+        return list(self._events)
+
+    @property
+    def event(self) -> str:
+        """The event ids, space-separated (``""`` for an eventless transition)."""
+        return " ".join(self._events)
+
+    @property
+    def is_self(self) -> bool:
+        return self.target is self.source
+
+    @property
+    def is_eventless(self) -> bool:
+        return not self._events
+
+    def add_event(self, event_id: str) -> None:
+        if event_id not in self._events:
+            self._events.append(event_id)
+
+    def match(self, event: str | None) -> bool:
+        """Whether this transition is triggered by ``event`` (None: the null event)."""
+        if event is None:
+            return not self._events
+        return any(event_matches(d, event) for d in self._events)
+
+    def spec_lists(self) -> Iterator[CallbackSpecList]:
+        yield from (self.validators, self.cond, self._unless, self.before, self.on, self.after)
+
+    def __repr__(self) -> str:
+        target = self.target.id if self.target is not None else None
+        return (
+            f"Transition({self.source.id!r}, {target!r}, event={self.event!r}, "
+            f"internal={self.internal!r})"
+        )
+
+    def __str__(self) -> str:
+        target = self.target.id if self.target is not None else ""
+        return f"{self.source.id} -> {target}"
+
+
+class AnySource:
+    """Placeholder for ``target.from_.any()``: expanded at class creation into one transition
+    from every non-final top-level state."""
+
+    def __init__(self, target: State, kwargs: dict[str, Any]) -> None:
+        self.target = target
+        self.kwargs = kwargs
+        self.expanded: list[Transition] = []
+        self.decorators: list[tuple[str, Any]] = []
+
+    def expand(self, sources: Iterable[State]) -> list[Transition]:
+        if not self.expanded:
+            self.expanded = [
+                s._add_transition(self.target, dict(self.kwargs))
+                for s in sources
+                if not s.final
+            ]
+            for t in self.expanded:
+                for group, func in self.decorators:
+                    getattr(t, group).add(func, Priority.DECORATOR)
+        return self.expanded
+
+
+class TransitionList:
+    """An ordered list of transitions, composed with ``|``; assigning one to a class attribute
+    declares an event.
+
+    Its decorator methods (``@go.on``, ``@go.cond``...) add the function to every transition of
+    the list and return it unchanged. Calling it with a function (``@a.to(b)``) declares an
+    event whose ``on`` action is that function.
+    """
+
+    def __init__(self, transitions: Iterable[Transition | AnySource] | None = None) -> None:
+        self._items: list[Transition | AnySource] = list(transitions or [])
+
+    # --- composition --------------------------------------------------------------------------
+    def __or__(self, other: Any) -> TransitionList:
+        from ._events import Event
+
+        if isinstance(other, Event):
+            other = other._transitions
+        if not isinstance(other, TransitionList):
+            return NotImplemented
+        return TransitionList([*self._items, *other._items])
+
+    def add_transitions(self, transitions: Iterable[Transition | AnySource]) -> TransitionList:
+        for t in transitions:
+            if isinstance(t, TransitionList):
+                self._items.extend(t._items)
+            else:
+                self._items.append(t)
+        return self
+
+    @property
+    def transitions(self) -> list[Transition]:
+        return [t for t in self._items if isinstance(t, Transition)]
+
+    def _expand(self, top_level: list[State]) -> None:
+        items: list[Transition | AnySource] = []
+        for t in self._items:
+            items.extend(t.expand(top_level) if isinstance(t, AnySource) else [t])
+        self._items = items
+
+    def __iter__(self) -> Iterator[Transition]:
+        return iter(self.transitions)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: int) -> Transition:
+        return self.transitions[index]
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def __repr__(self) -> str:
+        return f"TransitionList({self._items!r})"
+
+    @property
+    def unique_events(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for t in self.transitions:
+            for e in t.events:
+                seen[e] = None
+        return list(seen)
+
+    @property
+    def has_eventless_transition(self) -> bool:
+        return any(t.is_eventless for t in self.transitions)
+
+    # --- decorators --------------------------------------------------------------------------
+    def _decorate(self, name: str, func: Any) -> Any:
+        for t in self._items:
+            if isinstance(t, AnySource):
+                t.decorators.append((name, func))
+            else:
+                getattr(t, name).add(func, Priority.DECORATOR)
+        return func
+
+    def before(self, func: Any) -> Any:
+        return self._decorate("before", func)
+
+    def after(self, func: Any) -> Any:
+        return self._decorate("after", func)
+
+    def on(self, func: Any) -> Any:
+        return self._decorate("on", func)
+
+    def cond(self, func: Any) -> Any:
+        return self._decorate("cond", func)
+
+    def unless(self, func: Any) -> Any:
+        return self._decorate("unless", func)
+
+    def validators(self, func: Any) -> Any:
+        return self._decorate("validators", func)
+
+    def __call__(self, func: Callable[..., Any]) -> TransitionList:
+        """``@a.to(b)`` on a method: declare an event (the method's name) that runs it."""
+        if not callable(func):
+            raise TypeError(
+                f"{type(self).__name__} only supports the decorator syntax to register callbacks."
+            )
+        self._decorate("on", func)
+        return self

@@ -1,0 +1,73 @@
+"""Registry of machine classes by dotted path, used by :class:`~statemachine.mixins.MachineMixin`.
+
+Every machine class is registered at creation under ``"<module>.<ClassName>"``.
+:func:`get_machine_cls` first imports each installed Django app's ``statemachine`` and
+``statemachines`` modules (once), so machines declared there are found without importing them
+by hand. Without Django that discovery step does nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["get_machine_cls", "init_registry", "load_modules", "register"]
+
+_REGISTRY: dict[str, Any] = {}
+_initialized = False
+
+
+def register(cls: Any) -> Any:
+    """Register ``cls`` under its dotted path; returns it (usable as a decorator)."""
+    _REGISTRY[f"{cls.__module__}.{cls.__name__}"] = cls
+    return cls
+
+
+def get_machine_cls(name: str) -> Any:
+    """The machine class registered as ``name`` (``"app.module.ClassName"``).
+
+    Raises:
+        KeyError: no such class; the message lists how to make it known.
+    """
+    init_registry()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        module, _, _cls = name.rpartition(".")
+        if module:
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                pass
+            if name in _REGISTRY:
+                return _REGISTRY[name]
+        raise KeyError(
+            f"No state machine class registered as {name!r}. Check the dotted path "
+            "('module.ClassName') and that the module defining it can be imported."
+        ) from None
+
+
+def init_registry() -> None:
+    """Autodiscover ``statemachine``/``statemachines`` modules once."""
+    global _initialized
+    if not _initialized:
+        load_modules(["statemachine", "statemachines"])
+        _initialized = True
+
+
+def load_modules(modules: Iterable[str]) -> None:
+    """Import ``<app>.<module>`` for every installed Django app (a no-op without Django)."""
+    try:
+        from django.utils.module_loading import autodiscover_modules  # type: ignore[import-not-found]
+    except ImportError:
+        return
+    try:
+        from django.conf import settings  # type: ignore[import-not-found]
+
+        if not settings.configured:
+            return
+    except ImportError:  # pragma: no cover - django without conf is not a real install
+        return
+    for module in modules:
+        autodiscover_modules(module)

@@ -1,0 +1,5 @@
+"""Public path for State,InstanceState (documented import location)."""
+
+from ._states import State, InstanceState
+
+__all__ = ["State", "InstanceState"]
