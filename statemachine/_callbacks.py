@@ -138,9 +138,7 @@ class CallbackSpecList:
             return
         items = funcs if isinstance(funcs, (list, tuple)) else [funcs]
         for f in items:
-            self._specs.append(
-                CallbackSpec(f, self.group, priority, expected=not self.unless)
-            )
+            self._specs.append(CallbackSpec(f, self.group, priority, expected=not self.unless))
 
     def __call__(self, func: Any) -> Any:
         self.add(func, Priority.DECORATOR)
@@ -170,7 +168,7 @@ class Signature:
     Parameters nobody provides are left unbound, so a required one raises ``TypeError``.
     """
 
-    __slots__ = ("injected", "named", "no_args", "posonly", "positional", "var_kw", "var_pos")
+    __slots__ = ("injected", "named", "no_args", "positional", "posonly", "var_kw", "var_pos")
 
     def __init__(self, func: Callable[..., Any], skip_first: bool) -> None:
         try:
@@ -181,9 +179,14 @@ class Signature:
         else:
             self.var_pos = any(p.kind is p.VAR_POSITIONAL for p in params)
             self.var_kw = any(p.kind is p.VAR_KEYWORD for p in params)
-        if skip_first and params and params[0].kind in (
-            inspect.Parameter.POSITIONAL_ONLY,
-            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        if (
+            skip_first
+            and params
+            and params[0].kind
+            in (
+                inspect.Parameter.POSITIONAL_ONLY,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            )
         ):
             params = params[1:]
         kinds_pos = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
@@ -206,7 +209,7 @@ class Signature:
         extra: tuple[Any, ...] = ()
         if args:
             n = len(self.positional)
-            for name, value in zip(self.positional, args):
+            for name, value in zip(self.positional, args, strict=False):
                 kw[name] = value
             if len(args) > n and self.var_pos:
                 extra = tuple(args[n:])

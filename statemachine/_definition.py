@@ -73,7 +73,11 @@ class MachineDefinition:
         self.transition_events = {t: tuple(t.events) for t in transitions}
         self.state_specs: dict[tuple[State, Group], tuple[CallbackSpec, ...]] = {}
         for s in states:
-            for group, specs in ((Group.ENTER, s.enter), (Group.EXIT, s.exit), (Group.INVOKE, s.invoke)):
+            for group, specs in (
+                (Group.ENTER, s.enter),
+                (Group.EXIT, s.exit),
+                (Group.INVOKE, s.invoke),
+            ):
                 self.state_specs[(s, group)] = tuple(specs)
         self.transition_specs: dict[tuple[Transition, Group], tuple[CallbackSpec, ...]] = {}
         for t in transitions:

@@ -91,7 +91,9 @@ class SyncEngine:
     ) -> Any:
         """Queue ``event`` and process the queues if no one else is; see the module docstring."""
         if delay:
-            td = TriggerData(self.machine, event, args, kwargs, send_id, time.monotonic() + delay / 1000)
+            td = TriggerData(
+                self.machine, event, args, kwargs, send_id, time.monotonic() + delay / 1000
+            )
             self._seq += 1
             td.seq = self._seq
             if self._delayed is None:
@@ -101,7 +103,7 @@ class SyncEngine:
         if not internal and not self._external and self._lock.acquire(False):
             # Fast path: nothing queued and nobody processing, so this event goes first.
             try:
-                result = self._macrostep(TriggerData(self.machine, event, args, kwargs, send_id))
+                result = self._first(event, args, kwargs, send_id)
                 if self._external or self._delayed:
                     self._drain()
             except BaseException:
@@ -186,6 +188,28 @@ class SyncEngine:
         while internal:
             self._microstep_for(internal.pop(0), external=False)
 
+    def _first(
+        self, event: str, args: tuple[Any, ...], kwargs: dict[str, Any], send_id: str | None
+    ) -> Any:
+        """Process an event that nothing is queued before, with the lock held.
+
+        A transition without callbacks or guards (the plain "dictionary lookup" case) is
+        applied here directly, without building any per-event objects.
+        """
+        if self.running and not self.program.prepare:
+            table = self.program.table.get(event)
+            if table is not None:
+                runs = table.get(getattr(self.model, self.field))
+                if runs is not None:
+                    run = runs[0]
+                    if not run.has_callbacks:
+                        if run.entries:
+                            setattr(self.model, self.field, run.target_value)
+                        if run.enters_final:
+                            self.running = False
+                        return None
+        return self._macrostep(TriggerData(self.machine, event, args, kwargs, send_id))
+
     def _macrostep(self, td: TriggerData) -> Any:
         result = self._microstep_for(td, external=True)
         if self._internal:
@@ -195,7 +219,7 @@ class SyncEngine:
     # --- one event ------------------------------------------------------------------------------
     def _microstep_for(self, td: TriggerData, external: bool) -> Any:
         """Select the transition ``td`` fires from the current state and apply it."""
-        event = str(td.event)
+        event = td.event
         if not self.running:
             if not self.allow_no_transition:
                 raise TransitionNotAllowed(self._event_obj(event), self.machine.configuration)
@@ -232,7 +256,7 @@ class SyncEngine:
             error = td.kwargs.get("error")
             logger.error(
                 "Unhandled error in %s: %r. Declare an `error_execution` transition to handle it.",
-                self.machine.name,
+                type(self.machine).__name__,
                 error,
                 exc_info=error if isinstance(error, BaseException) else None,
             )
@@ -243,7 +267,9 @@ class SyncEngine:
     def _event_obj(self, event: str) -> Any:
         return self.program.definition.events.get(event, event)
 
-    def _event_data(self, td: TriggerData, run: TransitionRun, previous: EventData | None) -> EventData:
+    def _event_data(
+        self, td: TriggerData, run: TransitionRun, previous: EventData | None
+    ) -> EventData:
         kwargs = previous.kwargs if previous is not None else None
         return EventData(td, run.transition, kwargs)
 

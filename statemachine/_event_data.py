@@ -1,4 +1,4 @@
-"""What an event carries (:class:`TriggerData`) and what callbacks may ask for (:class:`EventData`)."""
+"""What an event carries (:class:`TriggerData`) and what callbacks see (:class:`EventData`)."""
 
 from __future__ import annotations
 
@@ -86,7 +86,8 @@ class EventData:
         self.source: State | None = transition.source if transition is not None else None
         self.target: State | None = transition.target if transition is not None else None
         self.state: State | None = self.source
-        self._prev: OrderedSet[State] | None = None
+        # Values of the configuration before the microstep; set by the engine.
+        self._prev: tuple[Any, ...] | None = None
 
     @property
     def event(self) -> Event | str | None:
@@ -120,9 +121,10 @@ class EventData:
     @property
     def previous_configuration(self) -> OrderedSet[State]:
         """The configuration before this microstep."""
-        if self._prev is not None:
-            return self._prev
-        return OrderedSet(self.machine.configuration)
+        if self._prev is None:
+            return OrderedSet(self.machine.configuration)
+        states_map = type(self.machine).states_map
+        return OrderedSet(states_map[v] for v in self._prev if v is not None)
 
     @property
     def new_configuration(self) -> OrderedSet[State]:

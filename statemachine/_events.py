@@ -49,7 +49,7 @@ class Event(str):
     def __new__(
         cls,
         transitions: str | Transition | TransitionList | None = None,
-        id: str | None = None,  # noqa: A002
+        id: str | None = None,
         name: Any = None,
         delay: float = 0,
         internal: bool = False,
@@ -57,7 +57,7 @@ class Event(str):
         if isinstance(transitions, str):
             if id is not None:
                 raise exceptions.event_non_str_id(id)
-            id, transitions = str(transitions), None  # noqa: A001
+            id, transitions = str(transitions), None
         if id is not None and not isinstance(id, str):
             raise exceptions.event_non_str_id(id)
         self = super().__new__(cls, id or "")
@@ -83,7 +83,11 @@ class Event(str):
     def _renamed(self, event_id: str) -> Event:
         """A copy with ``event_id`` as id, used when the class attribute name becomes the id."""
         return Event(
-            self._transitions, id=event_id, name=self._name, delay=self.delay, internal=self.internal
+            self._transitions,
+            id=event_id,
+            name=self._name,
+            delay=self.delay,
+            internal=self.internal,
         )
 
     def __repr__(self) -> str:
@@ -126,7 +130,9 @@ class Event(str):
     def __get__(self, instance: None, owner: type) -> Event: ...
     @overload
     def __get__(self, instance: StateChart[Any], owner: type) -> BoundEvent: ...
-    def __get__(self, instance: Any, owner: type) -> Event | BoundEvent:
+    @overload
+    def __get__(self, instance: object, owner: type) -> Event: ...
+    def __get__(self, instance: Any, owner: type) -> Event:
         if instance is None:
             return self
         bound = BoundEvent(self, instance)
@@ -140,7 +146,7 @@ class BoundEvent(Event):
 
     _machine: StateChart[Any]
 
-    def __new__(cls, event: Event, machine: StateChart[Any]) -> BoundEvent:  # type: ignore[misc]
+    def __new__(cls, event: Event, machine: StateChart[Any]) -> BoundEvent:
         self = str.__new__(cls, event.id)
         self.id = event.id
         self._name = event._name
@@ -152,7 +158,9 @@ class BoundEvent(Event):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Send this event with ``args`` and ``kwargs``; returns what :meth:`send` returns."""
-        return self._machine.send(self.id, *args, **kwargs)
+        if kwargs or self.delay or self.internal:
+            return self._machine.send(self.id, *args, **kwargs)
+        return self._machine._engine.send(self.id, args, {})
 
     def __reduce__(self) -> Any:
         return (str, (str(self),))

@@ -106,7 +106,9 @@ class _BoolOp(Expression):
 
 
 class _Compare(Expression):
-    def __init__(self, left: Expression, ops: list[Callable[[Any, Any], Any]], rights: list[Expression]) -> None:
+    def __init__(
+        self, left: Expression, ops: list[Callable[[Any, Any], Any]], rights: list[Expression]
+    ) -> None:
         self.left = left
         self.ops = ops
         self.rights = rights
@@ -116,7 +118,7 @@ class _Compare(Expression):
 
     def compile(self, resolve: NameResolver) -> Caller:
         left = self.left.compile(resolve)
-        pairs = [(op, r.compile(resolve)) for op, r in zip(self.ops, self.rights)]
+        pairs = [(op, r.compile(resolve)) for op, r in zip(self.ops, self.rights, strict=True)]
 
         def compare(owners: tuple[Any, ...], ed: EventData) -> bool:
             a = left(owners, ed)

@@ -45,7 +45,11 @@ class StateMachineMetaclass(type):
     def __new__(
         mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
     ) -> StateMachineMetaclass:
-        base_defs = [b._definition for b in bases if isinstance(b, StateMachineMetaclass) and hasattr(b, "_definition")]
+        base_defs = [
+            b._definition
+            for b in bases
+            if isinstance(b, StateMachineMetaclass) and hasattr(b, "_definition")
+        ]
         flags = {
             f: namespace.get(f, next((getattr(b, f) for b in bases if hasattr(b, f)), True))
             for f in _VALIDATION_FLAGS
@@ -63,7 +67,6 @@ class StateMachineMetaclass(type):
         cls.final_states = list(definition.final_states)  # type: ignore[attr-defined]
         cls._programs = {}  # type: ignore[attr-defined]
         cls._class_listeners = _class_listeners(cls)  # type: ignore[attr-defined]
-        cls._protected = frozenset()  # type: ignore[attr-defined]
         if definition.states:
             registry.register(cls)
         return cls
@@ -174,9 +177,11 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
                 setup = getattr(listener, "setup", None)
                 if setup is not None:
                     try:
-                        call_injected(setup, _SetupData(self, kwargs))
+                        call_injected(setup, _SetupData(self, kwargs))  # type: ignore[arg-type]
                     except TypeError as err:
-                        raise TypeError(f"Error calling setup() on listener {listener!r}: {err}") from err
+                        raise TypeError(
+                            f"Error calling setup() on listener {listener!r}: {err}"
+                        ) from err
                 result.append(listener)
             else:
                 result.append(entry)
@@ -190,12 +195,17 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         cls = type(self)
         definition = cls._definition
         names = definition.callback_names
-        key = tuple(owner_key(o, names) for o in owners) + ((self.state_field,),)
+        parts = [owner_key(o, names) for o in owners]
+        key = (*parts, self.state_field)
         program = cls._programs.get(key)
         if program is None:
-            resolved = [Owner(0, cls, key[0][1] - {"model", "state_field"}, hidden_from=_LIBRARY_BASES)]
-            resolved.append(Owner(1, type(owners[1]), key[1][1] - {self.state_field}, hidden=frozenset({self.state_field})))
-            resolved.extend(Owner(i, type(o), key[i][1]) for i, o in enumerate(owners[2:], start=2))
+            found = [p[1] for p in parts]
+            field = self.state_field
+            resolved = [
+                Owner(0, cls, found[0], hidden_from=_LIBRARY_BASES),
+                Owner(1, type(owners[1]), found[1] - {field}, hidden=frozenset({field})),
+            ]
+            resolved.extend(Owner(i, type(o), found[i]) for i, o in enumerate(owners[2:], start=2))
             program = Program(definition, resolved, cls.enable_self_transition_entries)
             cls._programs[key] = program
         return program
@@ -245,7 +255,9 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
                 internal = internal or declared.internal
         return self._engine.send(event, args, kwargs, delay, send_id, internal)
 
-    def raise_(self, event: str, *args: Any, delay: float = 0, send_id: str | None = None, **kwargs: Any) -> Any:
+    def raise_(
+        self, event: str, *args: Any, delay: float = 0, send_id: str | None = None, **kwargs: Any
+    ) -> Any:
         """Send ``event`` on the internal queue: it runs within the current macrostep."""
         return self.send(event, *args, delay=delay, send_id=send_id, internal=True, **kwargs)
 
@@ -335,7 +347,10 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     @property
     def events(self) -> list[BoundEvent]:
         """Every declared event, bound to this instance."""
-        return [getattr(self, e.id) if e.id.isidentifier() else BoundEvent(e, self) for e in type(self)._definition.events.values()]
+        return [
+            getattr(self, e.id) if e.id.isidentifier() else BoundEvent(e, self)
+            for e in type(self)._definition.events.values()
+        ]
 
     @property
     def allowed_events(self) -> list[BoundEvent]:
@@ -344,7 +359,10 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         definition = type(self)._definition
         result = []
         for e in definition.events.values():
-            if any(t.source in active or any(a in active for a in t.source.ancestors()) for t in e.transitions):
+            if any(
+                t.source in active or any(a in active for a in t.source.ancestors())
+                for t in e.transitions
+            ):
                 result.append(getattr(self, e.id) if e.id.isidentifier() else BoundEvent(e, self))
         return result
 
@@ -392,7 +410,8 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
                     continue
                 if hasattr(target, event.id):
                     warnings.warn(
-                        f"Attribute {event.id!r} already exists on {target!r}; not binding the event.",
+                        f"Attribute {event.id!r} already exists on {target!r}; "
+                        "not binding the event.",
                         UserWarning,
                         stacklevel=2,
                     )
@@ -410,7 +429,9 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     def __format__(self, spec: str) -> str:
         if not spec:
             return repr(self)
-        raise ValueError(f"Unsupported format: {spec!r}. Diagram formats need statemachine.contrib.diagram.")
+        raise ValueError(
+            f"Unsupported format: {spec!r}. Diagram formats need statemachine.contrib.diagram."
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         state = {
@@ -437,7 +458,16 @@ class _SetupData:
         self.kwargs = dict(kwargs)
         self.machine = machine
         self.model = machine.model
-        for name in ("event", "source", "target", "state", "transition", "event_data", "previous_configuration", "new_configuration"):
+        for name in (
+            "event",
+            "source",
+            "target",
+            "state",
+            "transition",
+            "event_data",
+            "previous_configuration",
+            "new_configuration",
+        ):
             setattr(self, name, None)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import exceptions
-from ._callbacks import Caller, CallbackSpec, Group, Owner, Priority, resolve
+from ._callbacks import CallbackSpec, Caller, Group, Owner, Priority, resolve
 from ._definition import GENERIC_CONVENTIONS, MachineDefinition
 from ._plan import flat_plan
 
@@ -119,7 +119,14 @@ class Program:
         self._owners = owners
         self._self_entries = self_transition_entries
         self._generic = {
-            group: [CallbackSpec(name, group, Priority.AFTER if group is Group.AFTER else Priority.GENERIC, required=False)]
+            group: [
+                CallbackSpec(
+                    name,
+                    group,
+                    Priority.AFTER if group is Group.AFTER else Priority.GENERIC,
+                    required=False,
+                )
+            ]
             for group, name in GENERIC_CONVENTIONS.items()
         }
         self.prepare: tuple[Caller, ...] = self._callers(self._generic[Group.PREPARE], "")
@@ -143,7 +150,9 @@ class Program:
         self.table: dict[str, dict[Any, tuple[TransitionRun, ...]]] = {}
 
     # --- resolution -----------------------------------------------------------------------------
-    def _callers(self, specs: list[CallbackSpec] | tuple[CallbackSpec, ...], where: str) -> tuple[Caller, ...]:
+    def _callers(
+        self, specs: list[CallbackSpec] | tuple[CallbackSpec, ...], where: str
+    ) -> tuple[Caller, ...]:
         ordered = sorted(specs, key=lambda s: s.priority)  # stable: ties keep declaration order
         result: list[Caller] = []
         for spec in ordered:
@@ -190,7 +199,9 @@ class Program:
         def group(g: Group, convention: str | None) -> tuple[Caller, ...]:
             items = [*self._generic.get(g, ()), *specs[(t, g)]]
             if convention is not None and event is not None:
-                items.append(CallbackSpec(f"{convention}_{event}", g, Priority.NAMING, required=False))
+                items.append(
+                    CallbackSpec(f"{convention}_{event}", g, Priority.NAMING, required=False)
+                )
             return self._callers(items, where)
 
         exits, entries = flat_plan(t, self._self_entries)

@@ -73,7 +73,11 @@ class State:
     its value so that the two rules agree.
     """
 
-    is_active = False  # Only instance-level states (InstanceState) are ever active.
+    @property
+    def is_active(self) -> bool:
+        """Always False on the class; ``sm.<state>.is_active`` is the live value."""
+        return False
+
     is_history = False
 
     def __init__(
@@ -181,13 +185,15 @@ class State:
     def __get__(self, instance: None, owner: type) -> State: ...
     @overload
     def __get__(self, instance: StateChart[Any], owner: type) -> InstanceState: ...
-    def __get__(self, instance: Any, owner: type) -> State | InstanceState:
+    @overload
+    def __get__(self, instance: object, owner: type) -> State: ...
+    def __get__(self, instance: Any, owner: type) -> State:
         if instance is None:
             return self
         views = instance.__dict__.get("_state_views")
         if views is None:
             views = instance.__dict__["_state_views"] = {}
-        view = views.get(self._id)
+        view: InstanceState | None = views.get(self._id)
         if view is None:
             view = views[self._id] = InstanceState(self, instance)
         return view
@@ -216,29 +222,29 @@ class State:
         return self.name
 
 
-class InstanceState:
+class InstanceState(State):
     """A state seen from one machine instance: everything of :class:`State`, plus a live
-    :attr:`is_active`."""
-
-    __slots__ = ("_machine", "_state")
+    :attr:`is_active`. Attribute reads are delegated to the declared state."""
 
     def __init__(self, state: State, machine: StateChart[Any]) -> None:
-        self._state = state
-        self._machine = machine
+        # Deliberately not calling State.__init__: this is a view, it owns no data.
+        self.__dict__["_state"] = state
+        self.__dict__["_machine"] = machine
 
     @property
     def is_active(self) -> bool:
         """True while this state is in the machine's configuration."""
-        return self._machine._is_active(self._state)
+        machine: StateChart[Any] = self.__dict__["_machine"]
+        return machine._is_active(self.__dict__["_state"])
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._state, name)
 
     def __eq__(self, other: object) -> bool:
-        return self._state == other
+        return bool(self.__dict__["_state"] == other)
 
     def __hash__(self) -> int:
-        return hash(self._state)
+        return hash(self.__dict__["_state"])
 
     def __repr__(self) -> str:
         return repr(self._state)
@@ -263,6 +269,8 @@ class HistoryState(State):
 
     is_history = True
 
-    def __init__(self, name: Any = "", value: Any = None, type: str | HistoryType = "shallow") -> None:  # noqa: A002
+    def __init__(
+        self, name: Any = "", value: Any = None, type: str | HistoryType = "shallow"
+    ) -> None:
         super().__init__(name=name, value=value)
         self.type = HistoryType(type)

@@ -82,10 +82,14 @@ class Transition:
         self.after.add(after)
         if initial and (self._events or self.cond or self._unless):
             raise exceptions.initial_transition_with_cond()
-        if internal and targets and any(
-            t is not source and source not in t.ancestors() for t in targets
+        if (
+            internal
+            and targets
+            and any(t is not source and source not in t.ancestors() for t in targets)
         ):
-            raise exceptions.invalid_internal(source.id or source.name, targets[0].id or targets[0].name)
+            raise exceptions.invalid_internal(
+                source.id or source.name, targets[0].id or targets[0].name
+            )
 
     @property
     def unless(self) -> CallbackSpecList:
@@ -153,9 +157,7 @@ class AnySource:
     def expand(self, sources: Iterable[State]) -> list[Transition]:
         if not self.expanded:
             self.expanded = [
-                s._add_transition(self.target, dict(self.kwargs))
-                for s in sources
-                if not s.final
+                s._add_transition(self.target, dict(self.kwargs)) for s in sources if not s.final
             ]
             for t in self.expanded:
                 for group, func in self.decorators:

@@ -1,5 +1,5 @@
 """Public path for Event,BoundEvent (documented import location)."""
 
-from ._events import Event, BoundEvent
+from ._events import BoundEvent, Event
 
-__all__ = ["Event", "BoundEvent"]
+__all__ = ["BoundEvent", "Event"]

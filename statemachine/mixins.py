@@ -31,7 +31,8 @@ class MachineMixin:
                 return  # Django historical models (migrations) have no machine.
             raise ValueError(
                 f"{self.state_machine_name!r} is not a valid state machine name. Set "
-                f"`state_machine_name` on {type(self).__name__} to the dotted path of a machine class."
+                f"`state_machine_name` on {type(self).__name__} to the dotted path of a "
+                "machine class."
             )
         machine_cls = registry.get_machine_cls(self.state_machine_name)
         sm = machine_cls(self, state_field=self.state_field_name)

@@ -8,6 +8,7 @@ by hand. Without Django that discovery step does nothing.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Iterable
 from typing import Any
@@ -36,10 +37,8 @@ def get_machine_cls(name: str) -> Any:
     except KeyError:
         module, _, _cls = name.rpartition(".")
         if module:
-            try:
+            with contextlib.suppress(ImportError):
                 importlib.import_module(module)
-            except ImportError:
-                pass
             if name in _REGISTRY:
                 return _REGISTRY[name]
         raise KeyError(
@@ -59,11 +58,11 @@ def init_registry() -> None:
 def load_modules(modules: Iterable[str]) -> None:
     """Import ``<app>.<module>`` for every installed Django app (a no-op without Django)."""
     try:
-        from django.utils.module_loading import autodiscover_modules  # type: ignore[import-not-found]
+        from django.utils.module_loading import autodiscover_modules  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
         return
     try:
-        from django.conf import settings  # type: ignore[import-not-found]
+        from django.conf import settings  # type: ignore[import-untyped,unused-ignore]
 
         if not settings.configured:
             return

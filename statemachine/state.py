@@ -1,5 +1,5 @@
 """Public path for State,InstanceState (documented import location)."""
 
-from ._states import State, InstanceState
+from ._states import InstanceState, State
 
-__all__ = ["State", "InstanceState"]
+__all__ = ["InstanceState", "State"]
