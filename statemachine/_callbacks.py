@@ -373,7 +373,16 @@ def resolve(spec: CallbackSpec, owners: Iterable[Owner]) -> list[Caller]:
         return [c for o in owners if (c := o.lookup(func)) is not None]
     if inspect.isfunction(func):
         # A function defined in the class body (decorators, inline references) is a method of
-        # whichever owner type holds it under its own name.
+        # the machine; otherwise of whichever owner type holds it under its own name.
+        # Lambdas are always free functions: they take only what they declare.
+        prefix = func.__qualname__.rpartition(".")[0]
+        for o in owners:
+            if (
+                o.slot == 0
+                and func.__name__ != "<lambda>"
+                and any(k.__qualname__ == prefix for k in o.cls.__mro__)
+            ):
+                return [make_function_caller(func, 0)]
         for o in owners:
             if o.cls.__dict__.get(func.__name__) is func or any(
                 k.__dict__.get(func.__name__) is func for k in o.cls.__mro__[1:]

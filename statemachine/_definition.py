@@ -123,9 +123,13 @@ class MachineDefinition:
 
 
 def _collect_states(
-    namespace: dict[str, Any], inherited: Iterable[State]
+    namespace: dict[str, Any], inherited: Iterable[State], attrs: dict[str, Any]
 ) -> tuple[list[State], list[State]]:
-    """Top-level states (inherited first, then the namespace's) and all states."""
+    """Top-level states (inherited first, then the namespace's) and all states.
+
+    States that come from a ``States`` collection are added to ``attrs`` so that they become
+    class attributes too.
+    """
     from .states import States
 
     top: list[State] = list(inherited)
@@ -136,6 +140,9 @@ def _collect_states(
             found = [(key, value)]
         elif isinstance(value, States):
             found = list(value.items())
+            for ident, state in found:
+                if ident not in namespace:
+                    attrs[ident] = state
         for ident, state in found:
             if not state.id:
                 state._set_id(ident)
@@ -160,9 +167,13 @@ def _collect_states(
 
 def _collect_events(
     namespace: dict[str, Any], top: list[State], inherited: dict[str, Event]
-) -> dict[str, Event]:
-    """Declared events (attribute name -> Event), wiring their ids onto the transitions."""
+) -> tuple[dict[str, Event], dict[int, str]]:
+    """Declared events (attribute name -> Event), wiring their ids onto the transitions.
+
+    Also returns, for each unnamed ``Event`` object of the namespace, the id it received.
+    """
     events = dict(inherited)
+    named: dict[int, str] = {}
     for key, value in list(namespace.items()):
         if isinstance(value, TransitionList):
             value._expand(top)
@@ -170,6 +181,7 @@ def _collect_events(
         elif isinstance(value, Event) and not isinstance(value, type):
             value._transitions._expand(top)
             event = value._renamed(value.id or key)
+            named[id(value)] = event.id
         else:
             continue
         event_ids = expand_event_names(event.id) if event.id == key else [event.id]
@@ -180,7 +192,7 @@ def _collect_events(
         events[event.id] = event
         for e in event_ids[1:]:
             events.setdefault(e, Event(event.transitions, id=e, name=event._name))
-    return events
+    return events, named
 
 
 def build_definition(
@@ -205,11 +217,22 @@ def build_definition(
                 inherited_states.append(s)
         inherited_events.update(base.events)
 
-    top, states = _collect_states(namespace, inherited_states)
-    events = _collect_events(namespace, top, inherited_events)
+    state_attrs: dict[str, Any] = {}
+    top, states = _collect_states(namespace, inherited_states, state_attrs)
+    events, named = _collect_events(namespace, top, inherited_events)
     updates: dict[str, Any] = {k: v for k, v in namespace.items() if isinstance(v, Event)}
+    updates.update(state_attrs)
 
     transitions = [t for s in states for t in s.transitions]
+    for t in transitions:
+        for ref in t._event_refs:
+            if id(ref) not in named:
+                raise exceptions.InvalidDefinition(
+                    f"Transition {t} refers to an Event that is not a class attribute of "
+                    f"{name}; assign the Event to a class attribute first."
+                )
+            t.add_event(named[id(ref)])
+        t._event_refs = []
     # Events named only through ``event=`` on a transition still get an Event and an attribute.
     for t in transitions:
         for e in t.events:
@@ -243,6 +266,15 @@ def _validate(
         raise exceptions.initial_states([], name)
     if len(initials) > 1:
         raise exceptions.initial_states(initials, name)
+
+    for s in states:
+        if s.donedata is not None and not s.final:
+            raise exceptions.donedata_not_final(s.id)
+    for t in transitions:
+        if t.internal and any(
+            target is not t.source and t.source not in target.ancestors() for target in t.targets
+        ):
+            raise exceptions.invalid_internal(t.source.id, t.targets[0].id)
 
     bad_final = sorted({t.source.id for t in transitions if t.source.final})
     if bad_final:

@@ -113,9 +113,7 @@ class State:
         self.exit.add(exit)
         self.invoke.add(invoke)
         self.donedata = donedata
-        if donedata is not None:
-            if not final:
-                raise exceptions.donedata_not_final(str(name) or "<unnamed>")
+        if donedata is not None:  # validated at class creation, once the id is known
             self.enter.add(donedata)
         for child in self.states:
             child.parent = self

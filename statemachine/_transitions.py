@@ -30,6 +30,14 @@ def split_events(event: Any) -> list[str]:
     )
 
 
+def _unnamed_events(event: Any) -> list[Any]:
+    if isinstance(event, (list, tuple)):
+        return [e for item in event for e in _unnamed_events(item)]
+    if isinstance(event, str) and hasattr(event, "id") and not event:
+        return [event]
+    return []
+
+
 def event_matches(descriptor: str, event: str) -> bool:
     """SCXML event matching: ``error`` matches ``error.execution``; ``*`` matches anything."""
     if descriptor == "*" or descriptor == event:
@@ -80,16 +88,11 @@ class Transition:
         self.before.add(before)
         self.on.add(on)
         self.after.add(after)
+        # Events referenced before the class named them (``event=start`` where
+        # ``start = Event(...)`` is declared above); resolved at class creation.
+        self._event_refs: list[Any] = _unnamed_events(event)
         if initial and (self._events or self.cond or self._unless):
             raise exceptions.initial_transition_with_cond()
-        if (
-            internal
-            and targets
-            and any(t is not source and source not in t.ancestors() for t in targets)
-        ):
-            raise exceptions.invalid_internal(
-                source.id or source.name, targets[0].id or targets[0].name
-            )
 
     @property
     def unless(self) -> CallbackSpecList:
