@@ -219,7 +219,7 @@ class SyncEngine:
     # --- one event ------------------------------------------------------------------------------
     def _microstep_for(self, td: TriggerData, external: bool) -> Any:
         """Select the transition ``td`` fires from the current state and apply it."""
-        event = td.event
+        event: str = td.event  # type: ignore[assignment]  # queued events always have a name
         if not self.running:
             if not self.allow_no_transition:
                 raise TransitionNotAllowed(self._event_obj(event), self.machine.configuration)

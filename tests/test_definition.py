@@ -876,6 +876,10 @@ def test_parent_instances_ignore_subclass_transitions(flows):
     assert sm.a.is_active
 
 
+# --- Class-level views ----------------------------------------------------------------------
+
+
+@pytest.fixture
 def light():
     """A flat machine with explicit values, one final state and two events."""
 
