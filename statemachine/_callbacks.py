@@ -6,9 +6,16 @@ Three layers, each computed once and reused:
   with its group and priority. Specs live on states and transitions.
 * :class:`Signature` is computed once per function and knows how to bind the event's arguments
   to the parameters the function declares.
-* :func:`resolve` turns a spec into zero or more *callers* for one set of owner types (machine,
-  model, listeners). A caller is a plain function ``caller(owners, event_data) -> Any``; the
-  engine calls callers and never looks names up while an event runs.
+* :func:`resolve` turns a spec into zero or more :data:`Bound` entries for one set of owner
+  types (machine, model, listeners). The engine calls them and never looks names up while an
+  event runs.
+
+A :data:`Bound` is a pair ``(func, slot)``:
+
+* ``slot`` is an int: ``func`` is a method that takes no arguments besides ``self``, called as
+  ``func(owners[slot])``. This is the common case and costs a single call.
+* ``slot`` is None: ``func`` is a *caller*, ``func(owners, event_data) -> Any``, that binds
+  whatever arguments the callback declares.
 """
 
 from __future__ import annotations
@@ -23,6 +30,21 @@ if TYPE_CHECKING:
     from ._expressions import Expression
 
 Caller = Callable[[tuple[Any, ...], "EventData"], Any]
+Bound = tuple[Callable[..., Any], "int | None"]
+
+
+def to_caller(bound: Bound) -> Caller:
+    """The general ``(owners, event_data)`` form of a bound callback."""
+    func, slot = bound
+    if slot is None:
+        return func
+    return lambda owners, ed: func(owners[slot])
+
+
+def call_bound(bound: Bound, owners: tuple[Any, ...], ed: EventData) -> Any:
+    """Call one bound callback (outside the engine's hot loops)."""
+    func, slot = bound
+    return func(owners, ed) if slot is None else func(owners[slot])
 
 
 class Priority(IntEnum):
@@ -199,37 +221,39 @@ class Signature:
         self.no_args = not self.named and not self.var_pos and not self.var_kw
 
     def bind(self, ed: EventData) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        """Return the ``(args, kwargs)`` to call the function with, for this event."""
+        """Return the ``(args, kwargs)`` to call the function with, for this event.
+
+        A parameter named like a keyword argument of the event, or like an injectable value,
+        receives that value; the event's positional arguments fill the remaining positional
+        parameters in order, and any left over go to ``*args``.
+        """
         args = ed.args
         user_kw = ed.kwargs
         if not args and not user_kw and not self.var_kw:
-            kw = {n: getattr(ed, n) for n in self.injected}
-            return (), kw
-        kw = {}
-        extra: tuple[Any, ...] = ()
-        if args:
-            n = len(self.positional)
-            for name, value in zip(self.positional, args, strict=False):
-                kw[name] = value
-            if len(args) > n and self.var_pos:
-                extra = tuple(args[n:])
+            return (), {n: getattr(ed, n) for n in self.injected}
+        kw: dict[str, Any] = {}
+        used = 0
         for name in self.named:
             if name in user_kw:
                 kw[name] = user_kw[name]
-            elif name not in kw and name in INJECTABLE:
+            elif name in INJECTABLE:
                 kw[name] = getattr(ed, name)
+            elif used < len(args) and name in self.positional:
+                kw[name] = args[used]
+                used += 1
+        extra: tuple[Any, ...] = tuple(args[used:]) if self.var_pos else ()
         if self.var_kw:
             for name, value in user_kw.items():
                 kw.setdefault(name, value)
             for name in INJECTABLE:
                 if name not in kw:
                     kw[name] = getattr(ed, name)
-        lead: tuple[Any, ...] = ()
         if self.posonly or extra:
-            # Positional-only parameters, and anything before *args, must go positionally.
+            # Positional-only parameters, and everything before *args, go positionally.
             names = self.positional if extra else self.posonly
             lead = tuple(kw.pop(name) for name in names if name in kw)
-        return lead + extra, kw
+            return lead + extra, kw
+        return (), kw
 
 
 _signatures: dict[tuple[Any, bool], Signature] = {}
@@ -258,30 +282,30 @@ def call_injected(func: Callable[..., Any], ed: EventData) -> Any:
     return func(*a, **kw)
 
 
-def make_function_caller(func: Callable[..., Any], slot: int | None) -> Caller:
-    """A caller for a plain function; ``slot`` is the owner passed as ``self`` (None: none)."""
+def make_function_caller(func: Callable[..., Any], slot: int | None) -> Bound:
+    """Bind a plain function; ``slot`` is the owner passed as ``self`` (None: none)."""
     sig = signature_of(func, skip_first=slot is not None)
     if slot is None:
         if sig.no_args:
-            return lambda owners, ed: func()
+            return (lambda owners, ed: func(), None)
 
         def call_free(owners: tuple[Any, ...], ed: EventData) -> Any:
             a, kw = sig.bind(ed)
             return func(*a, **kw)
 
-        return call_free
+        return (call_free, None)
     if sig.no_args:
-        return lambda owners, ed: func(owners[slot])
+        return (func, slot)
 
     def call_method(owners: tuple[Any, ...], ed: EventData) -> Any:
         a, kw = sig.bind(ed)
         return func(owners[slot], *a, **kw)
 
-    return call_method
+    return (call_method, None)
 
 
-def make_attribute_caller(name: str, slot: int) -> Caller:
-    """A caller that reads ``owner.name`` each time; a callable value is then called."""
+def make_attribute_caller(name: str, slot: int) -> Bound:
+    """Bind ``owner.name``, read at each call; a callable value is then called."""
 
     def call_attr(owners: tuple[Any, ...], ed: EventData) -> Any:
         value = getattr(owners[slot], name)
@@ -289,7 +313,7 @@ def make_attribute_caller(name: str, slot: int) -> Caller:
             return call_injected(value, ed)
         return value
 
-    return call_attr
+    return (call_attr, None)
 
 
 # --- resolution --------------------------------------------------------------------------------
@@ -322,7 +346,7 @@ class Owner:
         self.hidden = hidden
         self.hidden_from = hidden_from
 
-    def lookup(self, name: str) -> Caller | None:
+    def lookup(self, name: str) -> Bound | None:
         """Return a caller for ``name`` on this owner, or None if it has no such attribute."""
         if name in self.hidden:
             return None
@@ -335,7 +359,7 @@ class Owner:
                 return self._from_class_attr(name, klass.__dict__[name])
         return None
 
-    def _from_class_attr(self, name: str, attr: Any) -> Caller | None:
+    def _from_class_attr(self, name: str, attr: Any) -> Bound | None:
         from ._events import Event
         from ._states import State
 
@@ -351,17 +375,17 @@ class Owner:
         return make_attribute_caller(name, self.slot)
 
 
-def make_event_trigger(event_id: str) -> Caller:
-    """A caller that sends ``event_id`` to the machine with the current event's arguments."""
+def make_event_trigger(event_id: str) -> Bound:
+    """Bind sending ``event_id`` to the machine with the current event's arguments."""
 
     def trigger(owners: tuple[Any, ...], ed: EventData) -> Any:
         return owners[0].send(event_id, *ed.args, **ed.kwargs)
 
-    return trigger
+    return (trigger, None)
 
 
-def resolve(spec: CallbackSpec, owners: Iterable[Owner]) -> list[Caller]:
-    """The callers for ``spec``: every owner that has the name, or the callable itself.
+def resolve(spec: CallbackSpec, owners: Iterable[Owner]) -> list[Bound]:
+    """What to call for ``spec``: every owner that has the name, or the callable itself.
 
     Returns an empty list when a name resolves nowhere; the caller decides whether that is an
     error (explicit names) or fine (naming conventions).
@@ -394,9 +418,9 @@ def resolve(spec: CallbackSpec, owners: Iterable[Owner]) -> list[Caller]:
     raise TypeError(f"Callback {func!r} is neither a name nor a callable.")
 
 
-def _make_callable_caller(func: Callable[..., Any]) -> Caller:
+def _make_callable_caller(func: Callable[..., Any]) -> Bound:
     from ._events import Event
 
     if isinstance(func, Event):
         return make_event_trigger(str(func.id))
-    return lambda owners, ed: call_injected(func, ed)
+    return (lambda owners, ed: call_injected(func, ed), None)

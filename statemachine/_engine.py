@@ -22,7 +22,7 @@ from ._event_data import EventData, TriggerData
 from .exceptions import TransitionNotAllowed
 
 if TYPE_CHECKING:
-    from ._callbacks import Caller
+    from ._callbacks import Bound
     from ._machine import StateChart
     from ._program import Program, TransitionRun
     from ._states import State
@@ -101,9 +101,30 @@ class SyncEngine:
             heapq.heappush(self._delayed, td)
             return self._run()
         if not internal and not self._external and self._lock.acquire(False):
-            # Fast path: nothing queued and nobody processing, so this event goes first.
+            # Fast path: nothing queued and nobody processing, so this event goes first. A
+            # transition without callbacks or guards (the plain "dictionary lookup" case) is
+            # applied right here, without building any per-event object.
             try:
-                result = self._first(event, args, kwargs, send_id)
+                if self.running:
+                    program = self.program
+                    table = program.table.get(event)
+                    if table is None:
+                        table = program.event_table(event)
+                    value = getattr(self.model, self.field)
+                    runs = table.get(value)
+                    if runs is not None and not runs[0].has_callbacks and not program.prepare:
+                        run = runs[0]
+                        if run.entries:
+                            setattr(self.model, self.field, run.target_value)
+                        if run.enters_final:
+                            self.running = False
+                        return None
+                    result = self._fire(event, args, kwargs, None, value, runs)
+                else:
+                    td = TriggerData(self.machine, event, args, kwargs, send_id)
+                    result = self._microstep_for(td)
+                if self._internal:
+                    self._drain_internal()
                 if self._external or self._delayed:
                     self._drain()
             except BaseException:
@@ -131,12 +152,11 @@ class SyncEngine:
         run = self.program.initial_run
         if run is None:
             return
-        td = TriggerData(self.machine, INITIAL_EVENT, (), kwargs)
         with self._lock:
             try:
                 self.current_event = INITIAL_EVENT
-                ed = self._prepare(td, None)
-                self._apply(run, td, ed, ())
+                ed = self._prepare(INITIAL_EVENT, (), kwargs, None, None)
+                self._apply(run, ed, None)
                 self._drain_internal()
             finally:
                 self.current_event = None
@@ -186,38 +206,16 @@ class SyncEngine:
     def _drain_internal(self) -> None:
         internal = self._internal
         while internal:
-            self._microstep_for(internal.pop(0), external=False)
-
-    def _first(
-        self, event: str, args: tuple[Any, ...], kwargs: dict[str, Any], send_id: str | None
-    ) -> Any:
-        """Process an event that nothing is queued before, with the lock held.
-
-        A transition without callbacks or guards (the plain "dictionary lookup" case) is
-        applied here directly, without building any per-event objects.
-        """
-        if self.running and not self.program.prepare:
-            table = self.program.table.get(event)
-            if table is not None:
-                runs = table.get(getattr(self.model, self.field))
-                if runs is not None:
-                    run = runs[0]
-                    if not run.has_callbacks:
-                        if run.entries:
-                            setattr(self.model, self.field, run.target_value)
-                        if run.enters_final:
-                            self.running = False
-                        return None
-        return self._macrostep(TriggerData(self.machine, event, args, kwargs, send_id))
+            self._microstep_for(internal.pop(0))
 
     def _macrostep(self, td: TriggerData) -> Any:
-        result = self._microstep_for(td, external=True)
+        result = self._microstep_for(td)
         if self._internal:
             self._drain_internal()
         return result
 
     # --- one event ------------------------------------------------------------------------------
-    def _microstep_for(self, td: TriggerData, external: bool) -> Any:
+    def _microstep_for(self, td: TriggerData) -> Any:
         """Select the transition ``td`` fires from the current state and apply it."""
         event: str = td.event  # type: ignore[assignment]  # queued events always have a name
         if not self.running:
@@ -225,35 +223,63 @@ class SyncEngine:
                 raise TransitionNotAllowed(self._event_obj(event), self.machine.configuration)
             return None
         program = self.program
-        value = getattr(self.model, self.field)
         table = program.table.get(event)
         if table is None:
             table = program.event_table(event)
-        runs = table.get(value)
+        value = getattr(self.model, self.field)
+        return self._fire(event, td.args, td.kwargs, td, value, table.get(value))
+
+    def _fire(
+        self,
+        event: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        td: TriggerData | None,
+        value: Any,
+        runs: tuple[TransitionRun, ...] | None,
+    ) -> Any:
+        """Pick the first candidate whose guards pass and apply it."""
         ed: EventData | None = None
-        if program.prepare:
-            ed = self._prepare(td, program.definition.states_map.get(value))
+        if self.program.prepare:
+            state = self.program.definition.states_map.get(value)
+            ed = self._prepare(event, args, kwargs, td, state)
+            kwargs = ed.kwargs
         if runs is not None:
             for run in runs:
+                if run.needs_event_data and (ed is None or ed.transition is not run.transition):
+                    ed = EventData(self.machine, event, args, kwargs, run.transition, td)
                 if run.has_guards:
-                    if ed is None or ed.transition is not run.transition:
-                        ed = self._event_data(td, run, ed)
-                    if not self._guards_pass(run, ed):
+                    owners = self.owners
+                    for func, slot in run.validators:  # validators always propagate
+                        func(owners, ed) if slot is None else func(owners[slot])
+                    enabled = True
+                    try:
+                        for (func, slot), expected in run.conds:
+                            r = func(owners, ed) if slot is None else func(owners[slot])
+                            if bool(r) is not expected:
+                                enabled = False
+                                break
+                    except Exception as exc:
+                        if not self.catch:
+                            raise
+                        self._queue_error(exc)  # a raising condition counts as false
+                        enabled = False
+                    if not enabled:
                         continue
-                elif run.has_callbacks and (ed is None or ed.transition is not run.transition):
-                    ed = self._event_data(td, run, ed)
+                if not self.catch:
+                    return self._apply(run, ed, value)
                 previous = self.current_event
                 self.current_event = event
                 try:
-                    return self._apply(run, td, ed, (value,))
+                    return self._apply(run, ed, value)
                 finally:
                     self.current_event = previous
-        self._no_transition(event, td)
+        self._no_transition(event, kwargs)
         return None
 
-    def _no_transition(self, event: str, td: TriggerData) -> None:
+    def _no_transition(self, event: str, kwargs: dict[str, Any]) -> None:
         if event == ERROR_EXECUTION:
-            error = td.kwargs.get("error")
+            error = kwargs.get("error")
             logger.error(
                 "Unhandled error in %s: %r. Declare an `error_execution` transition to handle it.",
                 type(self.machine).__name__,
@@ -267,97 +293,92 @@ class SyncEngine:
     def _event_obj(self, event: str) -> Any:
         return self.program.definition.events.get(event, event)
 
-    def _event_data(
-        self, td: TriggerData, run: TransitionRun, previous: EventData | None
+    def _prepare(
+        self,
+        event: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        td: TriggerData | None,
+        state: State | None,
     ) -> EventData:
-        kwargs = previous.kwargs if previous is not None else None
-        return EventData(td, run.transition, kwargs)
-
-    def _prepare(self, td: TriggerData, state: State | None) -> EventData:
         """Run ``prepare_event`` callbacks; their dict results extend the event's kwargs."""
-        ed = EventData(td, None, dict(td.kwargs))
+        ed = EventData(self.machine, event, args, dict(kwargs), None, td)
         ed.source = ed.state = state
-        for caller in self.program.prepare:
-            extra = caller(self.owners, ed)
+        for func, slot in self.program.prepare:
+            extra = func(self.owners, ed) if slot is None else func(self.owners[slot])
             if isinstance(extra, dict):
                 ed.kwargs.update(extra)
         return ed
 
-    def _guards_pass(self, run: TransitionRun, ed: EventData) -> bool:
-        owners = self.owners
-        for validator in run.validators:
-            validator(owners, ed)  # validators always propagate
-        for caller, expected in run.conds:
-            try:
-                if bool(caller(owners, ed)) is not expected:
-                    return False
-            except Exception as exc:
-                if not self.catch:
-                    raise
-                self._queue_error(exc)
-                return False
-        return True
-
     # --- applying a plan ------------------------------------------------------------------------
-    def _apply(
-        self, run: TransitionRun, td: TriggerData, ed: EventData | None, previous: tuple[Any, ...]
-    ) -> Any:
-        """Run one microstep: before, exit, on, enter, after; return the before+on results."""
+    def _apply(self, run: TransitionRun, ed: EventData | None, value: Any) -> Any:
+        """Run one microstep: before, exit, on, enter, after; return the before+on results.
+
+        ``value`` is the model value before the microstep; it is restored if a callback
+        raises while errors propagate, so a failed transition changes nothing. ``ed`` is None
+        when no callback of the run takes arguments.
+        """
         model, field = self.model, self.field
-        if not run.has_callbacks:
+        if not run.has_callbacks:  # only the configuration changes
             if run.entries:
                 setattr(model, field, run.target_value)
             if run.enters_final:
                 self.running = False
             return None
-        if ed is None:
-            ed = EventData(td, run.transition)
-        if ed.transition is None:  # initial entry: there is no source
-            ed.source = ed.state = None
-        prev_value = getattr(model, field)
-        ed._prev = previous
+        if ed is not None:
+            ed._prev = (value,)
         results: list[Any] = []
+        atomic = self.atomic
         try:
-            if not self._block(run.before, ed, results):
+            if run.before and not self._block(run.before, ed, results):
                 return None  # a failing `before` aborts the transition
             for state, callers in run.exit_cbs:
-                ed.state = state
-                self._block(callers, ed, None)
-                if not self.atomic:
+                if callers:
+                    if ed is not None:
+                        ed.state = state
+                    self._block(callers, ed, None)
+                if not atomic:
                     setattr(model, field, None)
-            ed.state = ed.source
-            self._block(run.on, ed, results)
-            if self.atomic and run.entries:
+            if run.on:
+                if ed is not None:
+                    ed.state = ed.source
+                self._block(run.on, ed, results)
+            if atomic and run.entries:
                 setattr(model, field, run.target_value)
             for state, callers in run.entry_cbs:
-                if not self.atomic:
+                if not atomic:
                     setattr(model, field, state.value)
-                ed.state = ed.target = state
-                self._block(callers, ed, None)
+                if callers:
+                    if ed is not None:
+                        ed.state = ed.target = state
+                    self._block(callers, ed, None)
         except BaseException:
             # Errors propagate (catch_errors_as_events is off): leave the machine as it was.
-            setattr(model, field, prev_value)
+            setattr(model, field, value)
             raise
         if run.enters_final:
             self.running = False
         if run.after:
-            ed.state = ed.target = run.entries[-1] if run.entries else ed.source
+            if ed is not None:
+                ed.state = ed.target = run.entries[-1] if run.entries else ed.source
             self._block(run.after, ed, None)
         if not results:
             return None
         return results[0] if len(results) == 1 else results
 
-    def _block(self, callers: tuple[Caller, ...], ed: EventData, results: list[Any] | None) -> bool:
+    def _block(
+        self, callers: tuple[Bound, ...], ed: EventData | None, results: list[Any] | None
+    ) -> bool:
         """Run one block of callbacks; with errors caught as events, a raise skips the rest of
         the block and queues one ``error.execution``. Returns False if the block failed."""
         owners = self.owners
         try:
             if results is None:
-                for caller in callers:
-                    caller(owners, ed)
+                for func, slot in callers:
+                    func(owners[slot]) if slot is not None else func(owners, ed)
             else:
-                for caller in callers:
-                    results.append(caller(owners, ed))
+                for func, slot in callers:
+                    results.append(func(owners[slot]) if slot is not None else func(owners, ed))
         except Exception as exc:
             if not self.catch:
                 raise

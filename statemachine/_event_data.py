@@ -61,7 +61,9 @@ class EventData:
     """
 
     __slots__ = (
+        "_event",
         "_prev",
+        "_td",
         "args",
         "kwargs",
         "machine",
@@ -69,19 +71,22 @@ class EventData:
         "state",
         "target",
         "transition",
-        "trigger_data",
     )
 
     def __init__(
         self,
-        trigger_data: TriggerData,
+        machine: Any,
+        event: str | None,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
         transition: Transition | None = None,
-        kwargs: dict[str, Any] | None = None,
+        trigger_data: TriggerData | None = None,
     ) -> None:
-        self.trigger_data = trigger_data
-        self.machine = trigger_data.machine
-        self.args = trigger_data.args
-        self.kwargs = trigger_data.kwargs if kwargs is None else kwargs
+        self.machine = machine
+        self._event = event
+        self.args = args
+        self.kwargs = kwargs
+        self._td = trigger_data
         self.transition = transition
         self.source: State | None = transition.source if transition is not None else None
         self.target: State | None = transition.target if transition is not None else None
@@ -90,9 +95,20 @@ class EventData:
         self._prev: tuple[Any, ...] | None = None
 
     @property
+    def trigger_data(self) -> TriggerData:
+        """The queued event this data was built from (made on demand for direct sends)."""
+        if self._td is None:
+            self._td = TriggerData(self.machine, self._event, self.args, self.kwargs)
+        return self._td
+
+    @property
     def event(self) -> Event | str | None:
-        """The triggering event (an :class:`~statemachine.Event`, a ``str`` subclass)."""
-        return self.trigger_data.event
+        """The triggering :class:`~statemachine.Event` (a ``str`` subclass); the raw name for
+        events the class does not declare."""
+        name = self._event
+        if name is None:
+            return None
+        return type(self.machine)._definition.events.get(name, name)  # type: ignore[no-any-return]
 
     @property
     def model(self) -> Any:

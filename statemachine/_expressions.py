@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ._callbacks import Caller
     from ._event_data import EventData
 
-    NameResolver = Callable[[str], list[Caller]]
+    NameResolver = Callable[[str], list[Caller]]  # callers, in the general form
 
 __all__ = ["Expression", "parse_condition"]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar, Generic, TypeVar
 
 from . import exceptions, registry
-from ._callbacks import RESERVED_KWARGS, Owner, call_injected
+from ._callbacks import RESERVED_KWARGS, Owner, call_bound, call_injected
 from ._definition import MachineDefinition, build_definition
 from ._engine import SyncEngine
 from ._events import BoundEvent, Event
@@ -369,7 +369,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     def enabled_events(self, *args: Any, **kwargs: Any) -> list[BoundEvent]:
         """Events that would fire now with these arguments: conditions are evaluated
         (validators are not). An event whose condition raises counts as enabled."""
-        from ._event_data import EventData, TriggerData
+        from ._event_data import EventData
 
         engine = self._engine
         program = engine.program
@@ -378,9 +378,9 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         for bound in self.allowed_events:
             runs = program.table.get(bound.id) or program.event_table(bound.id)
             for run in runs.get(value, ()):
-                ed = EventData(TriggerData(self, bound.id, args, kwargs), run.transition)
+                ed = EventData(self, bound.id, args, kwargs, run.transition)
                 try:
-                    ok = all(bool(c(engine.owners, ed)) is exp for c, exp in run.conds)
+                    ok = all(bool(call_bound(c, engine.owners, ed)) is exp for c, exp in run.conds)
                 except Exception:
                     ok = True
                 if ok:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import exceptions
-from ._callbacks import CallbackSpec, Caller, Group, Owner, Priority, resolve
+from ._callbacks import Bound, CallbackSpec, Caller, Group, Owner, Priority, resolve, to_caller
 from ._definition import GENERIC_CONVENTIONS, MachineDefinition
 from ._plan import flat_plan
 
@@ -38,8 +38,10 @@ class TransitionRun:
         exits, entries: the states left and entered (the static plan of a flat machine).
         exit_cbs, entry_cbs: ``(state, callers)`` for each exited/entered state.
         target_value: the model value after the transition (None: unchanged).
-        has_callbacks: some group has a caller, so an EventData must be built.
+        has_callbacks: some group has a callback.
         has_guards: validators or conditions exist.
+        needs_event_data: some callback takes arguments, so an EventData must be built (when
+            every callback is a method without parameters, none is).
         enters_final: one of the entered states is a top-level final state.
     """
 
@@ -54,6 +56,7 @@ class TransitionRun:
         "exits",
         "has_callbacks",
         "has_guards",
+        "needs_event_data",
         "on",
         "target_value",
         "transition",
@@ -63,11 +66,11 @@ class TransitionRun:
     def __init__(
         self,
         transition: Transition | None,
-        validators: tuple[Caller, ...],
-        conds: tuple[tuple[Caller, bool], ...],
-        before: tuple[Caller, ...],
-        on: tuple[Caller, ...],
-        after: tuple[Caller, ...],
+        validators: tuple[Bound, ...],
+        conds: tuple[tuple[Bound, bool], ...],
+        before: tuple[Bound, ...],
+        on: tuple[Bound, ...],
+        after: tuple[Bound, ...],
         exits: tuple[State, ...],
         entries: tuple[State, ...],
         program: Program,
@@ -94,6 +97,16 @@ class TransitionRun:
             or any(c for _, c in self.entry_cbs)
         )
         self.enters_final = any(s.final and s.parent is None for s in entries)
+        every = [
+            *validators,
+            *(c for c, _ in conds),
+            *before,
+            *on,
+            *after,
+            *(b for _, cbs in self.exit_cbs for b in cbs),
+            *(b for _, cbs in self.entry_cbs for b in cbs),
+        ]
+        self.needs_event_data = any(slot is None for _, slot in every)
 
     def __repr__(self) -> str:
         return f"TransitionRun({self.transition!r})"
@@ -129,9 +142,9 @@ class Program:
             ]
             for group, name in GENERIC_CONVENTIONS.items()
         }
-        self.prepare: tuple[Caller, ...] = self._callers(self._generic[Group.PREPARE], "")
-        self.enter: dict[State, tuple[Caller, ...]] = {}
-        self.exit: dict[State, tuple[Caller, ...]] = {}
+        self.prepare: tuple[Bound, ...] = self._callers(self._generic[Group.PREPARE], "")
+        self.enter: dict[State, tuple[Bound, ...]] = {}
+        self.exit: dict[State, tuple[Bound, ...]] = {}
         for s in definition.states:
             self.enter[s] = self._state_group(s, Group.ENTER, f"on_enter_{s.id}")
             self.exit[s] = self._state_group(s, Group.EXIT, f"on_exit_{s.id}")
@@ -152,9 +165,9 @@ class Program:
     # --- resolution -----------------------------------------------------------------------------
     def _callers(
         self, specs: list[CallbackSpec] | tuple[CallbackSpec, ...], where: str
-    ) -> tuple[Caller, ...]:
+    ) -> tuple[Bound, ...]:
         ordered = sorted(specs, key=lambda s: s.priority)  # stable: ties keep declaration order
-        result: list[Caller] = []
+        result: list[Bound] = []
         for spec in ordered:
             found = resolve(spec, self._owners)
             if not found and spec.required:
@@ -162,7 +175,7 @@ class Program:
             result.extend(found)
         return tuple(result)
 
-    def _state_group(self, state: State, group: Group, convention: str) -> tuple[Caller, ...]:
+    def _state_group(self, state: State, group: Group, convention: str) -> tuple[Bound, ...]:
         specs = [
             *self._generic[group],
             *self.definition.state_specs[(state, group)],
@@ -170,12 +183,12 @@ class Program:
         ]
         return self._callers(specs, f"state {state.id!r}")
 
-    def _conds(self, t: Transition, where: str) -> tuple[tuple[Caller, bool], ...]:
-        result: list[tuple[Caller, bool]] = []
+    def _conds(self, t: Transition, where: str) -> tuple[tuple[Bound, bool], ...]:
+        result: list[tuple[Bound, bool]] = []
         for spec in self.definition.transition_specs[(t, Group.COND)]:
             if spec.expression is not None:
                 caller = spec.expression.compile(lambda name: self._required(name, where))
-                result.append((caller, spec.expected))
+                result.append(((caller, None), spec.expected))
                 continue
             callers = resolve(spec, self._owners)
             if not callers:
@@ -183,20 +196,20 @@ class Program:
             if len(callers) == 1:
                 result.append((callers[0], spec.expected))
             else:  # every owner that has the name must agree
-                result.append((_all_of(callers), spec.expected))
+                result.append(((_all_of([to_caller(c) for c in callers]), None), spec.expected))
         return tuple(result)
 
     def _required(self, name: str, where: str) -> list[Caller]:
         callers = resolve(CallbackSpec(name, Group.BEFORE), self._owners)
         if not callers:
             raise exceptions.AttrNotFound(name, where)
-        return callers
+        return [to_caller(c) for c in callers]
 
     def _build_run(self, t: Transition, event: str | None) -> TransitionRun:
         where = f"transition {t}"
         specs = self.definition.transition_specs
 
-        def group(g: Group, convention: str | None) -> tuple[Caller, ...]:
+        def group(g: Group, convention: str | None) -> tuple[Bound, ...]:
             items = [*self._generic.get(g, ()), *specs[(t, g)]]
             if convention is not None and event is not None:
                 items.append(

@@ -14,4 +14,4 @@ class Model:
         self.state: Any = None
 
     def __repr__(self) -> str:
-        return f"Model(state={self.state!r})"
+        return f"Model(state={self.state})"
