@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from . import exceptions, registry
 from ._callbacks import RESERVED_KWARGS, Owner, call_bound, call_injected
@@ -19,7 +19,14 @@ from .model import Model
 
 __all__ = ["StateChart", "StateMachine", "StateMachineMetaclass", "TModel"]
 
-TModel = TypeVar("TModel")
+if TYPE_CHECKING:
+    # PEP 696 default: `class M(StateMachine)` means `StateMachine[Any]` for type checkers,
+    # so strict users need not spell the model type. (Runtime needs no typing_extensions.)
+    from typing_extensions import TypeVar as _TypeVarWithDefault
+
+    TModel = _TypeVarWithDefault("TModel", default=Any)
+else:
+    TModel = TypeVar("TModel")
 
 _VALIDATION_FLAGS = (
     "validate_disconnected_states",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from . import exceptions
 from ._callbacks import CallbackSpecList, Group, Priority
 
 if TYPE_CHECKING:
+    from ._events import BoundEvent
+    from ._machine import StateChart
     from ._states import State
 
 __all__ = ["AnySource", "Transition", "TransitionList", "event_matches", "split_events"]
@@ -261,6 +263,15 @@ class TransitionList:
 
     def validators(self, func: Any) -> Any:
         return self._decorate("validators", func)
+
+    if TYPE_CHECKING:
+        # The metaclass turns a TransitionList class attribute into an Event, so on an
+        # instance ``sm.go`` is a BoundEvent; this tells type checkers the same.
+        @overload
+        def __get__(self, instance: StateChart[Any], owner: type) -> BoundEvent: ...
+        @overload
+        def __get__(self, instance: object, owner: type) -> TransitionList: ...
+        def __get__(self, instance: Any, owner: type) -> Any: ...
 
     def __call__(self, func: Callable[..., Any]) -> TransitionList:
         """``@a.to(b)`` on a method: declare an event (the method's name) that runs it."""

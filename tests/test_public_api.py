@@ -1,0 +1,103 @@
+"""The public surface: exported names, import paths, and what importing costs."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+import statemachine
+
+
+def test_top_level_exports_are_pinned():
+    """`statemachine.__all__` lists exactly the documented names."""
+    assert sorted(statemachine.__all__) == [
+        "Event",
+        "HistoryState",
+        "HistoryType",
+        "State",
+        "StateChart",
+        "StateMachine",
+        "TModel",
+    ]
+    for name in statemachine.__all__:
+        assert getattr(statemachine, name) is not None
+
+
+@pytest.mark.parametrize(
+    ("module", "names"),
+    [
+        (
+            "statemachine.exceptions",
+            [
+                "AttrNotFound",
+                "InvalidDefinition",
+                "InvalidStateValue",
+                "StateMachineError",
+                "TransitionNotAllowed",
+            ],
+        ),
+        ("statemachine.states", ["States"]),
+        ("statemachine.mixins", ["MachineMixin"]),
+        ("statemachine.registry", ["get_machine_cls", "init_registry", "load_modules", "register"]),
+        ("statemachine.model", ["Model"]),
+        ("statemachine.state", ["InstanceState", "State"]),
+        ("statemachine.transition", ["Transition"]),
+        ("statemachine.transition_list", ["TransitionList"]),
+        ("statemachine.event", ["BoundEvent", "Event"]),
+        ("statemachine.event_data", ["EventData", "TriggerData"]),
+        ("statemachine.orderedset", ["OrderedSet"]),
+    ],
+)
+def test_public_modules_export_their_names(module, names):
+    """Each documented public module has an `__all__` with its documented names."""
+    mod = importlib.import_module(module)
+    assert sorted(mod.__all__) == sorted(names)
+    for name in names:
+        assert hasattr(mod, name)
+
+
+def test_exception_hierarchy():
+    """Every library exception derives from StateMachineError, as documented."""
+    from statemachine import exceptions as ex
+
+    assert issubclass(ex.InvalidDefinition, ex.StateMachineError)
+    assert issubclass(ex.InvalidStateValue, ex.InvalidDefinition)
+    assert issubclass(ex.AttrNotFound, ex.InvalidDefinition)
+    assert issubclass(ex.TransitionNotAllowed, ex.StateMachineError)
+
+
+def test_import_pulls_in_neither_django_nor_pydot():
+    """`import statemachine` in a fresh interpreter imports no optional dependency."""
+    code = (
+        "import sys, statemachine\n"
+        "leaked = [m for m in ('django', 'pydot', 'graphviz', 'yaml') if m in sys.modules]\n"
+        "print(','.join(leaked))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_core_modules_do_not_import_optional_layers():
+    """The core never imports the registry's Django helpers or contrib packages at import."""
+    code = (
+        "import sys, statemachine\n"
+        "print(','.join(m for m in sys.modules if m.startswith('statemachine.contrib')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_package_is_typed():
+    """The package ships a py.typed marker."""
+    from importlib.resources import files
+
+    assert files("statemachine").joinpath("py.typed").is_file()
+
+
+def test_version_is_a_string():
+    """`__version__` is a PEP 440 version string."""
+    assert isinstance(statemachine.__version__, str)
+    assert statemachine.__version__.count(".") >= 2
