@@ -46,7 +46,7 @@ class MachineDefinition:
         events: event id -> :class:`Event` (declared and implied by ``event=``).
         transitions: every transition, in document order.
         transition_events: transition -> the event ids it answers to (a frozen snapshot).
-        state_specs: (state, group) -> callback specs (a frozen snapshot).
+        state_specs: (state id, group) -> callback specs (a frozen snapshot).
         transition_specs: (transition, group) -> callback specs (a frozen snapshot).
         is_flat: no compound, parallel or history states.
         has_event_defaults: some event declares a default ``delay`` or ``internal``.
@@ -71,14 +71,13 @@ class MachineDefinition:
         self.events = dict(events)
         self.transitions = tuple(transitions)
         self.transition_events = {t: tuple(t.events) for t in transitions}
-        self.state_specs: dict[tuple[State, Group], tuple[CallbackSpec, ...]] = {}
+        # Internal tables are keyed by state id: State hashes like its value, in Python code,
+        # which would make class creation needlessly slow.
+        self.state_specs: dict[tuple[str, Group], tuple[CallbackSpec, ...]] = {}
         for s in states:
-            for group, specs in (
-                (Group.ENTER, s.enter),
-                (Group.EXIT, s.exit),
-                (Group.INVOKE, s.invoke),
-            ):
-                self.state_specs[(s, group)] = tuple(specs)
+            self.state_specs[(s.id, Group.ENTER)] = tuple(s.enter)
+            self.state_specs[(s.id, Group.EXIT)] = tuple(s.exit)
+            self.state_specs[(s.id, Group.INVOKE)] = tuple(s.invoke)
         self.transition_specs: dict[tuple[Transition, Group], tuple[CallbackSpec, ...]] = {}
         for t in transitions:
             self.transition_specs[(t, Group.VALIDATORS)] = tuple(t.validators)
@@ -86,9 +85,10 @@ class MachineDefinition:
             self.transition_specs[(t, Group.BEFORE)] = tuple(t.before)
             self.transition_specs[(t, Group.ON)] = tuple(t.on)
             self.transition_specs[(t, Group.AFTER)] = tuple(t.after)
-        self.transitions_by_source: dict[State, tuple[Transition, ...]] = {
-            s: tuple(t for t in transitions if t.source is s) for s in states
-        }
+        by_source: dict[str, list[Transition]] = {}
+        for t in transitions:
+            by_source.setdefault(t.source.id, []).append(t)
+        self.transitions_by_source = {k: tuple(v) for k, v in by_source.items()}
         self.is_flat = all(not s.states and not s.is_history for s in states)
         self.has_event_defaults = any(e.delay or e.internal for e in events.values())
         self.callback_names = self._callback_names()
@@ -98,7 +98,7 @@ class MachineDefinition:
         order (descendants first, then document order)."""
         result = []
         for node in (state, *state.ancestors()):
-            for t in self.transitions_by_source.get(node, ()):
+            for t in self.transitions_by_source.get(node.id, ()):
                 if any(event_matches(d, event) for d in self.transition_events[t]):
                     result.append(t)
         return tuple(result)
@@ -287,70 +287,69 @@ def _validate(
 
     if flags.get("validate_disconnected_states", True):
         reachable = _reachable(top, transitions)
-        unreachable = [s for s in states if s not in reachable and not s.is_history]
+        unreachable = [s for s in states if id(s) not in reachable and not s.is_history]
         if unreachable:
             raise exceptions.disconnected(unreachable)
 
     atomic = [s for s in states if s.is_atomic and not s.is_history]
     finals = [s for s in atomic if s.final]
-    outgoing = {t.source for t in transitions}
+    outgoing = {id(t.source) for t in transitions}
     if finals and flags.get("validate_trap_states", True):
         # Deliberate difference: with no final state at all, states without outgoing
         # transitions are terminal states, not traps.
         traps = [
-            s for s in atomic if not s.final and not any(a in outgoing for a in (s, *s.ancestors()))
+            s
+            for s in atomic
+            if not s.final and not any(id(a) in outgoing for a in (s, *s.ancestors()))
         ]
         if traps:
             raise exceptions.trap_states(traps)
 
     if finals and flags.get("validate_final_reachability", True):
         reaches = _reaching(finals, transitions)
-        dead = [s for s in atomic if not s.final and s not in reaches]
+        dead = [s for s in atomic if not s.final and id(s) not in reaches]
         if dead:
             raise exceptions.final_unreachable(dead)
 
 
-def _reachable(top: list[State], transitions: list[Transition]) -> set[State]:
-    """States reachable from the initial configuration along transitions and nesting."""
+def _reachable(top: list[State], transitions: list[Transition]) -> set[int]:
+    """Ids (``id()``) of the states reachable from the initial configuration, along
+    transitions and nesting."""
     start = [s for s in top if s.initial] or list(top)
-    targets: dict[State, list[State]] = {}
+    targets: dict[int, list[State]] = {}
     for t in transitions:
-        targets.setdefault(t.source, []).extend(t.targets)
+        targets.setdefault(id(t.source), []).extend(t.targets)
     seen: set[int] = set()
-    result: set[State] = set()
     stack = list(start)
     while stack:
         s = stack.pop()
         if id(s) in seen:
             continue
         seen.add(id(s))
-        result.add(s)
         stack.extend(s.states)
         stack.extend(s.history)
         if s.parent is not None:
             stack.append(s.parent)
-        stack.extend(targets.get(s, ()))
+        stack.extend(targets.get(id(s), ()))
         # A transition out of an ancestor is available from every descendant.
         for a in s.ancestors():
-            stack.extend(targets.get(a, ()))
-    return result
+            stack.extend(targets.get(id(a), ()))
+    return seen
 
 
-def _reaching(finals: list[State], transitions: list[Transition]) -> set[State]:
-    """States from which some final state can be reached."""
-    sources: dict[State, list[State]] = {}
+def _reaching(finals: list[State], transitions: list[Transition]) -> set[int]:
+    """Ids (``id()``) of the states from which some final state can be reached."""
+    sources: dict[int, list[State]] = {}
     for t in transitions:
         for target in t.targets:
-            sources.setdefault(target, []).append(t.source)
-    result: set[int] = set()
-    found: set[State] = set()
+            sources.setdefault(id(target), []).append(t.source)
+    seen: set[int] = set()
     stack = list(finals)
     while stack:
         s = stack.pop()
-        if id(s) in result:
+        if id(s) in seen:
             continue
-        result.add(id(s))
-        found.add(s)
-        stack.extend(sources.get(s, ()))
-        stack.extend(c for c in s.states)
-    return found
+        seen.add(id(s))
+        stack.extend(sources.get(id(s), ()))
+        stack.extend(s.states)
+    return seen

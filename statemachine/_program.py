@@ -83,8 +83,8 @@ class TransitionRun:
         self.after = after
         self.exits = exits
         self.entries = entries
-        self.exit_cbs = tuple((s, program.exit[s]) for s in exits)
-        self.entry_cbs = tuple((s, program.enter[s]) for s in entries)
+        self.exit_cbs = tuple((s, program.exit[s.id]) for s in exits)
+        self.entry_cbs = tuple((s, program.enter[s.id]) for s in entries)
         self.target_value = entries[-1].value if entries else None
         self.has_guards = bool(validators or conds)
         self.has_callbacks = bool(
@@ -143,11 +143,11 @@ class Program:
             for group, name in GENERIC_CONVENTIONS.items()
         }
         self.prepare: tuple[Bound, ...] = self._callers(self._generic[Group.PREPARE], "")
-        self.enter: dict[State, tuple[Bound, ...]] = {}
-        self.exit: dict[State, tuple[Bound, ...]] = {}
+        self.enter: dict[str, tuple[Bound, ...]] = {}  # by state id
+        self.exit: dict[str, tuple[Bound, ...]] = {}
         for s in definition.states:
-            self.enter[s] = self._state_group(s, Group.ENTER, f"on_enter_{s.id}")
-            self.exit[s] = self._state_group(s, Group.EXIT, f"on_exit_{s.id}")
+            self.enter[s.id] = self._state_group(s, Group.ENTER, f"on_enter_{s.id}")
+            self.exit[s.id] = self._state_group(s, Group.EXIT, f"on_exit_{s.id}")
         self.runs: dict[tuple[Transition, str | None], TransitionRun] = {}
         for t in definition.transitions:
             self.runs[(t, None)] = self._build_run(t, None)
@@ -178,7 +178,7 @@ class Program:
     def _state_group(self, state: State, group: Group, convention: str) -> tuple[Bound, ...]:
         specs = [
             *self._generic[group],
-            *self.definition.state_specs[(state, group)],
+            *self.definition.state_specs[(state.id, group)],
             CallbackSpec(convention, group, Priority.NAMING, required=False),
         ]
         return self._callers(specs, f"state {state.id!r}")

@@ -77,22 +77,26 @@ class Transition:
         self.targets: list[State] = targets
         self.internal = internal
         self.initial = initial
-        self._events: list[str] = split_events(event)
+        self._events: list[str] = split_events(event) if event is not None else []
         self.validators = CallbackSpecList(Group.VALIDATORS)
         self.cond = CallbackSpecList(Group.COND)
         self._unless = CallbackSpecList(Group.COND, unless=True)
         self.before = CallbackSpecList(Group.BEFORE)
         self.on = CallbackSpecList(Group.ON)
         self.after = CallbackSpecList(Group.AFTER)
-        self.validators.add(validators)
-        self.cond.add(cond)
-        self._unless.add(unless)
-        self.before.add(before)
-        self.on.add(on)
-        self.after.add(after)
+        for group, funcs in (
+            (self.validators, validators),
+            (self.cond, cond),
+            (self._unless, unless),
+            (self.before, before),
+            (self.on, on),
+            (self.after, after),
+        ):
+            if funcs is not None:
+                group.add(funcs)
         # Events referenced before the class named them (``event=start`` where
         # ``start = Event(...)`` is declared above); resolved at class creation.
-        self._event_refs: list[Any] = _unnamed_events(event)
+        self._event_refs: list[Any] = _unnamed_events(event) if event is not None else []
         if initial and (self._events or self.cond or self._unless):
             raise exceptions.initial_transition_with_cond()
 
