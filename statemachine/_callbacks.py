@@ -20,17 +20,21 @@ A :data:`Bound` is a pair ``(func, slot)``:
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Iterable, Iterator
-from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from ._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from typing import Any, TypeAlias
+
     from ._event_data import EventData
     from ._expressions import Expression
 
-Caller = Callable[[tuple[Any, ...], "EventData"], Any]
-Bound = tuple[Callable[..., Any], "int | None"]
+    Caller: TypeAlias = Callable[[tuple[Any, ...], EventData], Any]
+    Bound: TypeAlias = tuple[Callable[..., Any], int | None]
+
+# Plain functions (what ``def`` and ``lambda`` make); avoids importing ``inspect`` just for
+# ``inspect.isfunction``.
+FunctionType = type(lambda: None)
 
 
 def to_caller(bound: Bound) -> Caller:
@@ -47,8 +51,11 @@ def call_bound(bound: Bound, owners: tuple[Any, ...], ed: EventData) -> Any:
     return func(owners, ed) if slot is None else func(owners[slot])
 
 
-class Priority(IntEnum):
-    """Order of callbacks inside one group; lower runs first, ties keep declaration order."""
+class Priority:
+    """Order of callbacks inside one group; lower runs first, ties keep declaration order.
+
+    (Plain ints rather than an ``IntEnum``: :mod:`enum` is slow to import.)
+    """
 
     GENERIC = 0
     INLINE = 10
@@ -57,7 +64,7 @@ class Priority(IntEnum):
     AFTER = 40
 
 
-class Group(IntEnum):
+class Group:
     """The callback groups of one microstep, in the order they run."""
 
     PREPARE = 0
@@ -69,6 +76,8 @@ class Group(IntEnum):
     ENTER = 6
     INVOKE = 7
     AFTER = 8
+
+    NAMES = ("prepare", "validators", "cond", "before", "exit", "on", "enter", "invoke", "after")
 
 
 # Names that the engine can inject into any callback, read from EventData attributes.
@@ -109,8 +118,8 @@ class CallbackSpec:
     def __init__(
         self,
         func: Any,
-        group: Group,
-        priority: Priority = Priority.INLINE,
+        group: int,
+        priority: int = Priority.INLINE,
         *,
         expected: bool = True,
         required: bool = True,
@@ -127,7 +136,7 @@ class CallbackSpec:
             self.expression = parse_condition(func)
 
     def __repr__(self) -> str:
-        return f"CallbackSpec({self.label!r}, {self.group.name}, {self.priority.name})"
+        return f"CallbackSpec({self.label!r}, {Group.NAMES[self.group]}, priority={self.priority})"
 
     @property
     def label(self) -> str:
@@ -149,12 +158,12 @@ class CallbackSpecList:
 
     __slots__ = ("_specs", "group", "unless")
 
-    def __init__(self, group: Group, *, unless: bool = False) -> None:
+    def __init__(self, group: int, *, unless: bool = False) -> None:
         self.group = group
         self.unless = unless
         self._specs: list[CallbackSpec] = []
 
-    def add(self, funcs: Any, priority: Priority = Priority.INLINE) -> None:
+    def add(self, funcs: Any, priority: int = Priority.INLINE) -> None:
         """Add one spec per item of ``funcs`` (a name, a callable, or a list of them)."""
         if funcs is None:
             return
@@ -176,7 +185,7 @@ class CallbackSpecList:
         return bool(self._specs)
 
     def __repr__(self) -> str:
-        return f"CallbackSpecList({self.group.name}, {[s.label for s in self._specs]!r})"
+        return f"CallbackSpecList({Group.NAMES[self.group]}, {[s.label for s in self._specs]!r})"
 
 
 # --- signatures and injection ----------------------------------------------------------------
@@ -193,6 +202,8 @@ class Signature:
     __slots__ = ("injected", "named", "no_args", "positional", "posonly", "var_kw", "var_pos")
 
     def __init__(self, func: Callable[..., Any], skip_first: bool) -> None:
+        import inspect  # only when a callback is first resolved, never at import
+
         try:
             params = list(inspect.signature(func).parameters.values())
         except (TypeError, ValueError):  # builtins without a signature: pass everything
@@ -368,7 +379,7 @@ class Owner:
             return make_event_trigger(event_id)
         if isinstance(attr, State):
             return None
-        if inspect.isfunction(attr):
+        if type(attr) is FunctionType:
             return make_function_caller(attr, self.slot)
         if isinstance(attr, staticmethod):
             return make_function_caller(attr.__func__, None)
@@ -395,7 +406,7 @@ def resolve(spec: CallbackSpec, owners: Iterable[Owner]) -> list[Bound]:
         func = func.fget.__name__ if func.fget is not None else ""
     if isinstance(func, str):
         return [c for o in owners if (c := o.lookup(func)) is not None]
-    if inspect.isfunction(func):
+    if isinstance(func, FunctionType):
         # A function defined in the class body (decorators, inline references) is a method of
         # the machine; otherwise of whichever owner type holds it under its own name.
         # Lambdas are always free functions: they take only what they declare.

@@ -10,14 +10,16 @@ definition that was already built.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from . import exceptions
 from ._callbacks import CallbackSpec, Group
 from ._events import Event, expand_event_names
 from ._states import State
 from ._transitions import Transition, TransitionList, event_matches
+from ._typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
 
 __all__ = ["MachineDefinition", "build_definition"]
 
@@ -73,12 +75,12 @@ class MachineDefinition:
         self.transition_events = {t: tuple(t.events) for t in transitions}
         # Internal tables are keyed by state id: State hashes like its value, in Python code,
         # which would make class creation needlessly slow.
-        self.state_specs: dict[tuple[str, Group], tuple[CallbackSpec, ...]] = {}
+        self.state_specs: dict[tuple[str, int], tuple[CallbackSpec, ...]] = {}
         for s in states:
             self.state_specs[(s.id, Group.ENTER)] = tuple(s.enter)
             self.state_specs[(s.id, Group.EXIT)] = tuple(s.exit)
             self.state_specs[(s.id, Group.INVOKE)] = tuple(s.invoke)
-        self.transition_specs: dict[tuple[Transition, Group], tuple[CallbackSpec, ...]] = {}
+        self.transition_specs: dict[tuple[Transition, int], tuple[CallbackSpec, ...]] = {}
         for t in transitions:
             self.transition_specs[(t, Group.VALIDATORS)] = tuple(t.validators)
             self.transition_specs[(t, Group.COND)] = (*t.cond, *t.unless)

@@ -12,16 +12,16 @@ Invariant: outside a microstep, the model's state field holds the value of the a
 
 from __future__ import annotations
 
-import heapq
-import logging
-import threading
 import time
-from typing import TYPE_CHECKING, Any
+from _thread import allocate_lock  # `threading` is slow to import and not needed for a lock
 
 from ._event_data import EventData, TriggerData
+from ._typing import TYPE_CHECKING
 from .exceptions import TransitionNotAllowed
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._callbacks import Bound
     from ._machine import StateChart
     from ._program import Program, TransitionRun
@@ -29,7 +29,13 @@ if TYPE_CHECKING:
 
 __all__ = ["SyncEngine"]
 
-logger = logging.getLogger("statemachine")
+
+def _log_error(message: str, *args: Any, exc_info: BaseException | None = None) -> None:
+    """Log on the ``statemachine`` logger (``logging`` is imported only when needed)."""
+    import logging
+
+    logging.getLogger("statemachine").error(message, *args, exc_info=exc_info)
+
 
 ERROR_EXECUTION = "error.execution"
 INITIAL_EVENT = "__initial__"
@@ -74,7 +80,7 @@ class SyncEngine:
         self._external: list[TriggerData] = []
         self._internal: list[TriggerData] = []
         self._delayed: list[TriggerData] | None = None
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
         self._seq = 0
         self.running = True
         self.current_event: str | None = None
@@ -96,6 +102,8 @@ class SyncEngine:
             )
             self._seq += 1
             td.seq = self._seq
+            import heapq
+
             if self._delayed is None:
                 self._delayed = []
             heapq.heappush(self._delayed, td)
@@ -144,6 +152,8 @@ class SyncEngine:
         """Drop pending events sent with ``send_id``."""
         self._external[:] = [td for td in self._external if td.send_id != send_id]
         if self._delayed:
+            import heapq
+
             self._delayed[:] = [td for td in self._delayed if td.send_id != send_id]
             heapq.heapify(self._delayed)
 
@@ -196,6 +206,8 @@ class SyncEngine:
                 wait = td.execution_time - time.monotonic()
                 if wait > 0:
                     time.sleep(wait)
+                import heapq
+
                 heapq.heappop(self._delayed)
             else:
                 return result
@@ -280,7 +292,7 @@ class SyncEngine:
     def _no_transition(self, event: str, kwargs: dict[str, Any]) -> None:
         if event == ERROR_EXECUTION:
             error = kwargs.get("error")
-            logger.error(
+            _log_error(
                 "Unhandled error in %s: %r. Declare an `error_execution` transition to handle it.",
                 type(self.machine).__name__,
                 error,
@@ -389,6 +401,6 @@ class SyncEngine:
     def _queue_error(self, exc: Exception) -> None:
         if self.current_event == ERROR_EXECUTION:
             # An error while handling an error: report it instead of looping forever.
-            logger.error("Error while processing error.execution, ignoring: %r", exc, exc_info=exc)
+            _log_error("Error while processing error.execution, ignoring: %r", exc, exc_info=exc)
             return
         self._internal.append(TriggerData(self.machine, ERROR_EXECUTION, (), {"error": exc}))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, overload
-
 from . import exceptions
 from ._callbacks import Priority
 from ._transitions import Transition, TransitionList
+from ._typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._machine import StateChart
 
 __all__ = ["BoundEvent", "Event", "expand_event_names"]

@@ -11,12 +11,14 @@ from __future__ import annotations
 import ast
 import operator
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
+from ._typing import TYPE_CHECKING
 from .exceptions import bad_expression
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from ._callbacks import Caller
     from ._event_data import EventData
 
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Expression", "parse_condition"]
 
-_COMPARE: dict[type, Callable[[Any, Any], Any]] = {
+_COMPARE = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
     ast.Lt: operator.lt,

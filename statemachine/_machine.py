@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
-
 from . import exceptions, registry
 from ._callbacks import RESERVED_KWARGS, Owner, call_bound, call_injected
 from ._definition import MachineDefinition, build_definition
@@ -14,19 +10,25 @@ from ._events import BoundEvent, Event
 from ._orderedset import OrderedSet
 from ._program import Program, owner_key
 from ._states import State
+from ._typing import TYPE_CHECKING, Generic
 from .exceptions import InvalidStateValue, TransitionNotAllowed
 from .model import Model
 
 __all__ = ["StateChart", "StateMachine", "StateMachineMetaclass", "TModel"]
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any, ClassVar
+
     # PEP 696 default: `class M(StateMachine)` means `StateMachine[Any]` for type checkers,
     # so strict users need not spell the model type. (Runtime needs no typing_extensions.)
-    from typing_extensions import TypeVar as _TypeVarWithDefault
+    from typing_extensions import TypeVar
 
-    TModel = _TypeVarWithDefault("TModel", default=Any)
+    TModel = TypeVar("TModel", default=Any)
 else:
-    TModel = TypeVar("TModel")
+    # At runtime a machine class subscript (`StateChart[Order]`) just returns the class; the
+    # public `statemachine.TModel` is a real TypeVar, made on first access.
+    TModel = "TModel"
 
 _VALIDATION_FLAGS = (
     "validate_disconnected_states",
@@ -324,6 +326,8 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     @property
     def current_state(self) -> Any:
         """Deprecated: use :attr:`configuration` (or ``sm.<state>.is_active``)."""
+        import warnings
+
         warnings.warn(
             "current_state is deprecated; use configuration or sm.<state>.is_active.",
             DeprecationWarning,
@@ -340,6 +344,8 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
 
     @current_state.setter
     def current_state(self, state: State) -> None:
+        import warnings
+
         warnings.warn(
             "current_state is deprecated; use configuration.", DeprecationWarning, stacklevel=2
         )
@@ -416,6 +422,8 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
                 if not event.id.isidentifier():
                     continue
                 if hasattr(target, event.id):
+                    import warnings
+
                     warnings.warn(
                         f"Attribute {event.id!r} already exists on {target!r}; "
                         "not binding the event.",

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, MutableSet
-from typing import Any, Generic, TypeVar, overload
+# `_collections_abc` is loaded by every interpreter at startup; `collections.abc` would also
+# import the whole `collections` package. It is the same MutableSet class.
+from _collections_abc import MutableSet
 
-T = TypeVar("T")
+from ._typing import TYPE_CHECKING, Generic, overload
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
+else:
+    T = "T"  # only subscripted at runtime, never inspected
 
 
 class OrderedSet(MutableSet[T], Generic[T]):

@@ -7,7 +7,7 @@ plan of a transition does not depend on the configuration and is computed once p
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from ._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._states import State

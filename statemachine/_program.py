@@ -12,14 +12,16 @@ callers of every group plus the static microstep plan. The engine only walks the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from . import exceptions
-from ._callbacks import Bound, CallbackSpec, Caller, Group, Owner, Priority, resolve, to_caller
+from ._callbacks import CallbackSpec, Group, Owner, Priority, resolve, to_caller
 from ._definition import GENERIC_CONVENTIONS, MachineDefinition
 from ._plan import flat_plan
+from ._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
+    from ._callbacks import Bound, Caller
     from ._states import State
     from ._transitions import Transition
 
@@ -175,7 +177,7 @@ class Program:
             result.extend(found)
         return tuple(result)
 
-    def _state_group(self, state: State, group: Group, convention: str) -> tuple[Bound, ...]:
+    def _state_group(self, state: State, group: int, convention: str) -> tuple[Bound, ...]:
         specs = [
             *self._generic[group],
             *self.definition.state_specs[(state.id, group)],
@@ -209,7 +211,7 @@ class Program:
         where = f"transition {t}"
         specs = self.definition.transition_specs
 
-        def group(g: Group, convention: str | None) -> tuple[Bound, ...]:
+        def group(g: int, convention: str | None) -> tuple[Bound, ...]:
             items = [*self._generic.get(g, ()), *specs[(t, g)]]
             if convention is not None and event is not None:
                 items.append(

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import TYPE_CHECKING, Any, overload
-
 from . import exceptions
 from ._callbacks import CallbackSpecList, Group
 from ._transitions import AnySource, TransitionList
+from ._typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
+    from typing import Any
+
+    from ._history import HistoryState
     from ._machine import StateChart
 
-__all__ = ["HistoryState", "HistoryType", "InstanceState", "State", "humanize_id"]
+__all__ = ["InstanceState", "State", "humanize_id"]
 
 
 def humanize_id(identifier: str) -> str:
@@ -249,26 +250,3 @@ class InstanceState(State):
 
     def __str__(self) -> str:
         return str(self._state)
-
-
-class HistoryType(str, Enum):
-    """Shallow history remembers direct children; deep history remembers the active leaves."""
-
-    SHALLOW = "shallow"
-    DEEP = "deep"
-
-    @property
-    def is_deep(self) -> bool:
-        return self is HistoryType.DEEP
-
-
-class HistoryState(State):
-    """A history pseudo-state: entering it re-enters what its parent last had active."""
-
-    is_history = True
-
-    def __init__(
-        self, name: Any = "", value: Any = None, type: str | HistoryType = "shallow"
-    ) -> None:
-        super().__init__(name=name, value=value)
-        self.type = HistoryType(type)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, overload
-
 from . import exceptions
 from ._callbacks import CallbackSpecList, Group, Priority
+from ._typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from typing import Any
+
     from ._events import BoundEvent
     from ._machine import StateChart
     from ._states import State

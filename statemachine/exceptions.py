@@ -15,10 +15,12 @@ to fix it. The exceptions also carry the offending objects as attributes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from ._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
     from ._events import Event
     from ._states import State
 

@@ -8,10 +8,11 @@ by hand. Without Django that discovery step does nothing.
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-from collections.abc import Iterable
-from typing import Any
+from ._typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
 
 __all__ = ["get_machine_cls", "init_registry", "load_modules", "register"]
 
@@ -37,7 +38,10 @@ def get_machine_cls(name: str) -> Any:
     except KeyError:
         module, _, _cls = name.rpartition(".")
         if module:
-            with contextlib.suppress(ImportError):
+            import contextlib
+            import importlib
+
+            with contextlib.suppress(ImportError):  # reported below as an unknown name
                 importlib.import_module(module)
             if name in _REGISTRY:
                 return _REGISTRY[name]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from enum import Enum
-from typing import Any
-
 from ._states import State
+from ._typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from enum import Enum
+    from typing import Any
 
 __all__ = ["States"]
 
