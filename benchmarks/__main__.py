@@ -1,0 +1,343 @@
+"""Run the benchmark scenarios, each variant in a fresh interpreter, and print a table.
+
+Usage (from the repository root)::
+
+    python -m benchmarks [--scenario S1 [--scenario S2 ...]] [--json] [--check]
+
+The exit status is 0 unless ``--check`` is given and a target is missed (or a scenario crashed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT_S = 180
+ROUNDS = 3
+METHOD = (
+    "each variant runs in a fresh `python -m benchmarks.<scenario> <variant>` process, "
+    "{rounds} rounds interleaved for timed scenarios; timings use time.perf_counter_ns after a "
+    "warm-up and report the BEST (minimum) over repeats and rounds (per-event and per-instance: "
+    "7 timeit repeats of ~40 ms each, gc off, empty-loop cost subtracted; S3: 30 single "
+    "definitions; S6: min of 20 process runs each); ratio = ours / baseline"
+)
+
+Results = dict[str, dict[str, Any]]
+
+
+@dataclass
+class Row:
+    """One line of the table. ``passed`` is None for informational rows."""
+
+    scenario: str
+    name: str
+    ours: float | str | None
+    baseline: float | str | None
+    unit: str  # "ns" or "B"
+    ratio: float | None
+    target: str
+    passed: bool | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario module, its variants, and how to turn their results into rows.
+
+    ``timed`` scenarios run ``--rounds`` times (variants interleaved, each time in a fresh
+    process), and the best of the rounds is kept: the spread between processes on a busy machine
+    is larger than within one process.
+    """
+
+    key: str
+    module: str
+    variants: tuple[str, ...]
+    rows: Callable[[Results], list[Row]]
+    timed: bool = True
+
+
+def _ratio_row(
+    key: str, name: str, ours: float, baseline: float, limit: float | None, note: str = ""
+) -> Row:
+    ratio = ours / baseline if baseline else float("inf")
+    return Row(
+        scenario=key,
+        name=name,
+        ours=ours,
+        baseline=baseline,
+        unit="ns",
+        ratio=ratio,
+        target=f"<= {limit:g}x" if limit is not None else "info",
+        passed=None if limit is None else ratio <= limit,
+        note=note,
+    )
+
+
+def _s1(r: Results) -> list[Row]:
+    base = r["baseline"]["send"]["best"]
+    return [
+        _ratio_row("S1", "send('cycle'), 3-state cycle", r["ours"]["send"]["best"], base, 10),
+        _ratio_row(
+            "S1", "cycle() method (vs baseline send)", r["ours"]["method"]["best"], base, None
+        ),
+    ]
+
+
+def _s2(r: Results) -> list[Row]:
+    ours, base = r["ours"]["send"]["best"], r["baseline"]["send"]["best"]
+    return [_ratio_row("S2", "send('cycle'), guard + before/enter/after", ours, base, 8)]
+
+
+def _s3(r: Results) -> list[Row]:
+    limit_ns = 2_000_000
+    rows = []
+    for field, name, target in (
+        ("define", "define 50 states/100 transitions", "<= 2 ms"),
+        ("class_only", "  of which class creation only", "info"),
+    ):
+        ours = r["ours"][field]["best"]
+        passed = ours <= limit_ns if target != "info" else None
+        rows.append(Row("S3", name, ours, "-", "ns", None, target, passed))
+    return rows
+
+
+def _s4(r: Results) -> list[Row]:
+    init3, init50 = r["ours"]["init3"]["best"], r["ours"]["init50"]["best"]
+    return [
+        _ratio_row("S4", "instantiate 3-state machine", init3, r["baseline"]["init3"]["best"], 30),
+        _ratio_row(
+            "S4",
+            "instantiate 50 states (baseline: ours 3)",
+            init50,
+            init3,
+            1.3,
+        ),
+    ]
+
+
+def _s5(r: Results) -> list[Row]:
+    base = r["baseline"]["mem3"]
+    rows = []
+    for field, name in (
+        ("mem3", "bytes/instance, 3 states"),
+        ("mem50", "bytes/instance, 50 states"),
+    ):
+        ours = r["ours"][field]
+        rows.append(Row("S5", name, ours, base, "B", ours / base, "<= 1024 B", ours <= 1024))
+    return rows
+
+
+def _s6(r: Results) -> list[Row]:
+    cached, inherited = r["both"]["cached"], r["both"]["inherited"]
+    delta, heavy = cached["delta"]["best"], cached["heavy_modules"] + inherited["heavy_modules"]
+    return [
+        Row(
+            "S6",
+            "import statemachine (baseline: bare start)",
+            delta,
+            cached["bare"]["best"],
+            "ns",
+            None,
+            "<= 15 ms",
+            delta <= 15_000_000,
+            f"median delta {_fmt(cached['delta']['median'], 'ns')}; .pyc cached",
+        ),
+        Row(
+            "S6",
+            "  same, environment as inherited",
+            inherited["delta"]["best"],
+            inherited["bare"]["best"],
+            "ns",
+            None,
+            "info",
+            None,
+            "no .pyc if PYTHONDONTWRITEBYTECODE is set and no __pycache__ exists",
+        ),
+        Row(
+            "S6",
+            "django/pydot not imported",
+            ",".join(sorted(set(heavy))) or "none",
+            "-",
+            "",
+            None,
+            "none",
+            not heavy,
+        ),
+    ]
+
+
+def _s7(r: Results) -> list[Row]:
+    ring1000, ring3 = r["ring1000"]["send"]["best"], r["ring3"]["send"]["best"]
+    return [_ratio_row("S7", "send('step'), 1000-ring (baseline: 3-ring)", ring1000, ring3, 1.2)]
+
+
+SCENARIOS = {
+    s.key: s
+    for s in (
+        Scenario("S1", "benchmarks.s1_send", ("ours", "baseline"), _s1),
+        Scenario("S2", "benchmarks.s2_callbacks", ("ours", "baseline"), _s2),
+        Scenario("S3", "benchmarks.s3_define", ("ours",), _s3),
+        Scenario("S4", "benchmarks.s4_init", ("ours", "baseline"), _s4),
+        Scenario("S5", "benchmarks.s5_memory", ("ours", "baseline"), _s5, timed=False),
+        Scenario("S6", "benchmarks.s6_import", ("both",), _s6, timed=False),
+        Scenario("S7", "benchmarks.s7_ring", ("ring1000", "ring3"), _s7),
+    )
+}
+
+
+def _run_variant(module: str, variant: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", module, variant],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=TIMEOUT_S,
+    )
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        raise RuntimeError(f"{module} {variant}: {lines[-1]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def merge(rounds: list[Any], key: str = "") -> Any:
+    """Combine the results of several rounds: minimum of numbers (median of medians)."""
+    first = rounds[0]
+    if isinstance(first, dict):
+        return {k: merge([r[k] for r in rounds], k) for k in first}
+    if isinstance(first, list):
+        return sorted({item for r in rounds for item in r})
+    if isinstance(first, int | float) and not isinstance(first, bool):
+        return statistics.median(rounds) if key == "median" else min(rounds)
+    return first
+
+
+def run_scenario(scenario: Scenario, rounds: int) -> tuple[list[Row], Results]:
+    per_variant: dict[str, list[dict[str, Any]]] = {v: [] for v in scenario.variants}
+    try:
+        for _ in range(rounds if scenario.timed else 1):
+            for variant in scenario.variants:
+                start = time.perf_counter()
+                per_variant[variant].append(_run_variant(scenario.module, variant))
+                elapsed = time.perf_counter() - start
+                print(f"  {scenario.key} {variant}: {elapsed:.1f} s", file=sys.stderr)
+        results = {variant: merge(runs) for variant, runs in per_variant.items()}
+        return scenario.rows(results), results
+    except (RuntimeError, subprocess.TimeoutExpired, KeyError, ValueError) as exc:
+        print(f"  {scenario.key}: ERROR {exc}", file=sys.stderr)
+        error = Row(scenario.key, "ERROR", None, None, "", None, "-", False, str(exc))
+        return [error], {}
+
+
+def _fmt(value: float | str | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    if unit == "B":
+        return f"{value:.0f} B"
+    if unit == "ns":
+        if abs(value) < 1_000:
+            return f"{value:.0f} ns"
+        if abs(value) < 1_000_000:
+            return f"{value / 1_000:.2f} us"
+        return f"{value / 1_000_000:.3f} ms"
+    return f"{value:g}"
+
+
+def format_table(rows: list[Row]) -> str:
+    header = ("scenario", "", "ours", "baseline", "ratio", "target", "result")
+    lines = [
+        (
+            row.scenario,
+            row.name,
+            _fmt(row.ours, row.unit),
+            _fmt(row.baseline, row.unit),
+            "-" if row.ratio is None else f"{row.ratio:.2f}x",
+            row.target,
+            "info" if row.passed is None else ("PASS" if row.passed else "FAIL"),
+        )
+        for row in rows
+    ]
+    widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))]
+    right = {2, 3, 4}
+
+    def render(cells: tuple[str, ...]) -> str:
+        parts = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    out = [render(header), render(tuple("-" * w for w in widths))]
+    out += [render(cells) for cells in lines]
+    notes = [f"{row.scenario} {row.name.strip()}: {row.note}" for row in rows if row.note]
+    if notes:
+        out += ["", *notes]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=sorted(SCENARIOS),
+        type=str.upper,
+        help="run only this scenario (repeatable); default: all",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=ROUNDS,
+        help=f"fresh-process rounds per timed scenario, best kept (default {ROUNDS})",
+    )
+    parser.add_argument("--json", action="store_true", help="print machine-readable results")
+    parser.add_argument("--check", action="store_true", help="exit non-zero if a target is missed")
+    args = parser.parse_args(argv)
+
+    start = time.perf_counter()
+    rows: list[Row] = []
+    raw: dict[str, Results] = {}
+    for key in args.scenario or sorted(SCENARIOS):
+        print(f"running {key} ...", file=sys.stderr)
+        scenario_rows, raw[key] = run_scenario(SCENARIOS[key], max(1, args.rounds))
+        rows += scenario_rows
+    elapsed = time.perf_counter() - start
+    failed = [row for row in rows if row.passed is False]
+
+    if args.json:
+        report = {
+            "python": platform.python_version(),
+            "method": METHOD.format(rounds=args.rounds),
+            "elapsed_s": round(elapsed, 2),
+            "passed": not failed,
+            "rows": [asdict(row) for row in rows],
+            "raw": raw,
+        }
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"Python {platform.python_version()} ({sys.executable})")
+        print(f"Method: {METHOD.format(rounds=args.rounds)}.")
+        print()
+        print(format_table(rows))
+        print()
+        verdict = "all targets met" if not failed else f"{len(failed)} target(s) missed"
+        print(f"{verdict}; total {elapsed:.1f} s")
+    return 1 if args.check and failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
