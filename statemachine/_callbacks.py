@@ -20,7 +20,7 @@ A :data:`Bound` is a pair ``(func, slot)``:
 
 from __future__ import annotations
 
-from ._typing import TYPE_CHECKING
+from ._typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -186,6 +186,43 @@ class CallbackSpecList:
 
     def __repr__(self) -> str:
         return f"CallbackSpecList({Group.NAMES[self.group]}, {[s.label for s in self._specs]!r})"
+
+
+class SpecListAttribute:
+    """A :class:`CallbackSpecList` attribute of states and transitions, created on first use.
+
+    Most states and transitions declare no callback of most groups; creating the lists lazily
+    keeps class definitions fast. Read the declared specs with :func:`declared_specs`, which
+    never creates a list.
+    """
+
+    def __init__(self, group: int, *, unless: bool = False) -> None:
+        self.group = group
+        self.unless = unless
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> SpecListAttribute: ...
+    @overload
+    def __get__(self, instance: object, owner: type) -> CallbackSpecList: ...
+    def __get__(self, instance: object, owner: type) -> SpecListAttribute | CallbackSpecList:
+        if instance is None:
+            return self
+        # An InstanceState is a view: its callbacks are those of the state it shows.
+        target = instance.__dict__.get("_state", instance)
+        specs: CallbackSpecList = target.__dict__.get(self.name)
+        if specs is None:
+            specs = target.__dict__[self.name] = CallbackSpecList(self.group, unless=self.unless)
+        return specs
+
+
+def declared_specs(obj: object, name: str) -> tuple[CallbackSpec, ...]:
+    """The specs declared under attribute ``name`` of a state or transition (maybe none)."""
+    specs = obj.__dict__.get(name)
+    return tuple(specs) if specs else ()
 
 
 # --- signatures and injection ----------------------------------------------------------------

@@ -11,7 +11,7 @@ definition that was already built.
 from __future__ import annotations
 
 from . import exceptions
-from ._callbacks import CallbackSpec, Group
+from ._callbacks import CallbackSpec, Group, declared_specs
 from ._events import Event, expand_event_names
 from ._states import State
 from ._transitions import Transition, TransitionList, event_matches
@@ -77,16 +77,17 @@ class MachineDefinition:
         # which would make class creation needlessly slow.
         self.state_specs: dict[tuple[str, int], tuple[CallbackSpec, ...]] = {}
         for s in states:
-            self.state_specs[(s.id, Group.ENTER)] = tuple(s.enter)
-            self.state_specs[(s.id, Group.EXIT)] = tuple(s.exit)
-            self.state_specs[(s.id, Group.INVOKE)] = tuple(s.invoke)
+            self.state_specs[(s.id, Group.ENTER)] = declared_specs(s, "enter")
+            self.state_specs[(s.id, Group.EXIT)] = declared_specs(s, "exit")
+            self.state_specs[(s.id, Group.INVOKE)] = declared_specs(s, "invoke")
         self.transition_specs: dict[tuple[Transition, int], tuple[CallbackSpec, ...]] = {}
         for t in transitions:
-            self.transition_specs[(t, Group.VALIDATORS)] = tuple(t.validators)
-            self.transition_specs[(t, Group.COND)] = (*t.cond, *t.unless)
-            self.transition_specs[(t, Group.BEFORE)] = tuple(t.before)
-            self.transition_specs[(t, Group.ON)] = tuple(t.on)
-            self.transition_specs[(t, Group.AFTER)] = tuple(t.after)
+            specs = self.transition_specs
+            specs[(t, Group.VALIDATORS)] = declared_specs(t, "validators")
+            specs[(t, Group.COND)] = declared_specs(t, "cond") + declared_specs(t, "unless")
+            specs[(t, Group.BEFORE)] = declared_specs(t, "before")
+            specs[(t, Group.ON)] = declared_specs(t, "on")
+            specs[(t, Group.AFTER)] = declared_specs(t, "after")
         by_source: dict[str, list[Transition]] = {}
         for t in transitions:
             by_source.setdefault(t.source.id, []).append(t)

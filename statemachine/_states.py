@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import exceptions
-from ._callbacks import CallbackSpecList, Group
+from ._callbacks import Group, SpecListAttribute
 from ._transitions import AnySource, TransitionList
 from ._typing import TYPE_CHECKING, overload
 
@@ -74,6 +74,11 @@ class State:
     its value so that the two rules agree.
     """
 
+    # Callback groups, usable as decorators: ``@state.enter``.
+    enter = SpecListAttribute(Group.ENTER)
+    exit = SpecListAttribute(Group.EXIT)
+    invoke = SpecListAttribute(Group.INVOKE)
+
     @property
     def is_active(self) -> bool:
         """Always False on the class; ``sm.<state>.is_active`` is the live value."""
@@ -107,12 +112,12 @@ class State:
         self.parent: State | None = None
         self.document_order = 0
         self.transitions = TransitionList()
-        self.enter = CallbackSpecList(Group.ENTER)
-        self.exit = CallbackSpecList(Group.EXIT)
-        self.invoke = CallbackSpecList(Group.INVOKE)
-        self.enter.add(enter)
-        self.exit.add(exit)
-        self.invoke.add(invoke)
+        if enter is not None:
+            self.enter.add(enter)
+        if exit is not None:
+            self.exit.add(exit)
+        if invoke is not None:
+            self.invoke.add(invoke)
         self.donedata = donedata
         if donedata is not None:  # validated at class creation, once the id is known
             self.enter.add(donedata)

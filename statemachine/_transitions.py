@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import exceptions
-from ._callbacks import CallbackSpecList, Group, Priority
+from ._callbacks import Group, Priority, SpecListAttribute
 from ._typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
@@ -59,6 +59,15 @@ class Transition:
     (it runs its actions and changes no state).
     """
 
+    # Callback groups, usable as decorators: ``@transition.cond``. ``unless`` guards must all
+    # be falsy.
+    validators = SpecListAttribute(Group.VALIDATORS)
+    cond = SpecListAttribute(Group.COND)
+    unless = SpecListAttribute(Group.COND, unless=True)
+    before = SpecListAttribute(Group.BEFORE)
+    on = SpecListAttribute(Group.ON)
+    after = SpecListAttribute(Group.AFTER)
+
     def __init__(
         self,
         source: State,
@@ -79,32 +88,21 @@ class Transition:
         self.internal = internal
         self.initial = initial
         self._events: list[str] = split_events(event) if event is not None else []
-        self.validators = CallbackSpecList(Group.VALIDATORS)
-        self.cond = CallbackSpecList(Group.COND)
-        self._unless = CallbackSpecList(Group.COND, unless=True)
-        self.before = CallbackSpecList(Group.BEFORE)
-        self.on = CallbackSpecList(Group.ON)
-        self.after = CallbackSpecList(Group.AFTER)
-        for group, funcs in (
-            (self.validators, validators),
-            (self.cond, cond),
-            (self._unless, unless),
-            (self.before, before),
-            (self.on, on),
-            (self.after, after),
+        for name, funcs in (
+            ("validators", validators),
+            ("cond", cond),
+            ("unless", unless),
+            ("before", before),
+            ("on", on),
+            ("after", after),
         ):
             if funcs is not None:
-                group.add(funcs)
+                getattr(self, name).add(funcs)
         # Events referenced before the class named them (``event=start`` where
         # ``start = Event(...)`` is declared above); resolved at class creation.
         self._event_refs: list[Any] = _unnamed_events(event) if event is not None else []
-        if initial and (self._events or self.cond or self._unless):
+        if initial and (self._events or cond is not None or unless is not None):
             raise exceptions.initial_transition_with_cond()
-
-    @property
-    def unless(self) -> CallbackSpecList:
-        """Guards that must all be falsy (usable as a decorator)."""
-        return self._unless
 
     @property
     def target(self) -> State | None:
@@ -138,9 +136,6 @@ class Transition:
         if event is None:
             return not self._events
         return any(event_matches(d, event) for d in self._events)
-
-    def spec_lists(self) -> Iterator[CallbackSpecList]:
-        yield from (self.validators, self.cond, self._unless, self.before, self.on, self.after)
 
     def __repr__(self) -> str:
         target = self.target.id if self.target is not None else None
