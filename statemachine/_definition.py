@@ -121,6 +121,7 @@ class MachineDefinition:
             names.update((f"on_enter_{s.id}", f"on_exit_{s.id}", f"on_invoke_{s.id}"))
         for ids in self.transition_events.values():
             for e in ids:
+                e = e.replace(".", "_")
                 names.update((f"before_{e}", f"on_{e}", f"after_{e}"))
         return frozenset(names)
 

@@ -16,6 +16,7 @@ import time
 from _thread import allocate_lock  # `threading` is slow to import and not needed for a lock
 
 from ._event_data import EventData, TriggerData
+from ._states import State
 from ._typing import TYPE_CHECKING
 from .exceptions import TransitionNotAllowed
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from ._callbacks import Bound
     from ._machine import StateChart
     from ._program import Program, TransitionRun
-    from ._states import State
 
 __all__ = ["SyncEngine"]
 
@@ -39,6 +39,8 @@ def _log_error(message: str, *args: Any, exc_info: BaseException | None = None) 
 
 ERROR_EXECUTION = "error.execution"
 INITIAL_EVENT = "__initial__"
+# The source of the initial entry: an empty state with id "", as callbacks expect a State.
+_NO_SOURCE = State()
 
 
 class SyncEngine:
@@ -165,7 +167,7 @@ class SyncEngine:
         with self._lock:
             try:
                 self.current_event = INITIAL_EVENT
-                ed = self._prepare(INITIAL_EVENT, (), kwargs, None, None)
+                ed = self._prepare(INITIAL_EVENT, (), kwargs, None, _NO_SOURCE)
                 self._apply(run, ed, None)
                 self._drain_internal()
             finally:

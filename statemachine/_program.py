@@ -215,7 +215,12 @@ class Program:
             items = [*self._generic.get(g, ()), *specs[(t, g)]]
             if convention is not None and event is not None:
                 items.append(
-                    CallbackSpec(f"{convention}_{event}", g, Priority.NAMING, required=False)
+                    CallbackSpec(
+                        f"{convention}_{event.replace('.', '_')}",  # error.execution too
+                        g,
+                        Priority.NAMING,
+                        required=False,
+                    )
                 )
             return self._callers(items, where)
 

@@ -185,7 +185,8 @@ def invalid_listener(entry: Any) -> InvalidDefinition:
 
 def event_non_str_id(value: Any) -> InvalidDefinition:
     return InvalidDefinition(
-        f"Event() received a non-string 'id' ({value!r}). To combine multiple transitions under "
+        f"Event() received a non-string 'id' (a {type(value).__name__}). To combine multiple "
+        "transitions under "
         "one event, use the | operator: t1 | t2."
     )
 
