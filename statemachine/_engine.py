@@ -52,6 +52,7 @@ class SyncEngine:
         "_internal",
         "_lock",
         "_seq",
+        "_wake",
         "allow_no_transition",
         "atomic",
         "catch",
@@ -84,6 +85,7 @@ class SyncEngine:
         self._delayed: list[TriggerData] | None = None
         self._lock = allocate_lock()
         self._seq = 0
+        self._wake: Any = None  # a threading.Event, made when a delayed event must be waited for
         self.running = True
         self.current_event: str | None = None
 
@@ -109,6 +111,7 @@ class SyncEngine:
             if self._delayed is None:
                 self._delayed = []
             heapq.heappush(self._delayed, td)
+            self._notify()
             return self._run()
         if not internal and not self._external and self._lock.acquire(False):
             # Fast path: nothing queued and nobody processing, so this event goes first. A
@@ -148,6 +151,7 @@ class SyncEngine:
             return result
         td = TriggerData(self.machine, event, args, kwargs, send_id)
         (self._internal if internal else self._external).append(td)
+        self._notify()
         return self._run()
 
     def cancel(self, send_id: str) -> None:
@@ -158,6 +162,7 @@ class SyncEngine:
 
             self._delayed[:] = [td for td in self._delayed if td.send_id != send_id]
             heapq.heapify(self._delayed)
+        self._notify()
 
     def activate_initial_state(self, kwargs: dict[str, Any]) -> None:
         """Enter the initial configuration, running only prepare and entry callbacks."""
@@ -207,7 +212,10 @@ class SyncEngine:
                 td = self._delayed[0]
                 wait = td.execution_time - time.monotonic()
                 if wait > 0:
-                    time.sleep(wait)
+                    # Sleep until due, but wake for a cancellation or a newly sent event,
+                    # then look at the queues again.
+                    self._wait(wait)
+                    continue
                 import heapq
 
                 heapq.heappop(self._delayed)
@@ -216,6 +224,18 @@ class SyncEngine:
             r = self._macrostep(td)
             if first:
                 result, first = r, False
+
+    def _wait(self, seconds: float) -> None:
+        if self._wake is None:
+            import threading  # only machines that use delayed events pay for it
+
+            self._wake = threading.Event()
+        self._wake.wait(seconds)
+        self._wake.clear()
+
+    def _notify(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
 
     def _drain_internal(self) -> None:
         internal = self._internal

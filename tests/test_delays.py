@@ -1,0 +1,151 @@
+"""Delayed events, cancellation, and event-level `delay=`/`internal=` defaults (flat machines)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from statemachine import Event, State, StateChart, StateMachine
+
+
+class Oven(StateMachine):
+    off = State(initial=True)
+    on = State()
+    done = State(final=True)
+
+    start = off.to(on)
+    ding = on.to(done)
+
+
+def test_delayed_send_waits_then_processes_the_event():
+    """`send(..., delay=ms)` in a sync machine processes the event once the delay has passed."""
+    oven = Oven()
+    oven.start()
+    began = time.monotonic()
+    oven.send("ding", delay=50)
+    assert time.monotonic() - began >= 0.045
+    assert oven.done.is_active
+
+
+def test_due_events_run_before_later_delayed_ones():
+    """An undelayed event queued behind a delayed one is processed first (ordered by due time)."""
+    order: list[str] = []
+
+    class Recorder(StateChart):
+        idle = State(initial=True)
+        ping = idle.to.itself(on=lambda: order.append("ping"))
+        pong = idle.to.itself(on=lambda: order.append("pong"))
+
+        def on_enter_idle(self, event):
+            if str(event) == "ping" and not order[1:]:
+                self.send("pong", delay=30)
+                self.send("ping")
+
+    sm = Recorder()
+    sm.send("ping")
+    assert order == ["ping", "ping", "pong"]
+
+
+def test_cancel_event_drops_a_pending_delayed_event():
+    """`cancel_event(send_id)` removes a delayed event before it is due."""
+    oven = Oven()
+    oven.start()
+    cancelled = threading.Event()
+
+    def cancel_soon():
+        time.sleep(0.01)
+        oven.cancel_event("timer")
+        cancelled.set()
+
+    # The sync engine blocks the sender while a delayed event waits: cancel from another thread.
+    t = threading.Thread(target=cancel_soon)
+    t.start()
+    began = time.monotonic()
+    oven.send("ding", delay=300, send_id="timer")
+    t.join()
+    assert cancelled.is_set()
+    assert oven.on.is_active  # the cancelled event never ran
+    assert time.monotonic() - began < 0.25  # the wait ended at the cancellation
+
+
+def test_an_event_sent_while_waiting_runs_first():
+    """While the loop waits for a delayed event, an event sent from another thread runs at once."""
+    oven = Oven()
+    seen: list[float] = []
+    began = time.monotonic()
+
+    def start_soon():
+        time.sleep(0.02)
+        oven.send("start")
+        seen.append(time.monotonic() - began)
+
+    t = threading.Thread(target=start_soon)
+    t.start()
+    # `ding` is due in 150 ms; `start`, sent meanwhile, runs first, so `ding` then finds `on`.
+    oven.send("ding", delay=150)
+    t.join()
+    assert oven.done.is_active
+    assert len(seen) == 1
+    assert seen[0] < 0.15
+
+
+def test_cancel_before_processing_prevents_the_event():
+    """A delayed event cancelled from a callback, before it is due, never runs."""
+
+    class Kitchen(StateMachine):
+        idle = State(initial=True)
+        cooking = State()
+        burnt = State()
+
+        cook = idle.to(cooking)
+        burn = cooking.to(burnt)
+        serve = cooking.to(idle)
+
+        def on_enter_cooking(self):
+            self.send("burn", delay=100, send_id="burn-timer")
+            self.cancel_event("burn-timer")
+
+    k = Kitchen()
+    k.cook()
+    assert k.cooking.is_active
+
+
+def test_event_level_delay_is_honoured():
+    """`Event(..., delay=ms)` delays every send of that event (a deliberate difference)."""
+
+    class Slow(StateMachine):
+        a = State(initial=True)
+        b = State()
+        go = Event(a.to(b), delay=40)
+        back = b.to(a)
+
+    assert Slow.go.delay == 40
+    sm = Slow()
+    began = time.monotonic()
+    sm.go()
+    assert time.monotonic() - began >= 0.035
+    assert sm.b.is_active
+
+
+def test_event_level_internal_runs_within_the_macrostep():
+    """`Event(..., internal=True)` sent from a callback runs before queued external events."""
+    order: list[str] = []
+
+    class Chain(StateChart):
+        a = State(initial=True)
+        b = State()
+        c = State()
+        go = a.to(b)
+        hop = Event(b.to(c), internal=True)
+        later = c.to(a)
+
+        def on_enter_b(self):
+            self.send("later")
+            self.send("hop")
+
+        def on_enter_state(self, state):
+            order.append(state.id)
+
+    sm = Chain()
+    sm.go()
+    assert order == ["a", "b", "c", "a"]
