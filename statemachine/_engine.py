@@ -308,10 +308,14 @@ class SyncEngine:
                     return self._apply(run, ed, value)
                 finally:
                     self.current_event = previous
-        self._no_transition(event, kwargs)
+        self._no_transition(event, kwargs, value)
         return None
 
-    def _no_transition(self, event: str, kwargs: dict[str, Any]) -> None:
+    def _no_transition(self, event: str, kwargs: dict[str, Any], value: Any) -> None:
+        # Off the hot path: a model value that is no state is reported, not read as "no
+        # transition" (raises InvalidStateValue naming the value).
+        if value is not None:
+            self.machine._state_of(value)
         if event == ERROR_EXECUTION:
             error = kwargs.get("error")
             _log_error(

@@ -406,3 +406,21 @@ def test_init_registry_can_run_twice_without_django_configured():
     registry.init_registry()
     registry.init_registry()
     assert registry.get_machine_cls(WORKFLOW_NAME) is Workflow
+
+
+def test_statechart_reports_an_invalid_value_set_on_the_model_later():
+    """A StateChart whose model value is changed to a non-state raises on the next event,
+    instead of silently ignoring it."""
+    from statemachine import StateChart
+    from statemachine.exceptions import InvalidStateValue
+
+    class Chart(StateChart):
+        a = State(initial=True)
+        b = State()
+        go = a.to(b)
+
+    sm = Chart()
+    sm.model.state = "nowhere"
+    with pytest.raises(InvalidStateValue, match="'nowhere'"):
+        sm.send("go")
+    assert sm.model.state == "nowhere"
