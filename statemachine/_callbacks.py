@@ -95,6 +95,8 @@ INJECTABLE = frozenset(
         "new_configuration",
     )
 )
+# Injected only into `on` callbacks, the group that runs between the two configurations.
+ON_ONLY = frozenset(("previous_configuration", "new_configuration"))
 # Names users may not pass through send(**kwargs): they would shadow injected values.
 RESERVED_KWARGS = frozenset(
     ("event_data", "machine", "event", "model", "transition", "state", "source", "target")
@@ -236,7 +238,16 @@ class Signature:
     Parameters nobody provides are left unbound, so a required one raises ``TypeError``.
     """
 
-    __slots__ = ("injected", "named", "no_args", "positional", "posonly", "var_kw", "var_pos")
+    __slots__ = (
+        "injected",
+        "injected_on",
+        "named",
+        "no_args",
+        "positional",
+        "posonly",
+        "var_kw",
+        "var_pos",
+    )
 
     def __init__(self, func: Callable[..., Any], skip_first: bool) -> None:
         import inspect  # only when a callback is first resolved, never at import
@@ -265,7 +276,8 @@ class Signature:
         self.named = tuple(
             p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
         )
-        self.injected = tuple(n for n in self.named if n in INJECTABLE)
+        self.injected = tuple(n for n in self.named if n in INJECTABLE and n not in ON_ONLY)
+        self.injected_on = tuple(n for n in self.named if n in ON_ONLY)
         self.no_args = not self.named and not self.var_pos and not self.var_kw
 
     def bind(self, ed: EventData) -> tuple[tuple[Any, ...], dict[str, Any]]:
@@ -277,14 +289,19 @@ class Signature:
         """
         args = ed.args
         user_kw = ed.kwargs
+        in_on = ed._in_on
         if not args and not user_kw and not self.var_kw:
-            return (), {n: getattr(ed, n) for n in self.injected}
-        kw: dict[str, Any] = {}
+            kw = {n: getattr(ed, n) for n in self.injected}
+            if in_on:
+                for n in self.injected_on:
+                    kw[n] = getattr(ed, n)
+            return (), kw
+        kw = {}
         used = 0
         for name in self.named:
             if name in user_kw:
                 kw[name] = user_kw[name]
-            elif name in INJECTABLE:
+            elif name in INJECTABLE and (in_on or name not in ON_ONLY):
                 kw[name] = getattr(ed, name)
             elif used < len(args) and name in self.positional:
                 kw[name] = args[used]
@@ -294,7 +311,7 @@ class Signature:
             for name, value in user_kw.items():
                 kw.setdefault(name, value)
             for name in INJECTABLE:
-                if name not in kw:
+                if name not in kw and (in_on or name not in ON_ONLY):
                     kw[name] = getattr(ed, name)
         if self.posonly or extra:
             # Positional-only parameters, and everything before *args, go positionally.

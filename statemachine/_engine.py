@@ -380,7 +380,10 @@ class SyncEngine:
             if run.on:
                 if ed is not None:
                     ed.state = ed.source
+                    ed._in_on = True
                 self._block(run.on, ed, results)
+                if ed is not None:
+                    ed._in_on = False
             if atomic and run.entries:
                 setattr(model, field, run.target_value)
             for state, callers in run.entry_cbs:

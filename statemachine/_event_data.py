@@ -63,6 +63,7 @@ class EventData:
 
     __slots__ = (
         "_event",
+        "_in_on",
         "_prev",
         "_td",
         "args",
@@ -94,6 +95,8 @@ class EventData:
         self.state: State | None = self.source
         # Values of the configuration before the microstep; set by the engine.
         self._prev: tuple[Any, ...] | None = None
+        # True while the `on` group runs: the only group that receives the configurations.
+        self._in_on = False
 
     @property
     def trigger_data(self) -> TriggerData:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import exceptions
-from ._callbacks import Priority
+from ._callbacks import RESERVED_KWARGS, Priority
 from ._transitions import Transition, TransitionList
 from ._typing import TYPE_CHECKING, overload
 
@@ -160,6 +160,8 @@ class BoundEvent(Event):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Send this event with ``args`` and ``kwargs``; returns what :meth:`send` returns."""
         if kwargs or self.delay or self.internal:
+            if not RESERVED_KWARGS.isdisjoint(kwargs):  # e.g. `event=`: dropped, as in send()
+                kwargs = {k: v for k, v in kwargs.items() if k not in RESERVED_KWARGS}
             return self._machine.send(self.id, *args, **kwargs)
         return self._machine._engine.send(self.id, args, {})
 

@@ -471,6 +471,7 @@ class _SetupData:
     def __init__(self, machine: StateChart[Any], kwargs: dict[str, Any]) -> None:
         self.args = (machine,)
         self.kwargs = dict(kwargs)
+        self._in_on = False
         self.machine = machine
         self.model = machine.model
         for name in (
