@@ -141,8 +141,7 @@ class SyncEngine:
                 if self._external or self._delayed:
                     self._drain()
             except BaseException:
-                self._external.clear()
-                self._internal.clear()
+                self._clear_queues()  # a failed macrostep drops what was pending
                 raise
             finally:
                 self._lock.release()
@@ -153,6 +152,10 @@ class SyncEngine:
         (self._internal if internal else self._external).append(td)
         self._notify()
         return self._run()
+
+    def _clear_queues(self) -> None:
+        self._external.clear()
+        self._internal.clear()
 
     def cancel(self, send_id: str) -> None:
         """Drop pending events sent with ``send_id``."""
@@ -191,8 +194,7 @@ class SyncEngine:
             try:
                 r = self._drain()
             except BaseException:
-                self._external.clear()
-                self._internal.clear()
+                self._clear_queues()  # a failed macrostep drops what was pending
                 raise
             finally:
                 self._lock.release()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import exceptions
 from ._callbacks import RESERVED_KWARGS, Priority
-from ._transitions import Transition, TransitionList
+from ._transitions import CallbackDecorators, Transition, TransitionList
 from ._typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def expand_event_names(attr: str) -> list[str]:
     return [attr]
 
 
-class Event(str):
+class Event(CallbackDecorators, str):
     """An event: a named trigger for a list of transitions. It *is* its id (a ``str``).
 
     Args:
@@ -107,24 +107,6 @@ class Event(str):
         for t in self._transitions:
             getattr(t, group).add(func, Priority.DECORATOR)
         return func
-
-    def before(self, func: Any) -> Any:
-        return self._decorate("before", func)
-
-    def after(self, func: Any) -> Any:
-        return self._decorate("after", func)
-
-    def on(self, func: Any) -> Any:
-        return self._decorate("on", func)
-
-    def cond(self, func: Any) -> Any:
-        return self._decorate("cond", func)
-
-    def unless(self, func: Any) -> Any:
-        return self._decorate("unless", func)
-
-    def validators(self, func: Any) -> Any:
-        return self._decorate("validators", func)
 
     # --- descriptor: ``sm.go`` is a callable BoundEvent ---------------------------------------
     @overload

@@ -170,7 +170,33 @@ class AnySource:
         return self.expanded
 
 
-class TransitionList:
+class CallbackDecorators:
+    """``@x.before``, ``@x.on``... for events and transition lists: each adds the decorated
+    function to the callback group of every transition and returns it unchanged."""
+
+    def _decorate(self, group: str, func: Any) -> Any:
+        raise NotImplementedError
+
+    def before(self, func: Any) -> Any:
+        return self._decorate("before", func)
+
+    def after(self, func: Any) -> Any:
+        return self._decorate("after", func)
+
+    def on(self, func: Any) -> Any:
+        return self._decorate("on", func)
+
+    def cond(self, func: Any) -> Any:
+        return self._decorate("cond", func)
+
+    def unless(self, func: Any) -> Any:
+        return self._decorate("unless", func)
+
+    def validators(self, func: Any) -> Any:
+        return self._decorate("validators", func)
+
+
+class TransitionList(CallbackDecorators):
     """An ordered list of transitions, composed with ``|``; assigning one to a class attribute
     declares an event.
 
@@ -245,24 +271,6 @@ class TransitionList:
             else:
                 getattr(t, name).add(func, Priority.DECORATOR)
         return func
-
-    def before(self, func: Any) -> Any:
-        return self._decorate("before", func)
-
-    def after(self, func: Any) -> Any:
-        return self._decorate("after", func)
-
-    def on(self, func: Any) -> Any:
-        return self._decorate("on", func)
-
-    def cond(self, func: Any) -> Any:
-        return self._decorate("cond", func)
-
-    def unless(self, func: Any) -> Any:
-        return self._decorate("unless", func)
-
-    def validators(self, func: Any) -> Any:
-        return self._decorate("validators", func)
 
     if TYPE_CHECKING:
         # The metaclass turns a TransitionList class attribute into an Event, so on an
