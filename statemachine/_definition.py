@@ -271,6 +271,13 @@ def _validate(
     if len(initials) > 1:
         raise exceptions.initial_states(initials, name)
 
+    seen_values: dict[Any, State] = {}
+    for s in states:
+        if s.is_history:
+            continue
+        other = seen_values.setdefault(s.value, s)
+        if other is not s:
+            raise exceptions.duplicate_values(other.id, s.id, s.value)
     for s in states:
         if s.donedata is not None and not s.final:
             raise exceptions.donedata_not_final(s.id)

@@ -219,6 +219,13 @@ def state_override(name: str, machine: str) -> StateMachineError:
     )
 
 
+def duplicate_values(first: str, second: str, value: Any) -> InvalidDefinition:
+    return InvalidDefinition(
+        f"States {first!r} and {second!r} share the value {value!r}. Each state needs its own "
+        "value, since the model stores it; pass a distinct `value=`."
+    )
+
+
 def unknown_state_target(value: Any, where: str) -> InvalidDefinition:
     return InvalidDefinition(
         f"{where} expects State objects, got {value!r}. Pass states declared on the machine."

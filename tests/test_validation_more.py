@@ -1,0 +1,92 @@
+"""Definition errors beyond the reference's list, and the remaining §4.2 checks, each raised
+as early as possible with a message that names the culprit and says how to fix it."""
+
+from __future__ import annotations
+
+import pytest
+
+from statemachine import Event, State, StateMachine
+from statemachine.exceptions import InvalidDefinition
+from statemachine.transition import Transition
+
+
+def test_two_states_with_the_same_value_are_rejected():
+    """States must have distinct values, since the model stores the value."""
+    with pytest.raises(InvalidDefinition, match=r"'draft' and 'review' share the value 1"):
+
+        class Flow(StateMachine):
+            draft = State(initial=True, value=1)
+            review = State(value=1)
+            submit = draft.to(review)
+            back = review.to(draft)
+
+
+def test_distinct_values_of_different_types_are_accepted():
+    """Values only need to differ; mixing types is fine."""
+
+    class Flow(StateMachine):
+        draft = State(initial=True, value=1)
+        review = State(value="1")
+        submit = draft.to(review)
+        back = review.to(draft)
+
+    assert Flow.states_map[1] is Flow.draft
+    assert Flow.states_map["1"] is Flow.review
+
+
+def test_initial_transition_with_a_condition_is_rejected():
+    """A synthetic initial transition cannot carry a guard."""
+    a = State("A")
+    b = State("B")
+    with pytest.raises(InvalidDefinition, match="Initial transitions should not have conditions"):
+        Transition(a, b, initial=True, cond="ready")
+
+
+def test_initial_transition_with_an_event_is_rejected():
+    """A synthetic initial transition cannot be triggered by an event."""
+    a = State("A")
+    b = State("B")
+    with pytest.raises(InvalidDefinition, match="Initial transitions should not have conditions"):
+        Transition(a, b, initial=True, event="go")
+
+
+def test_event_with_a_non_string_id_is_rejected_with_a_hint():
+    """`Event(t1, t2)` is a common mistake; the message points to `t1 | t2`."""
+    a = State(initial=True)
+    b = State()
+    with pytest.raises(InvalidDefinition, match=r"non-string 'id' \(a TransitionList\).*t1 \| t2"):
+        Event(a.to(b), b.to(a))
+
+
+def test_transition_to_something_that_is_not_a_state_is_rejected():
+    """`a.to("b")` names the bad value and asks for a State."""
+    a = State(initial=True)
+    with pytest.raises(InvalidDefinition, match=r"to\(\) expects State objects, got 'b'"):
+        a.to("b")
+
+
+def test_from_with_something_that_is_not_a_state_is_rejected():
+    """`b.from_(1)` names the bad value and asks for a State."""
+    b = State()
+    with pytest.raises(InvalidDefinition, match=r"from_\(\) expects State objects, got 1"):
+        b.from_(1)
+
+
+def test_event_kwarg_of_an_invalid_type_is_rejected():
+    """`event=` takes strings or Events; anything else is named in the error."""
+    a = State(initial=True)
+    b = State()
+    with pytest.raises(InvalidDefinition, match=r"Invalid event 42"):
+        a.to(b, event=42)
+
+
+def test_event_kwarg_referring_to_an_undeclared_event_is_rejected():
+    """An unnamed Event used in `event=` must itself be a class attribute."""
+    stray = Event()
+    with pytest.raises(InvalidDefinition, match="not a class attribute of Flow"):
+
+        class Flow(StateMachine):
+            a = State(initial=True)
+            b = State()
+            go = a.to(b, event=stray)
+            back = b.to(a)
