@@ -93,16 +93,24 @@ class MachineDefinition:
             by_source.setdefault(t.source.id, []).append(t)
         self.transitions_by_source = {k: tuple(v) for k, v in by_source.items()}
         self.is_flat = all(not s.states and not s.is_history for s in states)
+        # Eventless transitions out of real states (a history default is not one of them).
+        self.has_eventless = any(
+            not self.transition_events[t] and not t.source.is_history for t in transitions
+        )
         self.has_event_defaults = any(e.delay or e.internal for e in events.values())
         self.callback_names = self._callback_names()
 
-    def candidates(self, state: State, event: str) -> tuple[Transition, ...]:
+    def candidates(self, state: State, event: str | None) -> tuple[Transition, ...]:
         """Transitions that ``event`` may fire from ``state`` or its ancestors, in priority
-        order (descendants first, then document order)."""
+        order (descendants first, then document order). ``None`` selects the eventless ones."""
         result = []
         for node in (state, *state.ancestors()):
             for t in self.transitions_by_source.get(node.id, ()):
-                if any(event_matches(d, event) for d in self.transition_events[t]):
+                ids = self.transition_events[t]
+                if event is None:
+                    if not ids:
+                        result.append(t)
+                elif any(event_matches(d, event) for d in ids):
                     result.append(t)
         return tuple(result)
 
@@ -169,6 +177,18 @@ def _collect_states(
     return top, everything
 
 
+def _hoist(namespace: dict[str, Any], states: list[State], attrs: dict[str, Any]) -> None:
+    """Move what compound-state bodies declared (events, methods) onto the machine, and make
+    every nested state an attribute too (``sm.child``), unless the name is taken."""
+    for s in states:
+        for key, value in s._hoisted.items():
+            if key != "_":
+                namespace.setdefault(key, value)
+    for s in states:
+        if s.parent is not None and s.id not in namespace and not s.is_history:
+            attrs.setdefault(s.id, s)
+
+
 def _collect_events(
     namespace: dict[str, Any], top: list[State], inherited: dict[str, Event]
 ) -> tuple[dict[str, Event], dict[int, str]]:
@@ -179,6 +199,8 @@ def _collect_events(
     events = dict(inherited)
     named: dict[int, str] = {}
     for key, value in list(namespace.items()):
+        if key == "_":  # `_ = a.to(b)`: a bare, eventless transition with a throwaway name
+            continue
         if isinstance(value, TransitionList):
             value._expand(top)
             event = Event(value, id=key)
@@ -223,6 +245,7 @@ def build_definition(
 
     state_attrs: dict[str, Any] = {}
     top, states = _collect_states(namespace, inherited_states, state_attrs)
+    _hoist(namespace, states, state_attrs)
     events, named = _collect_events(namespace, top, inherited_events)
     updates: dict[str, Any] = {k: v for k, v in namespace.items() if isinstance(v, Event)}
     updates.update(state_attrs)

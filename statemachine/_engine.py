@@ -16,9 +16,19 @@ import time
 from _thread import allocate_lock  # `threading` is slow to import and not needed for a lock
 
 from ._event_data import EventData, TriggerData
+from ._orderedset import OrderedSet
+from ._plan import (
+    MicroStep,
+    entry_set,
+    exit_set,
+    history_records,
+    initial_entry,
+    is_in_final_state,
+    remove_conflicts,
+)
 from ._states import State
 from ._typing import TYPE_CHECKING
-from .exceptions import TransitionNotAllowed
+from .exceptions import StateMachineError, TransitionNotAllowed
 
 if TYPE_CHECKING:
     from typing import Any
@@ -56,13 +66,17 @@ class SyncEngine:
         "allow_no_transition",
         "atomic",
         "catch",
+        "chart",
         "current_event",
         "field",
+        "history",
         "machine",
+        "max_microsteps",
         "model",
         "owners",
         "program",
         "running",
+        "self_entries",
     )
 
     def __init__(
@@ -88,6 +102,13 @@ class SyncEngine:
         self._wake: Any = None  # a threading.Event, made when a delayed event must be waited for
         self.running = True
         self.current_event: str | None = None
+        definition = program.definition
+        # Machines with nested states or eventless transitions run the general SCXML plan;
+        # flat ones use the precomputed per-transition plans of their TransitionRuns.
+        self.chart = not definition.is_flat or definition.has_eventless
+        self.history: dict[str, list[State]] = {}
+        self.max_microsteps: int = cls.max_microsteps
+        self.self_entries: bool = cls.enable_self_transition_entries
 
     # --- entry points -------------------------------------------------------------------------
     def send(
@@ -118,7 +139,7 @@ class SyncEngine:
             # transition without callbacks or guards (the plain "dictionary lookup" case) is
             # applied right here, without building any per-event object.
             try:
-                if self.running:
+                if self.running and not self.chart:
                     program = self.program
                     table = program.table.get(event)
                     if table is None:
@@ -136,8 +157,7 @@ class SyncEngine:
                 else:
                     td = TriggerData(self.machine, event, args, kwargs, send_id)
                     result = self._microstep_for(td)
-                if self._internal:
-                    self._drain_internal()
+                self._settle()
                 if self._external or self._delayed:
                     self._drain()
             except BaseException:
@@ -170,14 +190,20 @@ class SyncEngine:
     def activate_initial_state(self, kwargs: dict[str, Any]) -> None:
         """Enter the initial configuration, running only prepare and entry callbacks."""
         run = self.program.initial_run
-        if run is None:
+        if run is None and not self.chart:
             return
         with self._lock:
             try:
                 self.current_event = INITIAL_EVENT
                 ed = self._prepare(INITIAL_EVENT, (), kwargs, None, _NO_SOURCE)
-                self._apply(run, ed, None)
-                self._drain_internal()
+                if self.chart:
+                    definition = self.program.definition
+                    entries = initial_entry(list(definition.top_states), definition.initial_state)
+                    plan = MicroStep([], [], entries, {}, [])
+                    self._apply_chart(INITIAL_EVENT, (), ed.kwargs, None, [], plan, [], ed)
+                elif run is not None:
+                    self._apply(run, ed, None)
+                self._settle()
             finally:
                 self.current_event = None
         if self._external:
@@ -205,8 +231,7 @@ class SyncEngine:
     def _drain(self) -> Any:
         result = None
         first = True
-        if self._internal:
-            self._drain_internal()
+        self._settle()  # internal events raised from outside (raise_) go first
         while True:
             if self._external:
                 td = self._external.pop(0)
@@ -239,15 +264,35 @@ class SyncEngine:
         if self._wake is not None:
             self._wake.set()
 
-    def _drain_internal(self) -> None:
+    def _settle(self) -> None:
+        """Finish the macrostep: eventless transitions, then internal events, until neither
+        is left (SCXML's inner loop). Raises if it takes more than ``max_microsteps``."""
         internal = self._internal
-        while internal:
-            self._microstep_for(internal.pop(0))
+        if not internal and not self.chart:
+            return
+        steps = 0
+        while True:
+            if self.chart and self.running and self._fire_chart(None, (), {}, None, eventless=True):
+                pass
+            elif internal:
+                self._microstep_for(internal.pop(0))
+            else:
+                break
+            steps += 1
+            if steps > self.max_microsteps:
+                self._clear_queues()
+                raise StateMachineError(
+                    f"{type(self.machine).__name__} did not settle after {self.max_microsteps} "
+                    f"microsteps (active: {[s.id for s in self.machine.configuration]}). An "
+                    "eventless transition or an internal event probably loops; add a guard that "
+                    "becomes false, or raise `max_microsteps` on the class."
+                )
+        if self.chart and self.running:
+            self._check_parallel_completion()
 
     def _macrostep(self, td: TriggerData) -> Any:
         result = self._microstep_for(td)
-        if self._internal:
-            self._drain_internal()
+        self._settle()
         return result
 
     # --- one event ------------------------------------------------------------------------------
@@ -258,6 +303,8 @@ class SyncEngine:
             if not self.allow_no_transition:
                 raise TransitionNotAllowed(self._event_obj(event), self.machine.configuration)
             return None
+        if self.chart:
+            return self._fire_chart(event, td.args, td.kwargs, td)
         program = self.program
         table = program.table.get(event)
         if table is None:
@@ -284,24 +331,8 @@ class SyncEngine:
             for run in runs:
                 if run.needs_event_data and (ed is None or ed.transition is not run.transition):
                     ed = EventData(self.machine, event, args, kwargs, run.transition, td)
-                if run.has_guards:
-                    owners = self.owners
-                    for func, slot in run.validators:  # validators always propagate
-                        func(owners, ed) if slot is None else func(owners[slot])
-                    enabled = True
-                    try:
-                        for (func, slot), expected in run.conds:
-                            r = func(owners, ed) if slot is None else func(owners[slot])
-                            if bool(r) is not expected:
-                                enabled = False
-                                break
-                    except Exception as exc:
-                        if not self.catch:
-                            raise
-                        self._queue_error(exc)  # a raising condition counts as false
-                        enabled = False
-                    if not enabled:
-                        continue
+                if run.has_guards and not self._passes(run, ed):
+                    continue
                 if not self.catch:
                     return self._apply(run, ed, value)
                 previous = self.current_event
@@ -312,6 +343,216 @@ class SyncEngine:
                     self.current_event = previous
         self._no_transition(event, kwargs, value)
         return None
+
+    def _passes(self, run: TransitionRun, ed: EventData | None) -> bool:
+        """Run the validators (which always propagate) and the conditions of ``run``. With
+        errors caught as events, a raising condition queues ``error.execution`` and counts
+        as false."""
+        owners = self.owners
+        for func, slot in run.validators:
+            func(owners, ed) if slot is None else func(owners[slot])
+        try:
+            for (func, slot), expected in run.conds:
+                value = func(owners, ed) if slot is None else func(owners[slot])
+                if bool(value) is not expected:
+                    return False
+        except Exception as exc:
+            if not self.catch:
+                raise
+            self._queue_error(exc)
+            return False
+        return True
+
+    # --- statecharts: the general plan ------------------------------------------------------------
+    def configuration(self) -> list[State]:
+        """The active states in document order, ancestors included (a stored leaf value from
+        an older save still restores its whole branch)."""
+        value = getattr(self.model, self.field)
+        if value is None:
+            return []
+        states_map = self.program.definition.states_map
+        values = value if isinstance(value, OrderedSet) else (value,)
+        found: dict[int, State] = {}
+        for v in values:
+            state = self.machine._state_of(v)
+            found[id(state)] = state
+            for anc in state.ancestors():
+                found.setdefault(id(anc), anc)
+        del states_map
+        return sorted(found.values(), key=lambda s: s.document_order)
+
+    def _write(self, states: list[State]) -> None:
+        """Store a configuration on the model: None, one value, or an OrderedSet of values."""
+        if not states:
+            value: Any = None
+        elif len(states) == 1:
+            value = states[0].value
+        else:
+            value = OrderedSet(s.value for s in sorted(states, key=lambda s: s.document_order))
+        setattr(self.model, self.field, value)
+
+    def _fire_chart(
+        self,
+        event: str | None,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        td: TriggerData | None,
+        eventless: bool = False,
+    ) -> Any:
+        """Select the enabled transitions of every active atomic state (SCXML), remove
+        conflicts, plan the microstep and apply it. With ``eventless``, select transitions
+        without events and return whether any was taken."""
+        program = self.program
+        key = None if eventless else event
+        table = program.table.get(key)  # type: ignore[arg-type]
+        if table is None:
+            table = program.event_table(key)  # type: ignore[arg-type]
+        config = self.configuration()
+        ed: EventData | None = None
+        if not eventless and program.prepare:
+            leaf = next((s for s in config if s.is_atomic), None)
+            ed = self._prepare(event, args, kwargs, td, leaf)  # type: ignore[arg-type]
+            kwargs = ed.kwargs
+        selected: list[TransitionRun] = []
+        eds: dict[int, EventData] = {}
+        for state in config:
+            if not state.is_atomic:
+                continue
+            for run in table.get(state.value, ()):
+                if run in selected:
+                    break  # a transition of a shared ancestor, already taken
+                run_ed = EventData(self.machine, event, args, kwargs, run.transition, td)
+                if not run.has_guards or self._passes(run, run_ed):
+                    selected.append(run)
+                    eds[id(run)] = run_ed
+                    break
+        if not selected:
+            if eventless:
+                return False
+            self._no_transition(event, kwargs, None)  # type: ignore[arg-type]
+            return None
+        history = self.history
+        by_transition = {id(r.transition): r for r in selected if r.transition is not None}
+        candidates = [r.transition for r in selected if r.transition is not None]
+        transitions = remove_conflicts(candidates, config, history, self.self_entries)
+        runs = [by_transition[id(t)] for t in transitions]
+        exits = exit_set(transitions, config, history, self.self_entries)
+        entries, defaults = entry_set(transitions, history, self.self_entries)
+        plan = MicroStep(transitions, exits, entries, history_records(exits, config), defaults)
+        previous = self.current_event
+        self.current_event = event
+        try:
+            result = self._apply_chart(event, args, kwargs, td, runs, plan, config, eds)
+        finally:
+            self.current_event = previous
+        return True if eventless else result
+
+    def _apply_chart(
+        self,
+        event: str | None,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        td: TriggerData | None,
+        runs: list[TransitionRun],
+        plan: MicroStep,
+        config: list[State],
+        eds: dict[int, EventData] | EventData,
+    ) -> Any:
+        """Apply a general plan: before, exits (recording history), on, entries (with final
+        states completing their parents), after. Same error rules as the flat applier."""
+        program = self.program
+        model, field, atomic = self.model, self.field, self.atomic
+        if isinstance(eds, EventData):  # the initial entry: one EventData, no transitions
+            state_ed, eds = eds, {}
+        else:
+            state_ed = eds[id(runs[0])] if runs else EventData(self.machine, event, args, kwargs)
+        prev_value = getattr(model, field)
+        results: list[Any] = []
+        current = list(config)
+        try:
+            for run in runs:
+                if run.before and not self._block(run.before, eds[id(run)], results):
+                    return None  # a failing `before` aborts the microstep
+            self.history.update(plan.history)
+            for s in plan.exits:
+                callers = program.exit[s.id]
+                if callers:
+                    state_ed.state = s
+                    self._block(callers, state_ed, None)
+                current.remove(s)
+                if not atomic:
+                    self._write(current)
+            for run in runs:
+                if run.on:
+                    ed = eds[id(run)]
+                    ed.state = ed.source
+                    ed._in_on = True
+                    self._block(run.on, ed, results)
+                    ed._in_on = False
+            if atomic:
+                self._write(current + plan.entries)
+            for s in plan.entries:
+                current.append(s)
+                if not atomic:
+                    self._write(current)
+                callers = program.enter[s.id]
+                if callers:
+                    state_ed.state = state_ed.target = s
+                    self._block(callers, state_ed, None)
+                for default in plan.history_defaults:
+                    if default.source.parent is s:
+                        default_run = program.runs[(default, None)]
+                        if default_run.on:
+                            self._block(default_run.on, state_ed, None)
+                if s.final:
+                    self._on_final(s, current, state_ed)
+        except BaseException:
+            setattr(model, field, prev_value)  # errors propagate: leave the machine as it was
+            raise
+        for run in runs:
+            if run.after:
+                ed = eds[id(run)]
+                ed.state = ed.target or ed.source
+                self._block(run.after, ed, None)
+        if not results:
+            return None
+        return results[0] if len(results) == 1 else results
+
+    def _on_final(self, state: State, current: list[State], ed: EventData) -> None:
+        """Entering a final state: a top-level one terminates the machine; a nested one
+        completes its parent (``done.state.<parent>``), and a parallel grandparent whose
+        regions are all complete."""
+        parent = state.parent
+        if parent is None:
+            self.running = False
+            return
+        data: Any = None
+        callers = self.program.donedata.get(state.id)
+        if callers:
+            func, slot = callers[0]
+            data = func(self.owners, ed) if slot is None else func(self.owners[slot])
+        self._raise_done(parent, data)
+        grand = parent.parent
+        if grand is not None and grand.parallel and is_in_final_state(grand, current):
+            self._raise_done(grand, None)
+
+    def _raise_done(self, state: State, data: Any) -> None:
+        args: tuple[Any, ...] = ()
+        kwargs: dict[str, Any] = {}
+        if isinstance(data, dict):
+            kwargs = dict(data)
+        elif data is not None:
+            args = (data,)
+        self._internal.append(TriggerData(self.machine, f"done.state.{state.id}", args, kwargs))
+
+    def _check_parallel_completion(self) -> None:
+        """A machine whose top level is parallel regions terminates when all are complete."""
+        definition = self.program.definition
+        if definition.initial_state is not None:
+            return
+        config = self.configuration()
+        if config and all(is_in_final_state(s, config) for s in definition.top_states):
+            self.running = False
 
     def _no_transition(self, event: str, kwargs: dict[str, Any], value: Any) -> None:
         # Off the hot path: a model value that is no state is reported, not read as "no

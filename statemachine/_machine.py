@@ -139,6 +139,8 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     enable_self_transition_entries: ClassVar[bool] = True
     atomic_configuration_update: ClassVar[bool] = False
     catch_errors_as_events: ClassVar[bool] = True
+    #: A macrostep that takes more microsteps than this (an eventless loop, say) raises.
+    max_microsteps: ClassVar[int] = 1000
 
     listeners: ClassVar[list[Any]] = []
     listeners_inherit: ClassVar[bool] = True
@@ -350,6 +352,11 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             "current_state is deprecated; use configuration.", DeprecationWarning, stacklevel=2
         )
         self.current_state_value = state.value
+
+    @property
+    def history_values(self) -> dict[str, list[State]]:
+        """What each history state remembers: history id -> the states to re-enter."""
+        return {k: list(v) for k, v in self._engine.history.items()}
 
     @property
     def is_terminated(self) -> bool:

@@ -150,6 +150,12 @@ class Program:
         for s in definition.states:
             self.enter[s.id] = self._state_group(s, Group.ENTER, f"on_enter_{s.id}")
             self.exit[s.id] = self._state_group(s, Group.EXIT, f"on_exit_{s.id}")
+        # Final state id -> the donedata callback, whose result is the done.state event data.
+        self.donedata: dict[str, tuple[Bound, ...]] = {
+            s.id: self._callers([CallbackSpec(s.donedata, Group.ENTER)], f"state {s.id!r}")
+            for s in definition.states
+            if s.donedata is not None
+        }
         self.runs: dict[tuple[Transition, str | None], TransitionRun] = {}
         for t in definition.transitions:
             self.runs[(t, None)] = self._build_run(t, None)

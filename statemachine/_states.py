@@ -8,7 +8,7 @@ from ._transitions import AnySource, TransitionList
 from ._typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, ClassVar
 
     from ._history import HistoryState
     from ._machine import StateChart
@@ -74,6 +74,10 @@ class State:
     its value so that the two rules agree.
     """
 
+    if TYPE_CHECKING:
+        Compound: ClassVar[type[_Compound]]
+        Parallel: ClassVar[type[_Parallel]]
+
     # Callback groups, usable as decorators: ``@state.enter``.
     enter = SpecListAttribute(Group.ENTER)
     exit = SpecListAttribute(Group.EXIT)
@@ -118,11 +122,13 @@ class State:
             self.exit.add(exit)
         if invoke is not None:
             self.invoke.add(invoke)
+        # Final states only (checked at class creation): its result becomes the data of the
+        # `done.state.<parent>` event.
         self.donedata = donedata
-        if donedata is not None:  # validated at class creation, once the id is known
-            self.enter.add(donedata)
-        for child in self.states:
+        for child in (*self.states, *self.history):
             child.parent = self
+        # Events and methods declared in a ``State.Compound`` body, moved onto the machine.
+        self._hoisted: dict[str, Any] = {}
 
     # --- identity ---------------------------------------------------------------------------
     @property
@@ -163,6 +169,14 @@ class State:
     def is_descendant(self, state: State) -> bool:
         """True if ``state`` is an ancestor of this state."""
         return state in self.ancestors()
+
+    def __getattr__(self, name: str) -> State:
+        # Only reached when normal lookup fails: ``parent.child`` finds a child by id.
+        if not name.startswith("_"):
+            for child in (*self.__dict__.get("states", ()), *self.__dict__.get("history", ())):
+                if child.id == name:
+                    return child  # type: ignore[no-any-return]
+        raise AttributeError(f"{type(self).__name__} {self.__dict__.get('_id')!r} has no {name!r}")
 
     # --- transition builders --------------------------------------------------------------
     @property
@@ -226,6 +240,65 @@ class State:
         return self.name
 
 
+class _NestedStateBuilder(type):
+    """Metaclass of ``State.Compound`` and ``State.Parallel``.
+
+    A class statement that subclasses one of them builds a :class:`State` (not a class): the
+    body's states become its children, its history states its history, and everything else
+    (events, methods, eventless transitions assigned to ``_``) is hoisted onto the machine.
+    The class keywords are :class:`State` arguments::
+
+        class shire(State.Compound, name="The Shire", initial=True):
+            bag_end = State(initial=True)
+            green_dragon = State()
+            visit_pub = bag_end.to(green_dragon)
+    """
+
+    _parallel: bool
+
+    def __new__(
+        mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
+    ) -> Any:
+        if not any(isinstance(b, _NestedStateBuilder) for b in bases):
+            return super().__new__(mcls, name, bases, namespace)
+        from .states import States
+
+        parallel = any(getattr(b, "_parallel", False) for b in bases)
+        children: list[State] = []
+        history: list[Any] = []
+        hoisted: dict[str, Any] = {}
+        for key, value in namespace.items():
+            if key.startswith("__"):
+                continue
+            if isinstance(value, State):
+                if not value.id:
+                    value._set_id(key)
+                (history if value.is_history else children).append(value)
+            elif isinstance(value, States):
+                children.extend(s for _, s in value.items())
+            else:
+                hoisted[key] = value
+        state = State(states=children, history=history, parallel=parallel, **kwargs)
+        state._hoisted = hoisted
+        return state
+
+
+class _Compound(metaclass=_NestedStateBuilder):
+    """Base of a compound-state class statement (``class s(State.Compound): ...``)."""
+
+    _parallel = False
+
+
+class _Parallel(metaclass=_NestedStateBuilder):
+    """Base of a parallel-state class statement (``class s(State.Parallel): ...``)."""
+
+    _parallel = True
+
+
+State.Compound = _Compound
+State.Parallel = _Parallel
+
+
 class InstanceState(State):
     """A state seen from one machine instance: everything of :class:`State`, plus a live
     :attr:`is_active`. Attribute reads are delegated to the declared state."""
@@ -242,7 +315,12 @@ class InstanceState(State):
         return machine._is_active(self.__dict__["_state"])
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._state, name)
+        state = self.__dict__["_state"]
+        value = getattr(state, name)
+        if isinstance(value, State) and value.parent is state:
+            # ``sm.parent.child`` is the child's view on this machine, so is_active is live.
+            return value.__get__(self.__dict__["_machine"], type(self.__dict__["_machine"]))
+        return value
 
     def __eq__(self, other: object) -> bool:
         return bool(self.__dict__["_state"] == other)
