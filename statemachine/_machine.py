@@ -231,8 +231,9 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             setattr(self.model, self.state_field, start_value)
             return
         if current is not None:
-            self._state_of(current)  # validates
-            if self._state_of(current).final:
+            # Restore: validate the stored value(s); entry callbacks do not run again.
+            restored = self._engine.configuration()
+            if any(s.final and s.parent is None for s in restored):
                 self._engine.running = False
             return
         self._engine.activate_initial_state(kwargs)
@@ -290,9 +291,11 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
 
     def _is_active(self, state: State) -> bool:
         value = getattr(self.model, self.state_field, None)
-        if isinstance(value, OrderedSet):
-            return state.value in value
-        return bool(value == state.value) if value is not None else False
+        if value is None:
+            return False
+        if self._engine.chart:  # ancestors may be implied by a stored leaf
+            return any(s is state for s in self._engine.configuration())
+        return bool(value == state.value)
 
     @property
     def configuration_values(self) -> OrderedSet[Any]:
@@ -307,7 +310,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     @property
     def configuration(self) -> OrderedSet[State]:
         """The active states."""
-        return OrderedSet(self._state_of(v) for v in self.configuration_values)
+        return OrderedSet(self._engine.configuration())
 
     @configuration.setter
     def configuration(self, states: Iterable[State]) -> None:
@@ -389,24 +392,30 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     def enabled_events(self, *args: Any, **kwargs: Any) -> list[BoundEvent]:
         """Events that would fire now with these arguments: conditions are evaluated
         (validators are not). An event whose condition raises counts as enabled."""
-        from ._event_data import EventData
-
         engine = self._engine
         program = engine.program
-        value = self.current_state_value
+        leaves = [s for s in engine.configuration() if s.is_atomic]
         result = []
         for bound in self.allowed_events:
-            runs = program.table.get(bound.id) or program.event_table(bound.id)
-            for run in runs.get(value, ()):
-                ed = EventData(self, bound.id, args, kwargs, run.transition)
-                try:
-                    ok = all(bool(call_bound(c, engine.owners, ed)) is exp for c, exp in run.conds)
-                except Exception:
-                    ok = True
-                if ok:
-                    result.append(bound)
-                    break
+            table = program.table.get(bound.id) or program.event_table(bound.id)
+            if any(
+                self._guards_allow(run, bound.id, args, kwargs)
+                for s in leaves
+                for run in table.get(s.value, ())
+            ):
+                result.append(bound)
         return result
+
+    def _guards_allow(
+        self, run: Any, event: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> bool:
+        from ._event_data import EventData
+
+        ed = EventData(self, event, args, kwargs, run.transition)
+        try:
+            return all(bool(call_bound(c, self._engine.owners, ed)) is e for c, e in run.conds)
+        except Exception:
+            return True  # a raising condition counts as enabled: the event may still fire
 
     # --- listeners --------------------------------------------------------------------------------
     def add_listener(self, *listeners: Any) -> StateChart[TModel]:
