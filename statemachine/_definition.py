@@ -13,6 +13,7 @@ from __future__ import annotations
 from . import exceptions
 from ._callbacks import CallbackSpec, Group, declared_specs
 from ._events import Event, expand_event_names
+from ._plan import history_default, initial_children
 from ._states import State
 from ._transitions import Transition, TransitionList, event_matches
 from ._typing import TYPE_CHECKING
@@ -294,6 +295,7 @@ def _validate(
     if len(initials) > 1:
         raise exceptions.initial_states(initials, name)
 
+    _validate_nesting(top, states)
     seen_values: dict[Any, State] = {}
     for s in states:
         if s.is_history:
@@ -346,6 +348,26 @@ def _validate(
             raise exceptions.final_unreachable(dead)
 
 
+def _validate_nesting(top: list[State], states: list[State]) -> None:
+    """Structural rules of compound, parallel and history states."""
+    for s in top:
+        if s.is_history:
+            raise exceptions.history_outside_compound(s.id)
+    for s in states:
+        if s.parallel and not s.states:
+            raise exceptions.parallel_without_regions(s.id)
+        if s.states and not s.parallel:
+            marked = [c for c in s.states if c.initial]
+            if len(marked) > 1:
+                raise exceptions.initial_states(marked, f"compound state {s.id!r}")
+        kinds: dict[str, State] = {}
+        for h in s.history:
+            kind = str(getattr(h, "type", "shallow"))
+            if kind in kinds:
+                raise exceptions.duplicate_history(s.id, kinds[kind].id, h.id)
+            kinds[kind] = h
+
+
 def _reachable(top: list[State], transitions: list[Transition]) -> set[int]:
     """Ids (``id()``) of the states reachable from the initial configuration, along
     transitions and nesting."""
@@ -360,10 +382,15 @@ def _reachable(top: list[State], transitions: list[Transition]) -> set[int]:
         if id(s) in seen:
             continue
         seen.add(id(s))
-        stack.extend(s.states)
-        stack.extend(s.history)
+        # Entering a compound reaches its initial child only; a parallel, all its regions.
+        if s.parallel:
+            stack.extend(s.states)
+        elif s.states:
+            stack.extend(initial_children(s))
         if s.parent is not None:
             stack.append(s.parent)
+        if s.is_history:
+            stack.extend(history_default(s)[1])
         stack.extend(targets.get(id(s), ()))
         # A transition out of an ancestor is available from every descendant.
         for a in s.ancestors():

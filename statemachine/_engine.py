@@ -157,7 +157,8 @@ class SyncEngine:
                 else:
                     td = TriggerData(self.machine, event, args, kwargs, send_id)
                     result = self._microstep_for(td)
-                self._settle()
+                if self._internal or self.chart:
+                    self._settle()
                 if self._external or self._delayed:
                     self._drain()
             except BaseException:

@@ -226,6 +226,27 @@ def duplicate_values(first: str, second: str, value: Any) -> InvalidDefinition:
     )
 
 
+def history_outside_compound(state_id: str) -> InvalidDefinition:
+    return InvalidDefinition(
+        f"History state {state_id!r} is not inside a compound state. Declare it in the body of "
+        "the `State.Compound` whose children it should remember."
+    )
+
+
+def duplicate_history(parent_id: str, first: str, second: str) -> InvalidDefinition:
+    return InvalidDefinition(
+        f"Compound state {parent_id!r} has two history states of the same kind ({first!r} and "
+        f"{second!r}). Keep one, or make one of them `type='deep'`."
+    )
+
+
+def parallel_without_regions(state_id: str) -> InvalidDefinition:
+    return InvalidDefinition(
+        f"Parallel state {state_id!r} has no regions. Declare its regions as states (usually "
+        "`State.Compound`) in its body, or make it a plain State."
+    )
+
+
 def unknown_state_target(value: Any, where: str) -> InvalidDefinition:
     return InvalidDefinition(
         f"{where} expects State objects, got {value!r}. Pass states declared on the machine."
