@@ -61,10 +61,13 @@ class SyncEngine:
         "_external",
         "_internal",
         "_lock",
+        "_sched_lock",
+        "_scheduler_running",
         "_seq",
         "_wake",
         "allow_no_transition",
         "atomic",
+        "background",
         "catch",
         "chart",
         "current_event",
@@ -109,6 +112,10 @@ class SyncEngine:
         self.history: dict[str, list[State]] = {}
         self.max_microsteps: int = cls.max_microsteps
         self.self_entries: bool = cls.enable_self_transition_entries
+        # Delayed events on a scheduler thread instead of blocking the sender (opt-in).
+        self.background: bool = cls.delayed_events_in_background
+        self._sched_lock: Any = None
+        self._scheduler_running = False
 
     # --- entry points -------------------------------------------------------------------------
     def send(
@@ -133,6 +140,9 @@ class SyncEngine:
                 self._delayed = []
             heapq.heappush(self._delayed, td)
             self._notify()
+            if self.background:
+                self._start_scheduler()
+                return None
             return self._run()
         if not internal and not self._external and self._lock.acquire(False):
             # Fast path: nothing queued and nobody processing, so this event goes first. A
@@ -215,7 +225,7 @@ class SyncEngine:
         """Process every queued event if the lock is free; return the first result."""
         result = None
         first = True
-        while self._external or self._internal or self._delayed:
+        while self._external or self._internal or (self._delayed and not self.background):
             if not self._lock.acquire(False):
                 return result  # the holder will process what we queued
             try:
@@ -236,7 +246,7 @@ class SyncEngine:
         while True:
             if self._external:
                 td = self._external.pop(0)
-            elif self._delayed:
+            elif self._delayed and not self.background:
                 td = self._delayed[0]
                 wait = td.execution_time - time.monotonic()
                 if wait > 0:
@@ -252,6 +262,47 @@ class SyncEngine:
             r = self._macrostep(td)
             if first:
                 result, first = r, False
+
+    # --- background scheduler (opt-in: `delayed_events_in_background = True`) ------------------
+    def _start_scheduler(self) -> None:
+        """Make sure a scheduler thread is running; it exits when nothing is pending."""
+        if self._sched_lock is None:
+            self._sched_lock = allocate_lock()
+        with self._sched_lock:
+            if self._scheduler_running:
+                return
+            self._scheduler_running = True
+        import threading
+
+        name = f"statemachine-{type(self.machine).__name__}-scheduler"
+        threading.Thread(target=self._schedule, name=name, daemon=True).start()
+
+    def _schedule(self) -> None:
+        """Scheduler thread: wait until the next delayed event is due, then process it (and
+        anything queued meanwhile) under the machine's lock, like any other sender."""
+        import heapq
+
+        while True:
+            with self._sched_lock:
+                if not self._delayed:
+                    self._scheduler_running = False
+                    return
+                wait = self._delayed[0].execution_time - time.monotonic()
+            if wait > 0:
+                self._wait(wait)
+                continue
+            with self._lock:
+                try:
+                    now = time.monotonic()
+                    while self._delayed and self._delayed[0].execution_time <= now:
+                        self._macrostep(heapq.heappop(self._delayed))
+                    while self._external:
+                        self._macrostep(self._external.pop(0))
+                except Exception as exc:  # nobody to propagate to: report it
+                    self._clear_queues()
+                    _log_error("Error processing a delayed event: %r", exc, exc_info=exc)
+            if self._external:
+                self._run()
 
     def _wait(self, seconds: float) -> None:
         if self._wake is None:

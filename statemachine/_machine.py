@@ -141,6 +141,8 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     catch_errors_as_events: ClassVar[bool] = True
     #: A macrostep that takes more microsteps than this (an eventless loop, say) raises.
     max_microsteps: ClassVar[int] = 1000
+    #: Process delayed events on a scheduler thread, so `send(..., delay=)` returns at once.
+    delayed_events_in_background: ClassVar[bool] = False
 
     listeners: ClassVar[list[Any]] = []
     listeners_inherit: ClassVar[bool] = True

@@ -149,3 +149,87 @@ def test_event_level_internal_runs_within_the_macrostep():
     sm = Chain()
     sm.go()
     assert order == ["a", "b", "c", "a"]
+
+
+class BackgroundOven(StateMachine):
+    """Delayed events run on a scheduler thread: `send(..., delay=)` does not block."""
+
+    delayed_events_in_background = True
+
+    off = State(initial=True)
+    on = State()
+    done = State(final=True)
+
+    start = off.to(on)
+    ding = on.to(done)
+
+    def __init__(self) -> None:
+        self.dinged = threading.Event()
+        super().__init__()
+
+    def on_enter_done(self) -> None:
+        self.dinged.set()
+
+
+def test_background_delayed_send_returns_at_once_and_runs_later():
+    """With `delayed_events_in_background`, the sender is not blocked; the event runs when due."""
+    oven = BackgroundOven()
+    oven.start()
+    began = time.monotonic()
+    assert oven.send("ding", delay=80) is None
+    assert time.monotonic() - began < 0.05
+    assert oven.on.is_active  # not yet
+    assert oven.dinged.wait(2)
+    assert oven.done.is_active
+    assert time.monotonic() - began >= 0.075
+
+
+def test_background_delayed_event_can_be_cancelled():
+    """`cancel_event` drops a background delayed event before it is due."""
+    oven = BackgroundOven()
+    oven.start()
+    oven.send("ding", delay=60, send_id="t")
+    oven.cancel_event("t")
+    time.sleep(0.15)
+    assert oven.on.is_active
+    assert not oven.dinged.is_set()
+
+
+def test_background_scheduler_processes_events_in_due_order():
+    """Several background delayed events run in order of due time, not of sending."""
+    order: list[str] = []
+
+    class Recorder(StateChart):
+        delayed_events_in_background = True
+        idle = State(initial=True)
+        a = idle.to.itself(on=lambda: order.append("a"))
+        b = idle.to.itself(on=lambda: order.append("b"))
+
+    sm = Recorder()
+    sm.send("a", delay=90)
+    sm.send("b", delay=30)
+    deadline = time.monotonic() + 2
+    while len(order) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert order == ["b", "a"]
+
+
+def test_background_errors_are_logged(caplog):
+    """An exception in a background delayed event has no caller: it is logged at ERROR."""
+
+    class Failing(StateMachine):
+        delayed_events_in_background = True
+        idle = State(initial=True)
+        boom = idle.to.itself()
+
+        def on_boom(self):
+            raise RuntimeError("background failure")
+
+    sm = Failing()
+    with caplog.at_level("ERROR", logger="statemachine"):
+        sm.send("boom", delay=10)
+        deadline = time.monotonic() + 2
+        while not caplog.records and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert any("background failure" in r.getMessage() for r in caplog.records)
+    assert sm.idle.is_active
