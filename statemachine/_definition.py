@@ -183,8 +183,17 @@ def _hoist(namespace: dict[str, Any], states: list[State], attrs: dict[str, Any]
     every nested state an attribute too (``sm.child``), unless the name is taken."""
     for s in states:
         for key, value in s._hoisted.items():
-            if key != "_":
-                namespace.setdefault(key, value)
+            if key == "_":
+                continue
+            present = namespace.get(key)
+            if isinstance(present, TransitionList) and isinstance(value, TransitionList):
+                # Two regions (or a region and the machine) declaring the same event name:
+                # one event with the transitions of both, in document order.
+                namespace[key] = present | value
+            elif present is None:
+                namespace[key] = value
+            elif isinstance(value, (TransitionList, Event)) and present is not value:
+                raise exceptions.hoisted_name_clash(key, s.id)
     for s in states:
         if s.parent is not None and s.id not in namespace and not s.is_history:
             attrs.setdefault(s.id, s)

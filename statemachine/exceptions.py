@@ -251,3 +251,10 @@ def unknown_state_target(value: Any, where: str) -> InvalidDefinition:
     return InvalidDefinition(
         f"{where} expects State objects, got {value!r}. Pass states declared on the machine."
     )
+
+
+def hoisted_name_clash(name: str, state_id: str) -> InvalidDefinition:
+    return InvalidDefinition(
+        f"Event {name!r} declared inside state {state_id!r} clashes with another attribute "
+        f"named {name!r} on the machine; rename the event or the attribute."
+    )

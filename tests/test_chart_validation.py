@@ -157,3 +157,37 @@ def test_compound_child_marked_initial_twice_is_rejected():
                 b = State(initial=True)
                 go = a.to(b)
                 back = b.to(a)
+
+
+def test_same_event_name_in_two_regions_makes_one_event():
+    """Regions that each declare ``toggle`` share one event that fires in both."""
+
+    class Oven(StateChart):
+        class oven(State.Parallel, initial=True):
+            class door(State.Compound):
+                shut = State(initial=True)
+                opened = State()
+                toggle = shut.to(opened) | opened.to(shut)
+
+            class heat(State.Compound):
+                off = State(initial=True)
+                hot = State()
+                toggle = off.to(hot) | hot.to(off)
+
+    sm = Oven()
+    assert [t.source.id for t in Oven.toggle.transitions] == ["shut", "opened", "off", "hot"]
+    sm.send("toggle")
+    assert list(sm.configuration_values) == ["oven", "door", "opened", "heat", "hot"]
+
+
+def test_event_in_a_compound_clashing_with_a_machine_attribute_is_rejected():
+    """An event declared in a compound body may not shadow a machine attribute."""
+    with pytest.raises(InvalidDefinition, match=r"Event 'go' declared inside state 'box'"):
+
+        class Chart(StateChart):
+            class box(State.Compound, initial=True):
+                a = State(initial=True)
+                b = State()
+                go = a.to(b) | b.to(a)
+
+            go = State()
