@@ -42,7 +42,33 @@ def to_caller(bound: Bound) -> Caller:
     func, slot = bound
     if slot is None:
         return func
-    return lambda owners, ed: func(owners[slot])
+
+    def call_slot(owners: tuple[Any, ...], ed: EventData) -> Any:
+        return func(owners[slot])
+
+    call_slot.__wrapped__ = func  # type: ignore[attr-defined]
+    return call_slot
+
+
+async def awaited(value: Any) -> Any:
+    """``value``, awaited if it is awaitable (for combining async and sync callbacks)."""
+    if hasattr(value, "__await__"):
+        return await value
+    return value
+
+
+def all_of(callers: list[Caller], is_async: bool) -> Caller:
+    """One caller that is true when every caller is (short-circuit, in order)."""
+    if not is_async:
+        return lambda owners, ed: all(c(owners, ed) for c in callers)
+
+    async def all_async(owners: tuple[Any, ...], ed: EventData) -> bool:
+        for c in callers:
+            if not await awaited(c(owners, ed)):
+                return False
+        return True
+
+    return all_async
 
 
 def call_bound(bound: Bound, owners: tuple[Any, ...], ed: EventData) -> Any:
@@ -352,12 +378,18 @@ def make_function_caller(func: Callable[..., Any], slot: int | None) -> Bound:
     sig = signature_of(func, skip_first=slot is not None)
     if slot is None:
         if sig.no_args:
-            return (lambda owners, ed: func(), None)
+
+            def call_plain(owners: tuple[Any, ...], ed: EventData) -> Any:
+                return func()
+
+            call_plain.__wrapped__ = func  # type: ignore[attr-defined]
+            return (call_plain, None)
 
         def call_free(owners: tuple[Any, ...], ed: EventData) -> Any:
             a, kw = sig.bind(ed)
             return func(*a, **kw)
 
+        call_free.__wrapped__ = func  # type: ignore[attr-defined]
         return (call_free, None)
     if sig.no_args:
         return (func, slot)
@@ -366,7 +398,20 @@ def make_function_caller(func: Callable[..., Any], slot: int | None) -> Bound:
         a, kw = sig.bind(ed)
         return func(owners[slot], *a, **kw)
 
+    call_method.__wrapped__ = func  # type: ignore[attr-defined]
     return (call_method, None)
+
+
+def is_coroutine_bound(bound: Bound) -> bool:
+    """Whether calling ``bound`` returns a coroutine (it wraps an ``async def``)."""
+    import inspect
+
+    func = bound[0]
+    target = getattr(func, "__wrapped__", func)
+    if inspect.iscoroutinefunction(target):
+        return True
+    call = getattr(target, "__call__", None)  # noqa: B004 - callable objects, not callable()
+    return call is not None and inspect.iscoroutinefunction(call)
 
 
 def make_attribute_caller(name: str, slot: int) -> Bound:
@@ -488,4 +533,9 @@ def _make_callable_caller(func: Callable[..., Any]) -> Bound:
 
     if isinstance(func, Event):
         return make_event_trigger(str(func.id))
-    return (lambda owners, ed: call_injected(func, ed), None)
+
+    def call_callable(owners: tuple[Any, ...], ed: EventData) -> Any:
+        return call_injected(func, ed)
+
+    call_callable.__wrapped__ = func  # type: ignore[attr-defined]
+    return (call_callable, None)

@@ -421,5 +421,12 @@ def _reaching(finals: list[State], transitions: list[Transition]) -> set[int]:
             continue
         seen.add(id(s))
         stack.extend(sources.get(id(s), ()))
+        # Transitions out of a state are available in all its descendants.
         stack.extend(s.states)
+        parent = s.parent
+        if parent is not None and (parent.parallel or s in initial_children(parent)):
+            # Entering the parent enters this state (its default entry, or a region), so
+            # whatever enters the parent reaches a final state too; and so does its history.
+            stack.append(parent)
+            stack.extend(parent.history)
     return seen

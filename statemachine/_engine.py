@@ -1,13 +1,21 @@
 """The run loop: queues, run-to-completion, and applying microstep plans.
 
-Processing model (SCXML): ``send`` puts an event on the external queue; the thread that holds
-the processing lock takes external events one at a time and, for each, runs a *macrostep*: the
-event's microstep, then every internal event (``raise_``, ``error.execution``) until the
-internal queue is empty. A ``send`` made while another call is processing (a callback, or
-another thread) only enqueues; the lock holder processes it before returning.
+Processing model (SCXML): ``send`` puts an event on the external queue; whoever holds the
+processing lock takes external events one at a time and, for each, runs a *macrostep*: the
+event's microstep, then every eventless transition and internal event (``raise_``,
+``error.execution``, ``done.state.*``) until none is left. A ``send`` made while another call
+is processing (a callback, another thread or another task) only enqueues; the lock holder
+processes it before returning.
 
-Invariant: outside a microstep, the model's state field holds the value of the active state
-(flat machines), and the queues are empty whenever the lock is free.
+One algorithm, two drivers. Every step of the algorithm (:class:`Engine`'s ``_fire``,
+``_apply``, ``_settle``, ``_drain``, ...) is a generator. Callbacks run inline; the generators
+only *yield* when the driver must do something the algorithm cannot: wait for a delayed event
+(a :class:`Wait`), or await a coroutine a callback returned. :class:`SyncEngine` drives them
+with plain calls (and never sees a coroutine: a machine with coroutine callbacks gets the
+asyncio engine); :class:`~statemachine._async.AsyncEngine` drives them with ``await``.
+
+Invariant: outside a microstep, the model's state field holds the value(s) of the active
+state(s), and the queues are empty whenever the lock is free.
 """
 
 from __future__ import annotations
@@ -31,13 +39,17 @@ from ._typing import TYPE_CHECKING
 from .exceptions import StateMachineError, TransitionNotAllowed
 
 if TYPE_CHECKING:
-    from typing import Any
+    from collections.abc import Generator
+    from typing import Any, TypeAlias
 
     from ._callbacks import Bound
     from ._machine import StateChart
     from ._program import Program, TransitionRun
 
-__all__ = ["SyncEngine"]
+    # What the algorithm's generators yield to their driver, and get back.
+    Steps: TypeAlias = Generator[Any, Any, Any]
+
+__all__ = ["Engine", "SyncEngine", "Wait"]
 
 
 def _log_error(message: str, *args: Any, exc_info: BaseException | None = None) -> None:
@@ -53,18 +65,30 @@ INITIAL_EVENT = "__initial__"
 _NO_SOURCE = State()
 
 
-class SyncEngine:
-    """Drives one machine instance: holds its queues and lock, and applies transition runs."""
+class Wait:
+    """Yielded by the algorithm: sleep up to ``seconds``, waking early on a new event or a
+    cancellation (the driver knows how: a thread event, or an asyncio one)."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+
+class Engine:
+    """The SCXML processing algorithm over one machine instance; subclasses drive it.
+
+    Holds the queues, the history records and the processing lock. ``owners`` is the tuple
+    callbacks are bound against: ``(machine, model, *listeners)``.
+    """
 
     __slots__ = (
         "_delayed",
         "_external",
         "_internal",
         "_lock",
-        "_sched_lock",
-        "_scheduler_running",
+        "_result",
         "_seq",
-        "_wake",
         "allow_no_transition",
         "atomic",
         "background",
@@ -81,6 +105,9 @@ class SyncEngine:
         "running",
         "self_entries",
     )
+
+    #: True for the asyncio engine: callback results may be awaitables to await.
+    is_async = False
 
     def __init__(
         self,
@@ -102,7 +129,7 @@ class SyncEngine:
         self._delayed: list[TriggerData] | None = None
         self._lock = allocate_lock()
         self._seq = 0
-        self._wake: Any = None  # a threading.Event, made when a delayed event must be waited for
+        self._result: Any = None
         self.running = True
         self.current_event: str | None = None
         definition = program.definition
@@ -112,22 +139,26 @@ class SyncEngine:
         self.history: dict[str, list[State]] = {}
         self.max_microsteps: int = cls.max_microsteps
         self.self_entries: bool = cls.enable_self_transition_entries
-        # Delayed events on a scheduler thread instead of blocking the sender (opt-in).
+        # Delayed events on a scheduler instead of blocking the sender (opt-in).
         self.background: bool = cls.delayed_events_in_background
-        self._sched_lock: Any = None
-        self._scheduler_running = False
 
-    # --- entry points -------------------------------------------------------------------------
-    def send(
+    def adopt(self, other: Engine) -> None:
+        """Take over the runtime state of another engine of the same machine (used when
+        listeners added at runtime make a machine switch engines)."""
+        self._external, self._internal = other._external, other._internal
+        self._delayed, self._seq = other._delayed, other._seq
+        self.running, self.history = other.running, other.history
+
+    # --- queueing -------------------------------------------------------------------------------
+    def _enqueue(
         self,
         event: str,
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
-        delay: float = 0,
-        send_id: str | None = None,
-        internal: bool = False,
-    ) -> Any:
-        """Queue ``event`` and process the queues if no one else is; see the module docstring."""
+        delay: float,
+        send_id: str | None,
+        internal: bool,
+    ) -> TriggerData:
         if delay:
             td = TriggerData(
                 self.machine, event, args, kwargs, send_id, time.monotonic() + delay / 1000
@@ -139,50 +170,11 @@ class SyncEngine:
             if self._delayed is None:
                 self._delayed = []
             heapq.heappush(self._delayed, td)
-            self._notify()
-            if self.background:
-                self._start_scheduler()
-                return None
-            return self._run()
-        if not internal and not self._external and self._lock.acquire(False):
-            # Fast path: nothing queued and nobody processing, so this event goes first. A
-            # transition without callbacks or guards (the plain "dictionary lookup" case) is
-            # applied right here, without building any per-event object.
-            try:
-                if self.running and not self.chart:
-                    program = self.program
-                    table = program.table.get(event)
-                    if table is None:
-                        table = program.event_table(event)
-                    value = getattr(self.model, self.field)
-                    runs = table.get(value)
-                    if runs is not None and not runs[0].has_callbacks and not program.prepare:
-                        run = runs[0]
-                        if run.entries:
-                            setattr(self.model, self.field, run.target_value)
-                        if run.enters_final:
-                            self.running = False
-                        return None
-                    result = self._fire(event, args, kwargs, None, value, runs)
-                else:
-                    td = TriggerData(self.machine, event, args, kwargs, send_id)
-                    result = self._microstep_for(td)
-                if self._internal or self.chart:
-                    self._settle()
-                if self._external or self._delayed:
-                    self._drain()
-            except BaseException:
-                self._clear_queues()  # a failed macrostep drops what was pending
-                raise
-            finally:
-                self._lock.release()
-            if self._external:  # enqueued by another thread after our last look
-                self._run()
-            return result
-        td = TriggerData(self.machine, event, args, kwargs, send_id)
-        (self._internal if internal else self._external).append(td)
+        else:
+            td = TriggerData(self.machine, event, args, kwargs, send_id)
+            (self._internal if internal else self._external).append(td)
         self._notify()
-        return self._run()
+        return td
 
     def _clear_queues(self) -> None:
         self._external.clear()
@@ -198,51 +190,38 @@ class SyncEngine:
             heapq.heapify(self._delayed)
         self._notify()
 
-    def activate_initial_state(self, kwargs: dict[str, Any]) -> None:
+    def _notify(self) -> None:
+        """Wake a driver waiting for a delayed event (a new event or a cancellation)."""
+
+    # --- the loop (generators) -------------------------------------------------------------------
+    def _initial(self, kwargs: dict[str, Any]) -> Steps:
         """Enter the initial configuration, running only prepare and entry callbacks."""
         run = self.program.initial_run
         if run is None and not self.chart:
             return
-        with self._lock:
-            try:
-                self.current_event = INITIAL_EVENT
-                ed = self._prepare(INITIAL_EVENT, (), kwargs, None, _NO_SOURCE)
-                if self.chart:
-                    definition = self.program.definition
-                    entries = initial_entry(list(definition.top_states), definition.initial_state)
-                    plan = MicroStep([], [], entries, {}, [])
-                    self._apply_chart(INITIAL_EVENT, (), ed.kwargs, None, [], plan, [], ed)
-                elif run is not None:
-                    self._apply(run, ed, None)
-                self._settle()
-            finally:
-                self.current_event = None
-        if self._external:
-            self._run()
+        self.current_event = INITIAL_EVENT
+        try:
+            ed = yield from self._prepare(INITIAL_EVENT, (), kwargs, None, _NO_SOURCE)
+            if self.chart:
+                definition = self.program.definition
+                entries = initial_entry(list(definition.top_states), definition.initial_state)
+                plan = MicroStep([], [], entries, {}, [])
+                yield from self._apply_chart(INITIAL_EVENT, (), ed.kwargs, None, [], plan, [], ed)
+            elif run is not None:
+                yield from self._apply(run, ed, None)
+            yield from self._settle()
+        finally:
+            self.current_event = None
 
-    # --- the loop -----------------------------------------------------------------------------
-    def _run(self) -> Any:
-        """Process every queued event if the lock is free; return the first result."""
+    def _drain(self) -> Steps:
+        """Process queued events until none is due; returns the first external result.
+
+        An event that carries a future (a concurrent asyncio caller) gets its own result or
+        exception there; otherwise a failure clears the queues and propagates.
+        """
         result = None
         first = True
-        while self._external or self._internal or (self._delayed and not self.background):
-            if not self._lock.acquire(False):
-                return result  # the holder will process what we queued
-            try:
-                r = self._drain()
-            except BaseException:
-                self._clear_queues()  # a failed macrostep drops what was pending
-                raise
-            finally:
-                self._lock.release()
-            if first:
-                result, first = r, False
-        return result
-
-    def _drain(self) -> Any:
-        result = None
-        first = True
-        self._settle()  # internal events raised from outside (raise_) go first
+        yield from self._settle()  # internal events raised from outside (raise_) go first
         while True:
             if self._external:
                 td = self._external.pop(0)
@@ -252,71 +231,30 @@ class SyncEngine:
                 if wait > 0:
                     # Sleep until due, but wake for a cancellation or a newly sent event,
                     # then look at the queues again.
-                    self._wait(wait)
+                    yield Wait(wait)
                     continue
                 import heapq
 
                 heapq.heappop(self._delayed)
             else:
                 return result
-            r = self._macrostep(td)
+            future = td.future
+            if future is None:
+                r = yield from self._macrostep(td)
+            else:
+                try:
+                    r = yield from self._macrostep(td)
+                except Exception as exc:
+                    self._internal.clear()  # the failed macrostep's leftovers
+                    if not future.done():
+                        future.set_exception(exc)
+                    continue
+                if not future.done():
+                    future.set_result(r)
             if first:
                 result, first = r, False
 
-    # --- background scheduler (opt-in: `delayed_events_in_background = True`) ------------------
-    def _start_scheduler(self) -> None:
-        """Make sure a scheduler thread is running; it exits when nothing is pending."""
-        if self._sched_lock is None:
-            self._sched_lock = allocate_lock()
-        with self._sched_lock:
-            if self._scheduler_running:
-                return
-            self._scheduler_running = True
-        import threading
-
-        name = f"statemachine-{type(self.machine).__name__}-scheduler"
-        threading.Thread(target=self._schedule, name=name, daemon=True).start()
-
-    def _schedule(self) -> None:
-        """Scheduler thread: wait until the next delayed event is due, then process it (and
-        anything queued meanwhile) under the machine's lock, like any other sender."""
-        import heapq
-
-        while True:
-            with self._sched_lock:
-                if not self._delayed:
-                    self._scheduler_running = False
-                    return
-                wait = self._delayed[0].execution_time - time.monotonic()
-            if wait > 0:
-                self._wait(wait)
-                continue
-            with self._lock:
-                try:
-                    now = time.monotonic()
-                    while self._delayed and self._delayed[0].execution_time <= now:
-                        self._macrostep(heapq.heappop(self._delayed))
-                    while self._external:
-                        self._macrostep(self._external.pop(0))
-                except Exception as exc:  # nobody to propagate to: report it
-                    self._clear_queues()
-                    _log_error("Error processing a delayed event: %r", exc, exc_info=exc)
-            if self._external:
-                self._run()
-
-    def _wait(self, seconds: float) -> None:
-        if self._wake is None:
-            import threading  # only machines that use delayed events pay for it
-
-            self._wake = threading.Event()
-        self._wake.wait(seconds)
-        self._wake.clear()
-
-    def _notify(self) -> None:
-        if self._wake is not None:
-            self._wake.set()
-
-    def _settle(self) -> None:
+    def _settle(self) -> Steps:
         """Finish the macrostep: eventless transitions, then internal events, until neither
         is left (SCXML's inner loop). Raises if it takes more than ``max_microsteps``."""
         internal = self._internal
@@ -324,12 +262,14 @@ class SyncEngine:
             return
         steps = 0
         while True:
-            if self.chart and self.running and self._fire_chart(None, (), {}, None, eventless=True):
-                pass
-            elif internal:
-                self._microstep_for(internal.pop(0))
+            if self.chart and self.running:
+                taken = yield from self._fire_chart(None, (), {}, None, eventless=True)
             else:
-                break
+                taken = False
+            if not taken:
+                if not internal:
+                    break
+                yield from self._microstep_for(internal.pop(0))
             steps += 1
             if steps > self.max_microsteps:
                 self._clear_queues()
@@ -342,13 +282,13 @@ class SyncEngine:
         if self.chart and self.running:
             self._check_parallel_completion()
 
-    def _macrostep(self, td: TriggerData) -> Any:
-        result = self._microstep_for(td)
-        self._settle()
+    def _macrostep(self, td: TriggerData) -> Steps:
+        result = yield from self._microstep_for(td)
+        yield from self._settle()
         return result
 
     # --- one event ------------------------------------------------------------------------------
-    def _microstep_for(self, td: TriggerData) -> Any:
+    def _microstep_for(self, td: TriggerData) -> Steps:
         """Select the transition ``td`` fires from the current state and apply it."""
         event: str = td.event  # type: ignore[assignment]  # queued events always have a name
         if not self.running:
@@ -356,13 +296,13 @@ class SyncEngine:
                 raise TransitionNotAllowed(self._event_obj(event), self.machine.configuration)
             return None
         if self.chart:
-            return self._fire_chart(event, td.args, td.kwargs, td)
+            return (yield from self._fire_chart(event, td.args, td.kwargs, td))
         program = self.program
         table = program.table.get(event)
         if table is None:
             table = program.event_table(event)
         value = getattr(self.model, self.field)
-        return self._fire(event, td.args, td.kwargs, td, value, table.get(value))
+        return (yield from self._fire(event, td.args, td.kwargs, td, value, table.get(value)))
 
     def _fire(
         self,
@@ -372,34 +312,42 @@ class SyncEngine:
         td: TriggerData | None,
         value: Any,
         runs: tuple[TransitionRun, ...] | None,
-    ) -> Any:
-        """Pick the first candidate whose guards pass and apply it."""
+    ) -> Steps:
+        """Pick the first candidate whose guards pass and apply it (flat machines)."""
         ed: EventData | None = None
         if self.program.prepare:
             state = self.program.definition.states_map.get(value)
-            ed = self._prepare(event, args, kwargs, td, state)
+            ed = yield from self._prepare(event, args, kwargs, td, state)
             kwargs = ed.kwargs
         if runs is not None:
             for run in runs:
                 if run.needs_event_data and (ed is None or ed.transition is not run.transition):
                     ed = EventData(self.machine, event, args, kwargs, run.transition, td)
-                if run.has_guards and not self._passes(run, ed):
-                    continue
+                if run.has_guards:
+                    ok = self._passes(run, ed)
+                    if ok.__class__ is not bool:
+                        ok = yield from ok
+                    if not ok:
+                        continue
                 if not self.catch:
-                    return self._apply(run, ed, value)
-                previous = self.current_event
-                self.current_event = event
-                try:
-                    return self._apply(run, ed, value)
-                finally:
-                    self.current_event = previous
+                    result = yield from self._apply(run, ed, value)
+                else:
+                    previous = self.current_event
+                    self.current_event = event
+                    try:
+                        result = yield from self._apply(run, ed, value)
+                    finally:
+                        self.current_event = previous
+                self._result = result  # for SyncEngine.send, which drives this with `for`
+                return result
         self._no_transition(event, kwargs, value)
+        self._result = None
         return None
 
-    def _passes(self, run: TransitionRun, ed: EventData | None) -> bool:
+    def _passes(self, run: TransitionRun, ed: EventData | None) -> Any:
         """Run the validators (which always propagate) and the conditions of ``run``. With
         errors caught as events, a raising condition queues ``error.execution`` and counts
-        as false."""
+        as false. Returns a bool (the asyncio engine: a generator that returns one)."""
         owners = self.owners
         for func, slot in run.validators:
             func(owners, ed) if slot is None else func(owners[slot])
@@ -415,6 +363,119 @@ class SyncEngine:
             return False
         return True
 
+    def _block(
+        self, callers: tuple[Bound, ...], ed: EventData | None, results: list[Any] | None
+    ) -> Any:
+        """Run one block of callbacks; with errors caught as events, a raise skips the rest of
+        the block and queues one ``error.execution``. Returns False if the block failed (the
+        asyncio engine: a generator that returns the same)."""
+        owners = self.owners
+        try:
+            if results is None:
+                for func, slot in callers:
+                    func(owners[slot]) if slot is not None else func(owners, ed)
+            else:
+                for func, slot in callers:
+                    results.append(func(owners[slot]) if slot is not None else func(owners, ed))
+        except Exception as exc:
+            if not self.catch:
+                raise
+            self._queue_error(exc)
+            return False
+        return True
+
+    def _prepare(
+        self,
+        event: str | None,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        td: TriggerData | None,
+        state: State | None,
+    ) -> Steps:
+        """Run ``prepare_event`` callbacks; their dict results extend the event's kwargs."""
+        ed = EventData(self.machine, event, args, dict(kwargs), None, td)
+        ed.source = ed.state = state
+        if self.program.prepare:
+            results: list[Any] = []
+            ok = self._block(self.program.prepare, ed, results)
+            if ok.__class__ is not bool:
+                yield from ok
+            for extra in results:
+                if isinstance(extra, dict):
+                    ed.kwargs.update(extra)
+        return ed
+
+    # --- applying a flat plan ---------------------------------------------------------------------
+    def _apply(self, run: TransitionRun, ed: EventData | None, value: Any) -> Steps:
+        """Run one microstep: before, exit, on, enter, after; return the before+on results.
+
+        ``value`` is the model value before the microstep; it is restored if a callback
+        raises while errors propagate, so a failed transition changes nothing. ``ed`` is None
+        when no callback of the run takes arguments.
+        """
+        model, field = self.model, self.field
+        if not run.has_callbacks:  # only the configuration changes
+            if run.entries:
+                setattr(model, field, run.target_value)
+            if run.enters_final:
+                self.running = False
+            return None
+        if ed is not None:
+            ed._prev = (value,)
+        results: list[Any] = []
+        atomic = self.atomic
+        try:
+            if run.before:
+                ok = self._block(run.before, ed, results)
+                if ok.__class__ is not bool:
+                    ok = yield from ok
+                if not ok:
+                    return None  # a failing `before` aborts the transition
+            for state, callers in run.exit_cbs:
+                if callers:
+                    if ed is not None:
+                        ed.state = state
+                    ok = self._block(callers, ed, None)
+                    if ok.__class__ is not bool:
+                        yield from ok
+                if not atomic:
+                    setattr(model, field, None)
+            if run.on:
+                if ed is not None:
+                    ed.state = ed.source
+                    ed._in_on = True
+                ok = self._block(run.on, ed, results)
+                if ok.__class__ is not bool:
+                    yield from ok
+                if ed is not None:
+                    ed._in_on = False
+            if atomic and run.entries:
+                setattr(model, field, run.target_value)
+            for state, callers in run.entry_cbs:
+                if not atomic:
+                    setattr(model, field, state.value)
+                if callers:
+                    if ed is not None:
+                        ed.state = ed.target = state
+                    ok = self._block(callers, ed, None)
+                    if ok.__class__ is not bool:
+                        yield from ok
+        except BaseException:
+            # Errors propagate (catch_errors_as_events is off): leave the machine as it was.
+            setattr(model, field, value)
+            raise
+        if run.enters_final:
+            self.running = False
+        if run.after:
+            if ed is not None:
+                ed.state = ed.target = run.entries[-1] if run.entries else ed.source
+            ok = self._block(run.after, ed, None)
+            if ok.__class__ is not bool:
+                yield from ok
+        if not results:
+            return None
+        return results[0] if len(results) == 1 else results
+
     # --- statecharts: the general plan ------------------------------------------------------------
     def configuration(self) -> list[State]:
         """The active states in document order, ancestors included (a stored leaf value from
@@ -422,16 +483,7 @@ class SyncEngine:
         value = getattr(self.model, self.field)
         if value is None:
             return []
-        states_map = self.program.definition.states_map
-        values = value if isinstance(value, OrderedSet) else (value,)
-        found: dict[int, State] = {}
-        for v in values:
-            state = self.machine._state_of(v)
-            found[id(state)] = state
-            for anc in state.ancestors():
-                found.setdefault(id(anc), anc)
-        del states_map
-        return sorted(found.values(), key=lambda s: s.document_order)
+        return self.program.configuration_of(value, self.machine._state_of)
 
     def _write(self, states: list[State]) -> None:
         """Store a configuration on the model: None, one value, or an OrderedSet of values."""
@@ -450,7 +502,7 @@ class SyncEngine:
         kwargs: dict[str, Any],
         td: TriggerData | None,
         eventless: bool = False,
-    ) -> Any:
+    ) -> Steps:
         """Select the enabled transitions of every active atomic state (SCXML), remove
         conflicts, plan the microstep and apply it. With ``eventless``, select transitions
         without events and return whether any was taken."""
@@ -459,11 +511,13 @@ class SyncEngine:
         table = program.table.get(key)  # type: ignore[arg-type]
         if table is None:
             table = program.event_table(key)  # type: ignore[arg-type]
+        if eventless and not table:
+            return False
         config = self.configuration()
         ed: EventData | None = None
         if not eventless and program.prepare:
             leaf = next((s for s in config if s.is_atomic), None)
-            ed = self._prepare(event, args, kwargs, td, leaf)  # type: ignore[arg-type]
+            ed = yield from self._prepare(event, args, kwargs, td, leaf)
             kwargs = ed.kwargs
         selected: list[TransitionRun] = []
         eds: dict[int, EventData] = {}
@@ -474,15 +528,38 @@ class SyncEngine:
                 if run in selected:
                     break  # a transition of a shared ancestor, already taken
                 run_ed = EventData(self.machine, event, args, kwargs, run.transition, td)
-                if not run.has_guards or self._passes(run, run_ed):
-                    selected.append(run)
-                    eds[id(run)] = run_ed
-                    break
+                if run.has_guards:
+                    ok = self._passes(run, run_ed)
+                    if ok.__class__ is not bool:
+                        ok = yield from ok
+                    if not ok:
+                        continue
+                selected.append(run)
+                eds[id(run)] = run_ed
+                break
         if not selected:
             if eventless:
                 return False
             self._no_transition(event, kwargs, None)  # type: ignore[arg-type]
             return None
+        runs, plan = self._plan(selected, config)
+        previous = self.current_event
+        self.current_event = event
+        try:
+            result = yield from self._apply_chart(event, args, kwargs, td, runs, plan, config, eds)
+        finally:
+            self.current_event = previous
+        return True if eventless else result
+
+    def _plan(
+        self, selected: list[TransitionRun], config: list[State]
+    ) -> tuple[list[TransitionRun], MicroStep]:
+        """The microstep plan for the selected runs in this configuration, cached when it
+        cannot depend on history records (no target is a history state)."""
+        key = (tuple(id(r) for r in selected), tuple(id(s) for s in config))
+        cached: tuple[list[TransitionRun], MicroStep] | None = self.program.plans.get(key)
+        if cached is not None:
+            return cached
         history = self.history
         by_transition = {id(r.transition): r for r in selected if r.transition is not None}
         candidates = [r.transition for r in selected if r.transition is not None]
@@ -491,13 +568,9 @@ class SyncEngine:
         exits = exit_set(transitions, config, history, self.self_entries)
         entries, defaults = entry_set(transitions, history, self.self_entries)
         plan = MicroStep(transitions, exits, entries, history_records(exits, config), defaults)
-        previous = self.current_event
-        self.current_event = event
-        try:
-            result = self._apply_chart(event, args, kwargs, td, runs, plan, config, eds)
-        finally:
-            self.current_event = previous
-        return True if eventless else result
+        if not any(s.is_history for t in candidates for s in t.targets):
+            self.program.cache_plan(key, (runs, plan))
+        return runs, plan
 
     def _apply_chart(
         self,
@@ -509,7 +582,7 @@ class SyncEngine:
         plan: MicroStep,
         config: list[State],
         eds: dict[int, EventData] | EventData,
-    ) -> Any:
+    ) -> Steps:
         """Apply a general plan: before, exits (recording history), on, entries (with final
         states completing their parents), after. Same error rules as the flat applier."""
         program = self.program
@@ -523,14 +596,20 @@ class SyncEngine:
         current = list(config)
         try:
             for run in runs:
-                if run.before and not self._block(run.before, eds[id(run)], results):
-                    return None  # a failing `before` aborts the microstep
+                if run.before:
+                    ok = self._block(run.before, eds[id(run)], results)
+                    if ok.__class__ is not bool:
+                        ok = yield from ok
+                    if not ok:
+                        return None  # a failing `before` aborts the microstep
             self.history.update(plan.history)
             for s in plan.exits:
                 callers = program.exit[s.id]
                 if callers:
                     state_ed.state = s
-                    self._block(callers, state_ed, None)
+                    ok = self._block(callers, state_ed, None)
+                    if ok.__class__ is not bool:
+                        yield from ok
                 current.remove(s)
                 if not atomic:
                     self._write(current)
@@ -539,7 +618,9 @@ class SyncEngine:
                     ed = eds[id(run)]
                     ed.state = ed.source
                     ed._in_on = True
-                    self._block(run.on, ed, results)
+                    ok = self._block(run.on, ed, results)
+                    if ok.__class__ is not bool:
+                        yield from ok
                     ed._in_on = False
             if atomic:
                 self._write(current + plan.entries)
@@ -550,14 +631,18 @@ class SyncEngine:
                 callers = program.enter[s.id]
                 if callers:
                     state_ed.state = state_ed.target = s
-                    self._block(callers, state_ed, None)
+                    ok = self._block(callers, state_ed, None)
+                    if ok.__class__ is not bool:
+                        yield from ok
                 for default in plan.history_defaults:
                     if default.source.parent is s:
                         default_run = program.runs[(default, None)]
                         if default_run.on:
-                            self._block(default_run.on, state_ed, None)
+                            ok = self._block(default_run.on, state_ed, None)
+                            if ok.__class__ is not bool:
+                                yield from ok
                 if s.final:
-                    self._on_final(s, current, state_ed)
+                    yield from self._on_final(s, current, state_ed)
         except BaseException:
             setattr(model, field, prev_value)  # errors propagate: leave the machine as it was
             raise
@@ -565,12 +650,14 @@ class SyncEngine:
             if run.after:
                 ed = eds[id(run)]
                 ed.state = ed.target or ed.source
-                self._block(run.after, ed, None)
+                ok = self._block(run.after, ed, None)
+                if ok.__class__ is not bool:
+                    yield from ok
         if not results:
             return None
         return results[0] if len(results) == 1 else results
 
-    def _on_final(self, state: State, current: list[State], ed: EventData) -> None:
+    def _on_final(self, state: State, current: list[State], ed: EventData) -> Steps:
         """Entering a final state: a top-level one terminates the machine; a nested one
         completes its parent (``done.state.<parent>``), and a parallel grandparent whose
         regions are all complete."""
@@ -581,8 +668,11 @@ class SyncEngine:
         data: Any = None
         callers = self.program.donedata.get(state.id)
         if callers:
-            func, slot = callers[0]
-            data = func(self.owners, ed) if slot is None else func(self.owners[slot])
+            results: list[Any] = []
+            ok = self._block(callers[:1], ed, results)
+            if ok.__class__ is not bool:
+                yield from ok
+            data = results[0] if results else None
         self._raise_done(parent, data)
         grand = parent.parent
         if grand is not None and grand.parallel and is_in_final_state(grand, current):
@@ -626,105 +716,237 @@ class SyncEngine:
     def _event_obj(self, event: str) -> Any:
         return self.program.definition.events.get(event, event)
 
-    def _prepare(
-        self,
-        event: str,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        td: TriggerData | None,
-        state: State | None,
-    ) -> EventData:
-        """Run ``prepare_event`` callbacks; their dict results extend the event's kwargs."""
-        ed = EventData(self.machine, event, args, dict(kwargs), None, td)
-        ed.source = ed.state = state
-        for func, slot in self.program.prepare:
-            extra = func(self.owners, ed) if slot is None else func(self.owners[slot])
-            if isinstance(extra, dict):
-                ed.kwargs.update(extra)
-        return ed
-
-    # --- applying a plan ------------------------------------------------------------------------
-    def _apply(self, run: TransitionRun, ed: EventData | None, value: Any) -> Any:
-        """Run one microstep: before, exit, on, enter, after; return the before+on results.
-
-        ``value`` is the model value before the microstep; it is restored if a callback
-        raises while errors propagate, so a failed transition changes nothing. ``ed`` is None
-        when no callback of the run takes arguments.
-        """
-        model, field = self.model, self.field
-        if not run.has_callbacks:  # only the configuration changes
-            if run.entries:
-                setattr(model, field, run.target_value)
-            if run.enters_final:
-                self.running = False
-            return None
-        if ed is not None:
-            ed._prev = (value,)
-        results: list[Any] = []
-        atomic = self.atomic
-        try:
-            if run.before and not self._block(run.before, ed, results):
-                return None  # a failing `before` aborts the transition
-            for state, callers in run.exit_cbs:
-                if callers:
-                    if ed is not None:
-                        ed.state = state
-                    self._block(callers, ed, None)
-                if not atomic:
-                    setattr(model, field, None)
-            if run.on:
-                if ed is not None:
-                    ed.state = ed.source
-                    ed._in_on = True
-                self._block(run.on, ed, results)
-                if ed is not None:
-                    ed._in_on = False
-            if atomic and run.entries:
-                setattr(model, field, run.target_value)
-            for state, callers in run.entry_cbs:
-                if not atomic:
-                    setattr(model, field, state.value)
-                if callers:
-                    if ed is not None:
-                        ed.state = ed.target = state
-                    self._block(callers, ed, None)
-        except BaseException:
-            # Errors propagate (catch_errors_as_events is off): leave the machine as it was.
-            setattr(model, field, value)
-            raise
-        if run.enters_final:
-            self.running = False
-        if run.after:
-            if ed is not None:
-                ed.state = ed.target = run.entries[-1] if run.entries else ed.source
-            self._block(run.after, ed, None)
-        if not results:
-            return None
-        return results[0] if len(results) == 1 else results
-
-    def _block(
-        self, callers: tuple[Bound, ...], ed: EventData | None, results: list[Any] | None
-    ) -> bool:
-        """Run one block of callbacks; with errors caught as events, a raise skips the rest of
-        the block and queues one ``error.execution``. Returns False if the block failed."""
-        owners = self.owners
-        try:
-            if results is None:
-                for func, slot in callers:
-                    func(owners[slot]) if slot is not None else func(owners, ed)
-            else:
-                for func, slot in callers:
-                    results.append(func(owners[slot]) if slot is not None else func(owners, ed))
-        except Exception as exc:
-            if not self.catch:
-                raise
-            self._queue_error(exc)
-            return False
-        return True
-
     def _queue_error(self, exc: Exception) -> None:
         if self.current_event == ERROR_EXECUTION:
             # An error while handling an error: report it instead of looping forever.
             _log_error("Error while processing error.execution, ignoring: %r", exc, exc_info=exc)
             return
         self._internal.append(TriggerData(self.machine, ERROR_EXECUTION, (), {"error": exc}))
+
+    # --- introspection ----------------------------------------------------------------------------
+    def _enabled(self, events: list[Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Steps:
+        """The events of ``events`` whose conditions pass from an active leaf (validators are
+        not run). A condition that raises counts as passing: the event may still fire."""
+        program = self.program
+        owners = self.owners
+        leaves = [s for s in self.configuration() if s.is_atomic]
+        result = []
+        for bound in events:
+            table = program.table.get(bound.id) or program.event_table(bound.id)
+            enabled = False
+            for s in leaves:
+                for run in table.get(s.value, ()):
+                    ed = EventData(self.machine, bound.id, args, kwargs, run.transition)
+                    try:
+                        ok = True
+                        for (func, slot), expected in run.conds:
+                            value = func(owners, ed) if slot is None else func(owners[slot])
+                            if self.is_async:
+                                value = yield from self._resolve(value)
+                            if bool(value) is not expected:
+                                ok = False
+                                break
+                    except Exception:
+                        ok = True
+                    if ok:
+                        enabled = True
+                        break
+                if enabled:
+                    break
+            if enabled:
+                result.append(bound)
+        return result
+
+    def _resolve(self, value: Any) -> Steps:
+        """A callback's value, awaited by the driver if it is awaitable (asyncio engine)."""
+        if hasattr(value, "__await__"):
+            value = yield value
+        return value
+
+
+class SyncEngine(Engine):
+    """Drives the algorithm with plain calls; safe for concurrent senders on many threads.
+
+    A thread that finds the processing lock taken only enqueues and returns None; the holder
+    drains the queue before releasing it.
+    """
+
+    __slots__ = ("_sched_lock", "_scheduler_running", "_wake")
+
+    def __init__(
+        self,
+        machine: StateChart[Any],
+        program: Program,
+        owners: tuple[Any, ...],
+    ) -> None:
+        super().__init__(machine, program, owners)
+        self._wake: Any = None  # a threading.Event, made when a delayed event must be waited for
+        self._sched_lock: Any = None
+        self._scheduler_running = False
+
+    def run(self, steps: Steps) -> Any:
+        """Drive ``steps`` to completion and return its value."""
+        try:
+            request = steps.send(None)
+            while True:
+                if isinstance(request, Wait):
+                    self._wait(request.seconds)
+                    request = steps.send(None)
+                else:  # pragma: no cover - coroutine callbacks select the asyncio engine
+                    steps.close()
+                    raise StateMachineError(
+                        f"A callback of {type(self.machine).__name__} returned an awaitable "
+                        f"({request!r}) on the sync engine. Declare it with `async def` so the "
+                        "machine uses the asyncio engine."
+                    )
+        except StopIteration as stop:
+            return stop.value
+
+    # --- entry points -------------------------------------------------------------------------
+    def send(
+        self,
+        event: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        delay: float = 0,
+        send_id: str | None = None,
+        internal: bool = False,
+    ) -> Any:
+        """Queue ``event`` and process the queues if no one else is; see the module docstring."""
+        if delay:
+            self._enqueue(event, args, kwargs, delay, send_id, internal)
+            if self.background:
+                self._start_scheduler()
+                return None
+            return self._run()
+        if not internal and not self._external and self._lock.acquire(False):
+            # Fast path: nothing queued and nobody processing, so this event goes first. A
+            # transition without callbacks or guards (the plain "dictionary lookup" case) is
+            # applied right here, without building any per-event object.
+            try:
+                if self.running and not self.chart:
+                    program = self.program
+                    table = program.table.get(event)
+                    if table is None:
+                        table = program.event_table(event)
+                    value = getattr(self.model, self.field)
+                    runs = table.get(value)
+                    if runs is not None and not runs[0].has_callbacks and not program.prepare:
+                        run = runs[0]
+                        if run.entries:
+                            setattr(self.model, self.field, run.target_value)
+                        if run.enters_final:
+                            self.running = False
+                        return None
+                    # Driven with `for` (cheaper than catching StopIteration); the value
+                    # comes back in `_result`. A flat sync step only ever yields a Wait.
+                    for request in self._fire(event, args, kwargs, None, value, runs):
+                        self._wait(request.seconds)  # pragma: no cover - flat steps don't wait
+                    result = self._result
+                else:
+                    td = TriggerData(self.machine, event, args, kwargs, send_id)
+                    result = self.run(self._microstep_for(td))
+                if self._internal or self.chart:
+                    self.run(self._settle())
+                if self._external or self._delayed:
+                    self.run(self._drain())
+            except BaseException:
+                self._clear_queues()  # a failed macrostep drops what was pending
+                raise
+            finally:
+                self._lock.release()
+            if self._external:  # enqueued by another thread after our last look
+                self._run()
+            return result
+        self._enqueue(event, args, kwargs, 0, send_id, internal)
+        return self._run()
+
+    def start(self, kwargs: dict[str, Any]) -> None:
+        """Called by the constructor of a machine without a stored state."""
+        self.activate_initial_state(kwargs)
+
+    def activate_initial_state(self, kwargs: dict[str, Any]) -> None:
+        """Enter the initial configuration, running only prepare and entry callbacks (a
+        no-op once the machine has a state)."""
+        if getattr(self.model, self.field, None) is not None:
+            return
+        with self._lock:
+            self.run(self._initial(kwargs))
+        if self._external:
+            self._run()
+
+    def enabled_events(
+        self, events: list[Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> list[Any]:
+        return self.run(self._enabled(events, args, kwargs))  # type: ignore[no-any-return]
+
+    def _run(self) -> Any:
+        """Process every queued event if the lock is free; return the first result."""
+        result = None
+        first = True
+        while self._external or self._internal or (self._delayed and not self.background):
+            if not self._lock.acquire(False):
+                return result  # the holder will process what we queued
+            try:
+                r = self.run(self._drain())
+            except BaseException:
+                self._clear_queues()  # a failed macrostep drops what was pending
+                raise
+            finally:
+                self._lock.release()
+            if first:
+                result, first = r, False
+        return result
+
+    # --- background scheduler (opt-in: `delayed_events_in_background = True`) ------------------
+    def _start_scheduler(self) -> None:
+        """Make sure a scheduler thread is running; it exits when nothing is pending."""
+        if self._sched_lock is None:
+            self._sched_lock = allocate_lock()
+        with self._sched_lock:
+            if self._scheduler_running:
+                return
+            self._scheduler_running = True
+        import threading
+
+        name = f"statemachine-{type(self.machine).__name__}-scheduler"
+        threading.Thread(target=self._schedule, name=name, daemon=True).start()
+
+    def _schedule(self) -> None:
+        """Scheduler thread: wait until the next delayed event is due, then process it (and
+        anything queued meanwhile) under the machine's lock, like any other sender."""
+        import heapq
+
+        while True:
+            with self._sched_lock:
+                if not self._delayed:
+                    self._scheduler_running = False
+                    return
+                wait = self._delayed[0].execution_time - time.monotonic()
+            if wait > 0:
+                self._wait(wait)
+                continue
+            with self._lock:
+                try:
+                    now = time.monotonic()
+                    while self._delayed and self._delayed[0].execution_time <= now:
+                        self.run(self._macrostep(heapq.heappop(self._delayed)))
+                    while self._external:
+                        self.run(self._macrostep(self._external.pop(0)))
+                except Exception as exc:  # nobody to propagate to: report it
+                    self._clear_queues()
+                    _log_error("Error processing a delayed event: %r", exc, exc_info=exc)
+            if self._external:
+                self._run()
+
+    def _wait(self, seconds: float) -> None:
+        if self._wake is None:
+            import threading  # only machines that use delayed events pay for it
+
+            self._wake = threading.Event()
+        self._wake.wait(seconds)
+        self._wake.clear()
+
+    def _notify(self) -> None:
+        if self._wake is not None:
+            self._wake.set()

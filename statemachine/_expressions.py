@@ -12,6 +12,7 @@ import ast
 import operator
 import re
 
+from ._callbacks import all_of, awaited
 from ._typing import TYPE_CHECKING
 from .exceptions import bad_expression
 
@@ -49,8 +50,10 @@ class Expression:
         """Every callback name the expression refers to."""
         raise NotImplementedError
 
-    def compile(self, resolve: NameResolver) -> Caller:
-        """Compile to a caller, resolving every name with ``resolve``."""
+    def compile(self, resolve: NameResolver, is_async: bool = False) -> Caller:
+        """Compile to a caller, resolving every name with ``resolve``. With ``is_async``
+        (some name is a coroutine function) the caller is a coroutine function that awaits
+        each awaitable operand, keeping the short-circuit order."""
         raise NotImplementedError
 
 
@@ -61,11 +64,11 @@ class _Name(Expression):
     def names(self) -> list[str]:
         return [self.name]
 
-    def compile(self, resolve: NameResolver) -> Caller:
+    def compile(self, resolve: NameResolver, is_async: bool = False) -> Caller:
         callers = resolve(self.name)
         if len(callers) == 1:
             return callers[0]
-        return lambda owners, ed: all(c(owners, ed) for c in callers)
+        return all_of(callers, is_async)
 
 
 class _Const(Expression):
@@ -75,7 +78,7 @@ class _Const(Expression):
     def names(self) -> list[str]:
         return []
 
-    def compile(self, resolve: NameResolver) -> Caller:
+    def compile(self, resolve: NameResolver, is_async: bool = False) -> Caller:
         value = self.value
         return lambda owners, ed: value
 
@@ -87,9 +90,15 @@ class _Not(Expression):
     def names(self) -> list[str]:
         return self.operand.names()
 
-    def compile(self, resolve: NameResolver) -> Caller:
-        inner = self.operand.compile(resolve)
-        return lambda owners, ed: not inner(owners, ed)
+    def compile(self, resolve: NameResolver, is_async: bool = False) -> Caller:
+        inner = self.operand.compile(resolve, is_async)
+        if not is_async:
+            return lambda owners, ed: not inner(owners, ed)
+
+        async def not_async(owners: tuple[Any, ...], ed: EventData) -> bool:
+            return not await awaited(inner(owners, ed))
+
+        return not_async
 
 
 class _BoolOp(Expression):
@@ -100,11 +109,21 @@ class _BoolOp(Expression):
     def names(self) -> list[str]:
         return [n for o in self.operands for n in o.names()]
 
-    def compile(self, resolve: NameResolver) -> Caller:
-        parts = [o.compile(resolve) for o in self.operands]
-        if self.is_and:
-            return lambda owners, ed: all(p(owners, ed) for p in parts)
-        return lambda owners, ed: any(p(owners, ed) for p in parts)
+    def compile(self, resolve: NameResolver, is_async: bool = False) -> Caller:
+        parts = [o.compile(resolve, is_async) for o in self.operands]
+        is_and = self.is_and
+        if not is_async:
+            if is_and:
+                return lambda owners, ed: all(p(owners, ed) for p in parts)
+            return lambda owners, ed: any(p(owners, ed) for p in parts)
+
+        async def bool_async(owners: tuple[Any, ...], ed: EventData) -> bool:
+            for p in parts:
+                if bool(await awaited(p(owners, ed))) is not is_and:
+                    return not is_and
+            return is_and
+
+        return bool_async
 
 
 class _Compare(Expression):
@@ -118,9 +137,11 @@ class _Compare(Expression):
     def names(self) -> list[str]:
         return self.left.names() + [n for r in self.rights for n in r.names()]
 
-    def compile(self, resolve: NameResolver) -> Caller:
-        left = self.left.compile(resolve)
-        pairs = [(op, r.compile(resolve)) for op, r in zip(self.ops, self.rights, strict=True)]
+    def compile(self, resolve: NameResolver, is_async: bool = False) -> Caller:
+        left = self.left.compile(resolve, is_async)
+        pairs = [
+            (op, r.compile(resolve, is_async)) for op, r in zip(self.ops, self.rights, strict=True)
+        ]
 
         def compare(owners: tuple[Any, ...], ed: EventData) -> bool:
             a = left(owners, ed)
@@ -131,7 +152,16 @@ class _Compare(Expression):
                 a = b
             return True
 
-        return compare
+        async def compare_async(owners: tuple[Any, ...], ed: EventData) -> bool:
+            a = await awaited(left(owners, ed))
+            for op, right in pairs:
+                b = await awaited(right(owners, ed))
+                if not op(a, b):
+                    return False
+                a = b
+            return True
+
+        return compare_async if is_async else compare
 
 
 class _In(Expression):
@@ -143,7 +173,7 @@ class _In(Expression):
     def names(self) -> list[str]:
         return []
 
-    def compile(self, resolve: NameResolver) -> Caller:
+    def compile(self, resolve: NameResolver, is_async: bool = False) -> Caller:
         ids = self.ids
 
         def in_states(owners: tuple[Any, ...], ed: EventData) -> bool:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from . import exceptions, registry
-from ._callbacks import RESERVED_KWARGS, Owner, call_bound, call_injected
+from ._callbacks import RESERVED_KWARGS, Owner, call_injected
 from ._definition import MachineDefinition, build_definition
-from ._engine import SyncEngine
+from ._engine import Engine, SyncEngine
 from ._events import BoundEvent, Event
 from ._orderedset import OrderedSet
 from ._program import Program, owner_key
@@ -162,7 +162,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
 
     model: TModel
     state_field: str
-    _engine: SyncEngine
+    _engine: Any  # a SyncEngine, or an AsyncEngine when some callback is `async def`
 
     def __init__(
         self,
@@ -223,9 +223,18 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             cls._programs[key] = program
         return program
 
+    def _new_engine(self, owners: tuple[Any, ...]) -> Engine:
+        """The engine for this machine: asyncio if any callback is a coroutine function."""
+        program = self._program(owners)
+        if program.is_async:
+            from ._async import AsyncEngine
+
+            return AsyncEngine(self, program, owners)
+        return SyncEngine(self, program, owners)
+
     def _start(self, start_value: Any, kwargs: dict[str, Any]) -> None:
         owners = self._owners()
-        self._engine = SyncEngine(self, self._program(owners), owners)
+        self._engine = self._new_engine(owners)
         current = getattr(self.model, self.state_field, None)
         if current is None and start_value is not None:
             if start_value not in type(self).states_map:
@@ -238,7 +247,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             if any(s.final and s.parent is None for s in restored):
                 self._engine.running = False
             return
-        self._engine.activate_initial_state(kwargs)
+        self._engine.start(kwargs)
 
     # --- sending ------------------------------------------------------------------------------
     def send(
@@ -279,10 +288,13 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         """Remove pending (delayed) events sent with ``send_id``."""
         self._engine.cancel(send_id)
 
-    def activate_initial_state(self, **kwargs: Any) -> None:
-        """Enter the initial state if the machine has no state yet (a no-op otherwise)."""
-        if getattr(self.model, self.state_field, None) is None:
-            self._engine.activate_initial_state(kwargs)
+    def activate_initial_state(self, **kwargs: Any) -> Any:
+        """Enter the initial state if the machine has no state yet (a no-op otherwise).
+
+        On the asyncio engine inside a running loop this returns an awaitable: the machine
+        enters its initial state when it is awaited (``await sm.activate_initial_state()``).
+        """
+        return self._engine.activate_initial_state(kwargs)
 
     # --- reading state --------------------------------------------------------------------------
     def _state_of(self, value: Any) -> State:
@@ -391,41 +403,43 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
                 result.append(getattr(self, e.id) if e.id.isidentifier() else BoundEvent(e, self))
         return result
 
-    def enabled_events(self, *args: Any, **kwargs: Any) -> list[BoundEvent]:
+    def enabled_events(self, *args: Any, **kwargs: Any) -> Any:
         """Events that would fire now with these arguments: conditions are evaluated
-        (validators are not). An event whose condition raises counts as enabled."""
-        engine = self._engine
-        program = engine.program
-        leaves = [s for s in engine.configuration() if s.is_atomic]
-        result = []
-        for bound in self.allowed_events:
-            table = program.table.get(bound.id) or program.event_table(bound.id)
-            if any(
-                self._guards_allow(run, bound.id, args, kwargs)
-                for s in leaves
-                for run in table.get(s.value, ())
-            ):
-                result.append(bound)
-        return result
+        (validators are not). An event whose condition raises counts as enabled.
 
-    def _guards_allow(
-        self, run: Any, event: str, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> bool:
-        from ._event_data import EventData
-
-        ed = EventData(self, event, args, kwargs, run.transition)
-        try:
-            return all(bool(call_bound(c, self._engine.owners, ed)) is e for c, e in run.conds)
-        except Exception:
-            return True  # a raising condition counts as enabled: the event may still fire
+        Returns a list of bound events (an awaitable of it on the asyncio engine inside a
+        running loop).
+        """
+        return self._engine.enabled_events(self.allowed_events, args, kwargs)
 
     # --- listeners --------------------------------------------------------------------------------
     def add_listener(self, *listeners: Any) -> StateChart[TModel]:
-        """Attach more listeners at runtime; returns ``self`` for chaining."""
+        """Attach more listeners at runtime; returns ``self`` for chaining.
+
+        A listener with coroutine callbacks switches a sync machine to the asyncio engine.
+
+        Raises:
+            StateMachineError: that switch was asked for while the machine is processing
+                an event (from one of its callbacks); add the listener outside callbacks.
+        """
         self._runtime_listeners.extend(listeners)
         owners = self._owners()
-        self._engine.program = self._program(owners)
-        self._engine.owners = owners
+        program = self._program(owners)
+        engine = self._engine
+        if program.is_async and not engine.is_async:
+            if engine._lock.locked():
+                del self._runtime_listeners[-len(listeners) :]
+                raise exceptions.StateMachineError(
+                    f"Cannot add a listener with coroutine callbacks to {type(self).__name__} "
+                    "while it is processing an event: the machine would have to switch to the "
+                    "asyncio engine mid-step. Add the listener outside of callbacks."
+                )
+            new = self._new_engine(owners)
+            new.adopt(engine)
+            self._engine = new
+            return self
+        engine.program = program
+        engine.owners = owners
         return self
 
     @property
@@ -479,7 +493,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         running = state.pop("_running", True)
         self.__dict__.update(state)
         owners = self._owners()
-        self._engine = SyncEngine(self, self._program(owners), owners)
+        self._engine = self._new_engine(owners)
         self._engine.running = running
 
 

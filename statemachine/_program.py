@@ -13,12 +13,22 @@ callers of every group plus the static microstep plan. The engine only walks the
 from __future__ import annotations
 
 from . import exceptions
-from ._callbacks import CallbackSpec, Group, Owner, Priority, resolve, to_caller
+from ._callbacks import (
+    CallbackSpec,
+    Group,
+    Owner,
+    Priority,
+    all_of,
+    is_coroutine_bound,
+    resolve,
+    to_caller,
+)
 from ._definition import GENERIC_CONVENTIONS, MachineDefinition
 from ._plan import flat_plan
 from ._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from ._callbacks import Bound, Caller
@@ -169,6 +179,21 @@ class Program:
         )
         # event name -> model value -> candidate runs, filled lazily per event name.
         self.table: dict[str, dict[Any, tuple[TransitionRun, ...]]] = {}
+        self.is_async = self._any_coroutine()
+        # Memos of the general (statechart) path, filled as configurations are met: stored
+        # model value -> configuration, and (selected runs, configuration) -> microstep plan.
+        self._configs: dict[Any, list[State]] = {}
+        self.plans: dict[tuple[tuple[int, ...], tuple[int, ...]], Any] = {}
+
+    def _any_coroutine(self) -> bool:
+        """Whether some callback is a coroutine function: the machine then needs the asyncio
+        engine."""
+        groups: list[tuple[Bound, ...]] = [self.prepare, *self.enter.values(), *self.exit.values()]
+        groups.extend(self.donedata.values())
+        for run in self.runs.values():
+            groups.extend((run.validators, run.before, run.on, run.after))
+            groups.append(tuple(c for c, _ in run.conds))
+        return any(is_coroutine_bound(b) for g in groups for b in g)
 
     # --- resolution -----------------------------------------------------------------------------
     def _callers(
@@ -195,7 +220,13 @@ class Program:
         result: list[tuple[Bound, bool]] = []
         for spec in self.definition.transition_specs[(t, Group.COND)]:
             if spec.expression is not None:
-                caller = spec.expression.compile(lambda name: self._required(name, where))
+                expr = spec.expression
+                is_async = any(
+                    is_coroutine_bound((c, None))
+                    for name in expr.names()
+                    for c in self._required(name, where)
+                )
+                caller = expr.compile(lambda name: self._required(name, where), is_async)
                 result.append(((caller, None), spec.expected))
                 continue
             callers = resolve(spec, self._owners)
@@ -204,7 +235,9 @@ class Program:
             if len(callers) == 1:
                 result.append((callers[0], spec.expected))
             else:  # every owner that has the name must agree
-                result.append(((_all_of([to_caller(c) for c in callers]), None), spec.expected))
+                is_async = any(is_coroutine_bound(c) for c in callers)
+                combined = all_of([to_caller(c) for c in callers], is_async)
+                result.append(((combined, None), spec.expected))
         return tuple(result)
 
     def _required(self, name: str, where: str) -> list[Caller]:
@@ -244,6 +277,35 @@ class Program:
         )
 
     # --- lookup -----------------------------------------------------------------------------
+    def configuration_of(self, value: Any, state_of: Callable[[Any], State]) -> list[State]:
+        """The active states, in document order and with their ancestors, that a stored model
+        value stands for (one value, or an OrderedSet of values)."""
+        from ._orderedset import OrderedSet
+
+        key = tuple(value) if isinstance(value, OrderedSet) else value
+        try:
+            return self._configs[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value: let state_of name it
+            key = None
+        values = key if isinstance(key, tuple) else (value,)
+        found: dict[int, State] = {}
+        for v in values:
+            state = state_of(v)
+            found[id(state)] = state
+            for anc in state.ancestors():
+                found.setdefault(id(anc), anc)
+        config = sorted(found.values(), key=lambda s: s.document_order)
+        if key is not None and len(self._configs) < _MAX_CACHED_EVENT_NAMES:
+            self._configs[key] = config
+        return config
+
+    def cache_plan(self, key: tuple[tuple[int, ...], tuple[int, ...]], plan: Any) -> None:
+        """Remember a microstep plan (bounded, like the event tables)."""
+        if len(self.plans) < _MAX_CACHED_EVENT_NAMES:
+            self.plans[key] = plan
+
     def event_table(self, event: str) -> dict[Any, tuple[TransitionRun, ...]]:
         """Candidate runs for ``event``, keyed by the model value of the active state."""
         table: dict[Any, tuple[TransitionRun, ...]] = {}
@@ -258,7 +320,3 @@ class Program:
         if len(self.table) < _MAX_CACHED_EVENT_NAMES:
             self.table[event] = table
         return table
-
-
-def _all_of(callers: list[Caller]) -> Caller:
-    return lambda owners, ed: all(c(owners, ed) for c in callers)

@@ -75,7 +75,7 @@ class AsyncDriver:
         self.loop.close()
 
 
-ENGINES = {"sync": SyncDriver}
+ENGINES = {"sync": SyncDriver, "async": AsyncDriver}
 
 
 @pytest.fixture(params=sorted(ENGINES))

@@ -1,0 +1,273 @@
+"""The asyncio driver of the processing algorithm (:class:`AsyncEngine`).
+
+A machine gets this engine when any of its callbacks is a coroutine function. The algorithm
+is :class:`~statemachine._engine.Engine`'s, unchanged: its generators yield the coroutines
+that callbacks return, and this driver awaits them and sends the results back in.
+
+Inside a running event loop, ``send()``, ``activate_initial_state()`` and
+``enabled_events()`` return awaitables. Called from plain synchronous code (no running loop)
+they run to completion on a private per-thread loop and return plain values.
+
+Concurrency: every external event sent by a concurrent caller carries a future, so each
+caller of ``await sm.send(...)`` gets its own result or exception, whichever task happens to
+process it. A ``send()`` made from a callback (re-entrant) only enqueues.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import threading
+
+from ._engine import Engine, Wait
+from ._typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+    from typing import Any
+
+    from ._callbacks import Bound
+    from ._engine import Steps
+    from ._event_data import EventData, TriggerData
+    from ._program import TransitionRun
+
+__all__ = ["AsyncEngine"]
+
+# The engine whose processing loop the current task is running (re-entrant sends only queue).
+_processing: contextvars.ContextVar[Engine | None] = contextvars.ContextVar(
+    "statemachine_processing", default=None
+)
+_loops = threading.local()
+
+
+def _private_loop() -> asyncio.AbstractEventLoop:
+    """This thread's loop for driving async machines from synchronous code."""
+    loop: asyncio.AbstractEventLoop | None = getattr(_loops, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _loops.loop = asyncio.new_event_loop()
+    return loop
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+class _Ready:
+    """An awaitable that is already complete (what a re-entrant ``send`` returns), so an
+    un-awaited one never warns."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any = None) -> None:
+        self.value = value
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self.value
+        yield  # pragma: no cover - makes this a generator
+
+
+class AsyncEngine(Engine):
+    """Drives the algorithm with ``await``: coroutine callbacks, guards and handlers are
+    awaited in the documented order, one at a time."""
+
+    __slots__ = ("_initial_kwargs", "_scheduler", "_wake")
+
+    is_async = True
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._wake: asyncio.Event | None = None
+        self._scheduler: asyncio.Task[None] | None = None
+        # Constructor kwargs of an initial entry not run yet (deferred inside a running loop).
+        self._initial_kwargs: dict[str, Any] | None = None
+
+    # --- driving ---------------------------------------------------------------------------------
+    async def drive(self, steps: Steps) -> Any:
+        """Run ``steps`` to completion, awaiting what it yields."""
+        try:
+            request = steps.send(None)
+            while True:
+                try:
+                    if isinstance(request, Wait):
+                        await self._wait(request.seconds)
+                        value = None
+                    else:
+                        value = await request
+                except BaseException as exc:  # into the algorithm, where the callback ran
+                    request = steps.throw(exc)
+                else:
+                    request = steps.send(value)
+        except StopIteration as stop:
+            return stop.value
+
+    def run(self, steps: Steps) -> Any:
+        """Inside a running loop, an awaitable of the result; else the result itself."""
+        if _running_loop() is not None:
+            return self._locked(steps)
+        return _private_loop().run_until_complete(self._locked(steps))
+
+    async def _locked(self, steps: Steps) -> Any:
+        """Run ``steps`` holding the processing lock (waiting for another task to finish its
+        macrostep first), then process whatever was queued meanwhile."""
+        if _processing.get() is self:  # from a callback: we already hold the lock
+            return await self.drive(steps)
+        while not self._lock.acquire(False):
+            await asyncio.sleep(0.0005)
+        token = _processing.set(self)
+        try:
+            if self._initial_kwargs is not None:
+                initial = self._initial_kwargs
+                self._initial_kwargs = None
+                await self.drive(self._initial(initial))
+            result = await self.drive(steps)
+            while self._external or self._internal:
+                await self.drive(self._drain())
+            return result
+        finally:
+            _processing.reset(token)
+            self._lock.release()
+
+    # --- entry points ----------------------------------------------------------------------------
+    def send(
+        self,
+        event: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        delay: float = 0,
+        send_id: str | None = None,
+        internal: bool = False,
+    ) -> Any:
+        td = self._enqueue(event, args, kwargs, delay, send_id, internal)
+        if _processing.get() is self:
+            return _Ready()  # re-entrant: the running loop processes it
+        loop = _running_loop()
+        if delay and self.background:
+            self._start_scheduler(loop)
+            return _Ready() if loop is not None else None
+        if loop is None:
+            return _private_loop().run_until_complete(self._process(None))
+        if not internal and not delay:
+            td.future = loop.create_future()
+        return self._process(td)
+
+    async def _process(self, td: TriggerData | None) -> Any:
+        """Process the queues unless another task is; then return ``td``'s own result (or,
+        without a future, the first result of this run)."""
+        result = None
+        if self._lock.acquire(False):
+            self._lock.release()
+            try:
+                result = await self._locked(self._drain())
+            except BaseException:
+                self._clear_queues()
+                raise
+        if td is not None and td.future is not None:
+            return await td.future
+        return result
+
+    def start(self, kwargs: dict[str, Any]) -> None:
+        """Called by the constructor: inside a running loop, the initial entry waits for the
+        first awaited call (``await sm.activate_initial_state()``); without one it runs now."""
+        self._initial_kwargs = kwargs
+        if _running_loop() is None:
+            _private_loop().run_until_complete(self._locked(self._drain()))
+
+    def activate_initial_state(self, kwargs: dict[str, Any]) -> Any:
+        """Enter the initial configuration if the machine has no state yet."""
+        if self._initial_kwargs is not None:
+            self._initial_kwargs = {**self._initial_kwargs, **kwargs}
+        elif getattr(self.model, self.field, None) is None:
+            self._initial_kwargs = kwargs
+        return self.run(self._drain())
+
+    def enabled_events(
+        self, events: list[Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        return self.run(self._enabled(events, args, kwargs))
+
+    # --- background scheduler (opt-in: `delayed_events_in_background = True`) ---------------------
+    def _start_scheduler(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        if self._scheduler is not None and not self._scheduler.done():
+            return
+        if loop is None:  # no loop to run in: process on this thread, as the sync engine would
+            _private_loop().run_until_complete(self._schedule())
+            return
+        self._scheduler = loop.create_task(self._schedule())
+
+    async def _schedule(self) -> None:
+        """Wait until each delayed event is due, then process it under the lock."""
+        import heapq
+        import time
+
+        while self._delayed:
+            wait = self._delayed[0].execution_time - time.monotonic()
+            if wait > 0:
+                await self._wait(wait)
+                continue
+            due = heapq.heappop(self._delayed)
+
+            def one(td: TriggerData = due) -> Steps:
+                return (yield from self._macrostep(td))
+
+            try:
+                await self._locked(one())
+            except Exception as exc:  # nobody to propagate to: report it
+                self._clear_queues()
+                from ._engine import _log_error
+
+                _log_error("Error processing a delayed event: %r", exc, exc_info=exc)
+
+    # --- the algorithm's hooks: await what callbacks return ------------------------------------
+    def _block(
+        self, callers: tuple[Bound, ...], ed: EventData | None, results: list[Any] | None
+    ) -> Steps:
+        owners = self.owners
+        try:
+            for func, slot in callers:
+                value = func(owners[slot]) if slot is not None else func(owners, ed)
+                if hasattr(value, "__await__"):
+                    value = yield value
+                if results is not None:
+                    results.append(value)
+        except Exception as exc:
+            if not self.catch:
+                raise
+            self._queue_error(exc)
+            return False
+        return True
+
+    def _passes(self, run: TransitionRun, ed: EventData | None) -> Steps:
+        owners = self.owners
+        for func, slot in run.validators:
+            value = func(owners, ed) if slot is None else func(owners[slot])
+            if hasattr(value, "__await__"):
+                yield value
+        try:
+            for (func, slot), expected in run.conds:
+                value = func(owners, ed) if slot is None else func(owners[slot])
+                if hasattr(value, "__await__"):
+                    value = yield value
+                if bool(value) is not expected:
+                    return False
+        except Exception as exc:
+            if not self.catch:
+                raise
+            self._queue_error(exc)
+            return False
+        return True
+
+    # --- waiting for delayed events --------------------------------------------------------------
+    async def _wait(self, seconds: float) -> None:
+        if self._wake is None:
+            self._wake = asyncio.Event()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        self._wake.clear()
+
+    def _notify(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
