@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ._callbacks import Bound
     from ._engine import Steps
     from ._event_data import EventData, TriggerData
+    from ._invoke import Invocation
     from ._program import TransitionRun
 
 __all__ = ["AsyncEngine"]
@@ -259,6 +260,39 @@ class AsyncEngine(Engine):
             self._queue_error(exc)
             return False
         return True
+
+    # --- invoke: coroutine handlers as tasks, plain ones in the default executor ----------------
+    def _spawn(self, invocation: Invocation) -> None:
+        loop = _running_loop() or _private_loop()
+        context = contextvars.copy_context()
+        context.run(_processing.set, None)  # the task sends as an outside caller
+        # A task copies the context current at its creation.
+        invocation.task = context.run(loop.create_task, self._run_invocation(invocation))
+
+    async def _run_invocation(self, invocation: Invocation) -> None:
+        from ._engine import _log_error
+
+        error: Exception | None = None
+        try:
+            if invocation.handler.is_async:
+                result = await invocation.run(invocation.ctx, invocation.ed)
+            else:
+                loop = asyncio.get_running_loop()
+                result = await loop.run_in_executor(
+                    None, invocation.run, invocation.ctx, invocation.ed
+                )
+            if hasattr(result, "__await__"):
+                result = await result
+        except asyncio.CancelledError:
+            return
+        except Exception as exc:
+            result, error = None, exc
+        try:
+            sent = self._invocation_done(invocation, result, error)
+            if hasattr(sent, "__await__"):
+                await sent
+        except Exception as exc:  # nobody to propagate to in this task: report it
+            _log_error("Error processing the end of %r: %r", invocation.ctx, exc, exc_info=exc)
 
     # --- waiting for delayed events --------------------------------------------------------------
     async def _wait(self, seconds: float) -> None:

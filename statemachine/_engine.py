@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from typing import Any, TypeAlias
 
     from ._callbacks import Bound
+    from ._invoke import Invocation, Invoker
     from ._machine import StateChart
     from ._program import Program, TransitionRun
 
@@ -86,6 +87,7 @@ class Engine:
         "_delayed",
         "_external",
         "_internal",
+        "_invoker",
         "_lock",
         "_result",
         "_seq",
@@ -135,7 +137,13 @@ class Engine:
         definition = program.definition
         # Machines with nested states or eventless transitions run the general SCXML plan;
         # flat ones use the precomputed per-transition plans of their TransitionRuns.
-        self.chart = not definition.is_flat or definition.has_eventless
+        # States with invoke handlers also take the general path, which tracks entries/exits.
+        self.chart = not definition.is_flat or definition.has_eventless or bool(program.invoke)
+        self._invoker: Invoker | None = None
+        if program.invoke:
+            from ._invoke import Invoker
+
+            self._invoker = Invoker(machine)
         self.history: dict[str, list[State]] = {}
         self.max_microsteps: int = cls.max_microsteps
         self.self_entries: bool = cls.enable_self_transition_entries
@@ -148,6 +156,7 @@ class Engine:
         self._external, self._internal = other._external, other._internal
         self._delayed, self._seq = other._delayed, other._seq
         self.running, self.history = other.running, other.history
+        self._invoker = other._invoker
 
     # --- queueing -------------------------------------------------------------------------------
     def _enqueue(
@@ -281,6 +290,26 @@ class Engine:
                 )
         if self.chart and self.running:
             self._check_parallel_completion()
+        invoker = self._invoker
+        if invoker is not None:
+            if not self.running:
+                invoker.cancel_all()
+            elif invoker.pending:
+                invoker.start_pending(self.program.invoke, self._spawn)
+
+    def _spawn(self, invocation: Invocation) -> None:
+        """Start one invocation (the drivers know how: a thread, or an asyncio task)."""
+        raise NotImplementedError
+
+    def _invocation_done(self, invocation: Invocation, result: Any, error: Any) -> Any:
+        """Report a finished invocation to the machine (unless it was cancelled meanwhile):
+        ``done.invoke.<invokeid>`` with ``data``, or ``error.execution`` with ``error``."""
+        invoker = self._invoker
+        if invoker is None or not invoker.finished(invocation):
+            return None
+        if error is not None:
+            return self.machine.send(ERROR_EXECUTION, error=error)
+        return self.machine.send(f"done.invoke.{invocation.ctx.invokeid}", data=result)
 
     def _macrostep(self, td: TriggerData) -> Steps:
         result = yield from self._microstep_for(td)
@@ -613,10 +642,13 @@ class Engine:
                 current.remove(s)
                 if not atomic:
                     self._write(current)
+                if self._invoker is not None and s.id in program.invoke:
+                    self._invoker.exited(s)
             for run in runs:
                 if run.on:
                     ed = eds[id(run)]
                     ed.state = ed.source
+                    ed._chart = (config, plan.exits, plan.entries)
                     ed._in_on = True
                     ok = self._block(run.on, ed, results)
                     if ok.__class__ is not bool:
@@ -634,6 +666,12 @@ class Engine:
                     ok = self._block(callers, state_ed, None)
                     if ok.__class__ is not bool:
                         yield from ok
+                if self._invoker is not None and s.id in program.invoke:
+                    invoke_ed = EventData(
+                        self.machine, event, args, dict(state_ed.kwargs), None, td
+                    )
+                    invoke_ed.state = invoke_ed.target = s
+                    self._invoker.entered(s, invoke_ed)
                 for default in plan.history_defaults:
                     if default.source.parent is s:
                         default_run = program.runs[(default, None)]
@@ -701,6 +739,8 @@ class Engine:
         # transition" (raises InvalidStateValue naming the value).
         if value is not None:
             self.machine._state_of(value)
+        if event.startswith("done.invoke."):
+            return  # nobody waits for this invocation's completion
         if event == ERROR_EXECUTION:
             error = kwargs.get("error")
             _log_error(
@@ -897,6 +937,29 @@ class SyncEngine(Engine):
             if first:
                 result, first = r, False
         return result
+
+    # --- invoke: a daemon thread per handler ---------------------------------------------------
+    def _spawn(self, invocation: Invocation) -> None:
+        import threading
+
+        name = f"statemachine-invoke-{invocation.ctx.invokeid}"
+        threading.Thread(
+            target=self._run_invocation, args=(invocation,), name=name, daemon=True
+        ).start()
+
+    def _run_invocation(self, invocation: Invocation) -> None:
+        try:
+            result = invocation.run(invocation.ctx, invocation.ed)
+        except Exception as exc:
+            self._report(invocation, None, exc)
+            return
+        self._report(invocation, result, None)
+
+    def _report(self, invocation: Invocation, result: Any, error: Any) -> None:
+        try:
+            self._invocation_done(invocation, result, error)
+        except Exception as exc:  # nobody to propagate to on this thread: report it
+            _log_error("Error processing the end of %r: %r", invocation.ctx, exc, exc_info=exc)
 
     # --- background scheduler (opt-in: `delayed_events_in_background = True`) ------------------
     def _start_scheduler(self) -> None:

@@ -62,6 +62,7 @@ class EventData:
     """
 
     __slots__ = (
+        "_chart",
         "_event",
         "_in_on",
         "_prev",
@@ -95,6 +96,8 @@ class EventData:
         self.state: State | None = self.source
         # Values of the configuration before the microstep; set by the engine.
         self._prev: tuple[Any, ...] | None = None
+        # Statecharts: (configuration before, states exited, states entered) of the microstep.
+        self._chart: tuple[list[State], list[State], list[State]] | None = None
         # True while the `on` group runs: the only group that receives the configurations.
         self._in_on = False
 
@@ -141,6 +144,8 @@ class EventData:
     @property
     def previous_configuration(self) -> OrderedSet[State]:
         """The configuration before this microstep."""
+        if self._chart is not None:
+            return OrderedSet(self._chart[0])
         if self._prev is None:
             return OrderedSet(self.machine.configuration)
         states_map = type(self.machine).states_map
@@ -149,6 +154,11 @@ class EventData:
     @property
     def new_configuration(self) -> OrderedSet[State]:
         """The configuration this microstep leads to."""
+        if self._chart is not None:
+            config, exits, entries = self._chart
+            gone = {id(s) for s in exits}
+            kept = [s for s in config if id(s) not in gone]
+            return OrderedSet(sorted([*kept, *entries], key=lambda s: s.document_order))
         if self.transition is None or self.target is None:
             return OrderedSet(self.machine.configuration)
         prev = self.previous_configuration

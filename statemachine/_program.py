@@ -166,6 +166,12 @@ class Program:
             for s in definition.states
             if s.donedata is not None
         }
+        # State id -> its invoke handlers (only states that have some).
+        self.invoke: dict[str, tuple[Any, ...]] = {}
+        for s in definition.states:
+            handlers = self._invoke_handlers(s)
+            if handlers:
+                self.invoke[s.id] = handlers
         self.runs: dict[tuple[Transition, str | None], TransitionRun] = {}
         for t in definition.transitions:
             self.runs[(t, None)] = self._build_run(t, None)
@@ -185,6 +191,24 @@ class Program:
         self._configs: dict[Any, list[State]] = {}
         self.plans: dict[tuple[tuple[int, ...], tuple[int, ...]], Any] = {}
 
+    def _invoke_handlers(self, state: State) -> tuple[Any, ...]:
+        from ._invoke import make_handlers
+
+        where = f"state {state.id!r}"
+        specs = [
+            *self._generic[Group.INVOKE],
+            *self.definition.state_specs[(state.id, Group.INVOKE)],
+            CallbackSpec(f"on_invoke_{state.id}", Group.INVOKE, Priority.NAMING, required=False),
+        ]
+
+        def resolved(spec: CallbackSpec) -> list[Bound]:
+            found = resolve(spec, self._owners)
+            if not found and spec.required:
+                raise exceptions.AttrNotFound(spec.label, where)
+            return found
+
+        return make_handlers(sorted(specs, key=lambda s: s.priority), resolved)
+
     def _any_coroutine(self) -> bool:
         """Whether some callback is a coroutine function: the machine then needs the asyncio
         engine."""
@@ -193,6 +217,8 @@ class Program:
         for run in self.runs.values():
             groups.extend((run.validators, run.before, run.on, run.after))
             groups.append(tuple(c for c, _ in run.conds))
+        if any(h.is_async for hs in self.invoke.values() for h in hs):
+            return True
         return any(is_coroutine_bound(b) for g in groups for b in g)
 
     # --- resolution -----------------------------------------------------------------------------

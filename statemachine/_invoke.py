@@ -1,0 +1,254 @@
+"""Invoked work: what runs while a state is active (SCXML ``<invoke>``, UML ``do/``).
+
+A state's invoke handlers start when the state is entered, once the macrostep that entered
+it has finished, and are cancelled when it is exited. When a handler returns, the machine
+gets the external event ``done.invoke.<invokeid>`` with ``data=<the result>`` (matched by a
+``done_invoke_<state>`` transition); when it raises, an ``error.execution`` with
+``error=<the exception>``. Events of a cancelled invocation are dropped.
+
+The sync engine runs each handler on a daemon thread; the asyncio engine runs coroutine
+handlers as tasks and plain ones in the loop's default executor.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from ._callbacks import call_bound, is_coroutine_bound
+from ._typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from ._callbacks import Bound
+    from ._event_data import EventData
+    from ._states import State
+
+__all__ = ["Handler", "Invocation", "InvokeContext", "InvokeGroup", "Invoker", "make_handlers"]
+
+
+class InvokeContext:
+    """What an invoke handler receives (``run(ctx)`` of an :class:`~statemachine.invoke.IInvoke`).
+
+    Attributes:
+        invokeid: ``"<state_id>.<8 hex digits>"``, unique per invocation.
+        state_id: the id of the state that invoked the work.
+        send: the machine's ``send``, to send events from the handler.
+        machine: the machine.
+        cancelled: a ``threading.Event`` set when the state is exited; long-running work should
+            check it (or ``cancelled.wait(timeout)``) and stop.
+        kwargs: the keyword arguments of the event that entered the state.
+    """
+
+    __slots__ = ("cancelled", "invokeid", "kwargs", "machine", "send", "state_id")
+
+    def __init__(self, invokeid: str, state_id: str, machine: Any, kwargs: dict[str, Any]) -> None:
+        self.invokeid = invokeid
+        self.state_id = state_id
+        self.machine = machine
+        self.send = machine.send
+        self.cancelled = threading.Event()
+        self.kwargs = kwargs
+
+    def __repr__(self) -> str:
+        return f"InvokeContext(invokeid={self.invokeid!r}, state_id={self.state_id!r})"
+
+
+class InvokeGroup:
+    """Callables run together as one invocation; its data is the list of their results, in
+    order, once all have returned (see :func:`statemachine.invoke.invoke_group`)."""
+
+    def __init__(self, *callables: Callable[..., Any]) -> None:
+        if not callables:
+            raise ValueError("invoke_group() needs at least one callable.")
+        for c in callables:
+            if not callable(c):
+                raise TypeError(f"invoke_group() takes callables, got {c!r}.")
+        self.callables = callables
+
+    def __repr__(self) -> str:
+        return f"invoke_group({', '.join(getattr(c, '__name__', repr(c)) for c in self.callables)})"
+
+
+class Handler:
+    """One prepared invoke handler of a state.
+
+    ``run(ctx, ed)`` does the work (it may return a coroutine on the asyncio engine);
+    ``cancel(instance)`` is called with what ``make`` returned when the state is exited.
+    """
+
+    __slots__ = ("is_async", "label", "make")
+
+    def __init__(self, label: str, make: Callable[[], Any], is_async: bool) -> None:
+        self.label = label
+        self.make = make  # -> (run(ctx, ed) -> result, on_cancel or None)
+        self.is_async = is_async
+
+
+def _run_child(cls: type, ctx: InvokeContext) -> Any:
+    child = cls(**ctx.kwargs)
+    if not child.is_terminated:
+        # The child runs until it reaches a final state or the invoking state is exited.
+        ctx.cancelled.wait()
+    return None
+
+
+def make_handlers(specs: list[Any], resolved: Callable[[Any], list[Bound]]) -> tuple[Handler, ...]:
+    """Turn a state's invoke declarations into handlers.
+
+    ``resolved(spec)`` resolves names and callables into bound callbacks (with argument
+    injection), as for any other callback group.
+    """
+    import inspect
+
+    from ._machine import StateChart
+
+    result: list[Handler] = []
+    for spec in specs:
+        func = spec.func
+        if isinstance(func, type) and issubclass(func, StateChart):
+            cls = func
+
+            def make_child(cls: type = cls) -> Any:
+                return (lambda ctx, ed: _run_child(cls, ctx)), None
+
+            result.append(Handler(cls.__name__, make_child, False))
+        elif isinstance(func, type) and hasattr(func, "run"):
+            klass = func
+
+            def make_class(klass: type = klass) -> Any:
+                instance = klass()
+                return (lambda ctx, ed: instance.run(ctx)), getattr(instance, "on_cancel", None)
+
+            is_async = inspect.iscoroutinefunction(klass.run)
+            result.append(Handler(klass.__name__, make_class, is_async))
+        elif isinstance(func, InvokeGroup):
+            group = func
+
+            def make_group(group: InvokeGroup = group) -> Any:
+                return (lambda ctx, ed: _run_group(group, ctx)), None
+
+            result.append(Handler(repr(group), make_group, False))
+        elif not callable(func) and hasattr(func, "run") and not isinstance(func, str):
+            instance = func
+
+            def make_instance(instance: Any = instance) -> Any:
+                return (lambda ctx, ed: instance.run(ctx)), getattr(instance, "on_cancel", None)
+
+            is_async = inspect.iscoroutinefunction(instance.run)
+            result.append(Handler(type(instance).__name__, make_instance, is_async))
+        else:
+            for bound in resolved(spec):
+
+                def make_bound(bound: Bound = bound) -> Any:
+                    return (lambda ctx, ed: call_bound(bound, ctx.machine._engine.owners, ed)), None
+
+                result.append(Handler(spec.label, make_bound, is_coroutine_bound(bound)))
+    return tuple(result)
+
+
+def _run_group(group: InvokeGroup, ctx: InvokeContext) -> list[Any]:
+    """Run the group's callables on threads of their own and collect the results in order."""
+    results: list[Any] = [None] * len(group.callables)
+    errors: list[BaseException] = []
+
+    def one(i: int, c: Callable[..., Any]) -> None:
+        try:
+            results[i] = c(ctx) if _takes_argument(c) else c()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=one, args=(i, c), daemon=True)
+        for i, c in enumerate(group.callables)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def _takes_argument(func: Callable[..., Any]) -> bool:
+    import inspect
+
+    try:
+        return bool(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        return False
+
+
+class Invocation:
+    """One running (or about to run) handler of one state."""
+
+    __slots__ = ("ctx", "ed", "handler", "on_cancel", "run", "state", "task")
+
+    def __init__(self, handler: Handler, state: State, ctx: InvokeContext, ed: EventData) -> None:
+        self.handler = handler
+        self.state = state
+        self.ctx = ctx
+        self.ed = ed
+        self.run, self.on_cancel = handler.make()
+        self.task: Any = None  # the asyncio task, on the asyncio engine
+
+    def cancel(self) -> None:
+        self.ctx.cancelled.set()
+        if self.on_cancel is not None:
+            self.on_cancel()
+        if self.task is not None:
+            self.task.cancel()
+
+
+class Invoker:
+    """The invocations of one machine instance: pending ones (entered during the current
+    macrostep) and running ones, by state id."""
+
+    __slots__ = ("machine", "pending", "running")
+
+    def __init__(self, machine: Any) -> None:
+        self.machine = machine
+        self.pending: list[tuple[State, dict[str, Any], EventData]] = []
+        self.running: dict[str, list[Invocation]] = {}
+
+    def entered(self, state: State, ed: EventData) -> None:
+        self.pending.append((state, dict(ed.kwargs), ed))
+
+    def exited(self, state: State) -> None:
+        """Cancel the state's invocations (or forget them if they have not started)."""
+        self.pending = [p for p in self.pending if p[0] is not state]
+        for inv in self.running.pop(state.id, ()):
+            inv.cancel()
+
+    def cancel_all(self) -> None:
+        self.pending.clear()
+        for invs in self.running.values():
+            for inv in invs:
+                inv.cancel()
+        self.running.clear()
+
+    def start_pending(
+        self, handlers: dict[str, tuple[Handler, ...]], spawn: Callable[[Invocation], None]
+    ) -> None:
+        """Start what the finished macrostep entered and did not leave."""
+        import os
+
+        pending, self.pending = self.pending, []
+        for state, kwargs, ed in pending:
+            for handler in handlers[state.id]:
+                invokeid = f"{state.id}.{os.urandom(4).hex()}"
+                ctx = InvokeContext(invokeid, state.id, self.machine, kwargs)
+                inv = Invocation(handler, state, ctx, ed)
+                self.running.setdefault(state.id, []).append(inv)
+                spawn(inv)
+
+    def finished(self, inv: Invocation) -> bool:
+        """Forget a finished invocation; False if it had been cancelled meanwhile."""
+        if inv.ctx.cancelled.is_set():
+            return False
+        invs = self.running.get(inv.state.id)
+        if invs and inv in invs:
+            invs.remove(inv)
+        return True
