@@ -264,10 +264,28 @@ class AsyncEngine(Engine):
     # --- invoke: coroutine handlers as tasks, plain ones in the default executor ----------------
     def _spawn(self, invocation: Invocation) -> None:
         loop = _running_loop() or _private_loop()
+        invocation.ctx.send = self._threadsafe_send(loop)
         context = contextvars.copy_context()
         context.run(_processing.set, None)  # the task sends as an outside caller
         # A task copies the context current at its creation.
         invocation.task = context.run(loop.create_task, self._run_invocation(invocation))
+
+    def _threadsafe_send(self, loop: asyncio.AbstractEventLoop) -> Any:
+        """``ctx.send`` for handlers: from another thread (an executor), the event is sent on
+        the machine's loop, and a ``concurrent.futures.Future`` of the result is returned."""
+        machine = self.machine
+
+        def send(event: str, *args: Any, **kwargs: Any) -> Any:
+            if _running_loop() is loop:
+                return machine.send(event, *args, **kwargs)
+
+            async def on_loop() -> Any:
+                result = machine.send(event, *args, **kwargs)
+                return (await result) if hasattr(result, "__await__") else result
+
+            return asyncio.run_coroutine_threadsafe(on_loop(), loop)
+
+        return send
 
     async def _run_invocation(self, invocation: Invocation) -> None:
         from ._engine import _log_error

@@ -1,0 +1,64 @@
+"""Timeouts as invoke handlers: leave a state that stays active too long.
+
+>>> import time
+>>> from statemachine import State, StateChart
+>>> from statemachine.contrib.timeout import timeout
+>>> class Call(StateChart):
+...     ringing = State(initial=True, invoke=timeout(0.05, on="give_up"))
+...     answered = State(final=True)
+...     missed = State(final=True)
+...     answer = ringing.to(answered)
+...     give_up = ringing.to(missed)
+>>> call = Call()
+>>> time.sleep(0.3)
+>>> call.missed.is_active
+True
+
+The timer starts when the state is entered and is cancelled when the state is exited first.
+When it expires, it sends the ``on`` event; without ``on``, the invocation simply completes,
+so a ``done_invoke_<state>`` transition fires. In a list it composes with other handlers:
+``invoke=[fetch, timeout(30, on="too_slow")]``.
+"""
+
+from __future__ import annotations
+
+from statemachine._typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from statemachine.invoke import InvokeContext
+
+__all__ = ["timeout"]
+
+
+class _Timeout:
+    """The handler :func:`timeout` returns (an :class:`~statemachine.invoke.IInvoke`)."""
+
+    def __init__(self, duration: float, on: str | None) -> None:
+        self.duration = duration
+        self.on = on
+
+    def run(self, ctx: InvokeContext) -> None:
+        if ctx.cancelled.wait(self.duration):
+            return  # the state was exited first
+        if self.on is not None:
+            ctx.send(self.on)
+
+    def __repr__(self) -> str:
+        on = f", on={self.on!r}" if self.on is not None else ""
+        return f"timeout({self.duration!r}{on})"
+
+
+def timeout(duration: float, *, on: str | None = None) -> _Timeout:
+    """An invoke handler that waits ``duration`` seconds while its state is active.
+
+    Args:
+        duration: seconds to wait; must be positive.
+        on: the event to send when the time is up. Without it the invocation completes,
+            firing ``done.invoke.<state>``.
+
+    Raises:
+        ValueError: ``duration`` is not a positive number.
+    """
+    if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration <= 0:
+        raise ValueError(f"timeout() needs a positive number of seconds, got {duration!r}.")
+    return _Timeout(duration, on)
