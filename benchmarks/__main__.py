@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -28,7 +29,8 @@ METHOD = (
     "each variant runs in a fresh `python -m benchmarks.<scenario> <variant>` process, "
     "{rounds} rounds interleaved for timed scenarios; timings use time.perf_counter_ns after a "
     "warm-up and report the BEST (minimum) over repeats and rounds (per-event and per-instance: "
-    "7 timeit repeats of ~40 ms each, gc off, empty-loop cost subtracted; S3: 30 single "
+    "7 timeit repeats of ~40 ms each, gc off, empty-loop cost subtracted; S11: the same with "
+    "a loop of awaits inside the running event loop; S3: 30 single "
     "definitions; S6: min of 20 process runs each); ratio = ours / baseline"
 )
 
@@ -181,6 +183,120 @@ def _s7(r: Results) -> list[Row]:
     return [_ratio_row("S7", "send('step'), 1000-ring (baseline: 3-ring)", ring1000, ring3, 1.2)]
 
 
+def _s8(r: Results) -> list[Row]:
+    chart = r["ours"]["send"]["best"]
+    return [
+        _ratio_row(
+            "S8", "send('cycle'), flat StateChart", chart, r["baseline"]["send"]["best"], 12
+        ),
+        _ratio_row(
+            "S8", "  same (baseline: S1 StateMachine)", chart, r["ours"]["machine"]["best"], None
+        ),
+    ]
+
+
+def _s9(r: Results) -> list[Row]:
+    flat, nested = r["flat"]["send"]["best"], r["nested"]
+    return [
+        _ratio_row(
+            "S9", "toggle 2 leaves at depth 3 (vs S8 ours)", nested["toggle"]["best"], flat, 3
+        ),
+        _ratio_row("S9", "leaf <-> top-level sibling (vs S8 ours)", nested["hop"]["best"], flat, 3),
+    ]
+
+
+def _s10(r: Results) -> list[Row]:
+    flat, par = r["flat"]["send"]["best"], r["parallel"]
+    return [
+        _ratio_row("S10", "event of 1 region of 2 (vs S8 ours)", par["flip"]["best"], flat, 3),
+        _ratio_row("S10", "event of both regions (vs S8 ours)", par["toggle"]["best"], flat, 3),
+    ]
+
+
+def _s11(r: Results) -> list[Row]:
+    send = r["async"]["send"]
+    note = f"empty loop of awaits subtracted: {_fmt(send['empty_await'], 'ns')}/iteration"
+    return [
+        _ratio_row(
+            "S11",
+            "await send('cycle'), 1 async cb (vs S8 ours)",
+            send["best"],
+            r["flat"]["send"]["best"],
+            3,
+            note,
+        )
+    ]
+
+
+GUARD_COUNTS = (1, 2, 5, 10)
+LINEAR_TOLERANCE = 0.25
+
+
+def _s12(r: Results) -> list[Row]:
+    """Per-N rows against the least-squares line, its slope, and the two linearity checks.
+
+    See "S12" in benchmarks/README.md for the definition of "grows linearly".
+    """
+    cost = {n: r["guards"][f"n{n}"]["best"] for n in GUARD_COUNTS}
+    b, a = statistics.linear_regression(list(cost), list(cost.values()))
+    fit = {n: a + b * n for n in GUARD_COUNTS}
+    rows = [
+        Row(
+            "S12",
+            f"send('go'), {n} guard{'s' if n > 1 else ''} (baseline: fit a+b*N)",
+            cost[n],
+            fit[n],
+            "ns",
+            cost[n] / fit[n],
+            "info",
+            None,
+        )
+        for n in GUARD_COUNTS
+    ]
+    worst = max(abs(cost[n] - fit[n]) / fit[n] for n in GUARD_COUNTS)
+    low, high = GUARD_COUNTS[0], GUARD_COUNTS[-1]
+    growth = cost[high] / cost[low]
+    outer = (cost[high] - cost[low]) / (high - low)
+    inner_low, inner_high = GUARD_COUNTS[1], GUARD_COUNTS[-2]
+    inner = (cost[inner_high] - cost[inner_low]) / (inner_high - inner_low)
+    slope_ratio = outer / inner if inner > 0 else float("inf")
+    rows += [
+        Row(
+            "S12",
+            "  per extra guard b (baseline: fixed a)",
+            b,
+            a,
+            "ns",
+            None,
+            "info",
+            None,
+            f"fit cost(N) = {_fmt(a, 'ns')} + {_fmt(b, 'ns')} * N",
+        ),
+        Row(
+            "S12",
+            "linear: worst deviation from the fit",
+            f"{worst:.1%}",
+            "-",
+            "",
+            None,
+            f"<= {LINEAR_TOLERANCE:.0%}",
+            b > 0 and worst <= LINEAR_TOLERANCE,
+        ),
+        Row(
+            "S12",
+            f"slope {low}..{high} (baseline: slope {inner_low}..{inner_high})",
+            outer,
+            inner,
+            "ns",
+            slope_ratio,
+            f"1 +- {LINEAR_TOLERANCE:g}x",
+            growth <= high / low and abs(slope_ratio - 1) <= LINEAR_TOLERANCE,
+            f"cost({high})/cost({low}) = {growth:.2f}x (linear: <= {high / low:g}x)",
+        ),
+    ]
+    return rows
+
+
 SCENARIOS = {
     s.key: s
     for s in (
@@ -191,6 +307,11 @@ SCENARIOS = {
         Scenario("S5", "benchmarks.s5_memory", ("ours", "baseline"), _s5, timed=False),
         Scenario("S6", "benchmarks.s6_import", ("both",), _s6, timed=False),
         Scenario("S7", "benchmarks.s7_ring", ("ring1000", "ring3"), _s7),
+        Scenario("S8", "benchmarks.s8_chart", ("ours", "baseline"), _s8),
+        Scenario("S9", "benchmarks.s9_compound", ("nested", "flat"), _s9),
+        Scenario("S10", "benchmarks.s10_parallel", ("parallel", "flat"), _s10),
+        Scenario("S11", "benchmarks.s11_async", ("async", "flat"), _s11),
+        Scenario("S12", "benchmarks.s12_guards", ("guards",), _s12),
     )
 }
 
@@ -204,10 +325,21 @@ def _run_variant(module: str, variant: str) -> dict[str, Any]:
         timeout=TIMEOUT_S,
     )
     if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
-        raise RuntimeError(f"{module} {variant}: {lines[-1]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"{module} {variant}: {_error_line(done.stderr, done.returncode)}")
+    lines = done.stdout.strip().splitlines()
+    if not lines:
+        raise RuntimeError(f"{module} {variant}: no output")
+    result: dict[str, Any] = json.loads(lines[-1])
     return result
+
+
+def _error_line(stderr: str, returncode: int) -> str:
+    """The exception line of a traceback ("ValueError: ..."), not a warning printed after it."""
+    lines = stderr.strip().splitlines()
+    for line in reversed(lines):
+        if re.match(r"[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b", line):
+            return line
+    return lines[-1] if lines else f"exit status {returncode}"
 
 
 def merge(rounds: list[Any], key: str = "") -> Any:
@@ -233,7 +365,14 @@ def run_scenario(scenario: Scenario, rounds: int) -> tuple[list[Row], Results]:
                 print(f"  {scenario.key} {variant}: {elapsed:.1f} s", file=sys.stderr)
         results = {variant: merge(runs) for variant, runs in per_variant.items()}
         return scenario.rows(results), results
-    except (RuntimeError, subprocess.TimeoutExpired, KeyError, ValueError) as exc:
+    except (
+        RuntimeError,
+        subprocess.TimeoutExpired,
+        KeyError,
+        ValueError,
+        ZeroDivisionError,
+        statistics.StatisticsError,
+    ) as exc:
         print(f"  {scenario.key}: ERROR {exc}", file=sys.stderr)
         error = Row(scenario.key, "ERROR", None, None, "", None, "-", False, str(exc))
         return [error], {}
@@ -294,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scenario",
         action="append",
-        choices=sorted(SCENARIOS),
+        choices=list(SCENARIOS),
         type=str.upper,
         help="run only this scenario (repeatable); default: all",
     )
@@ -311,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     rows: list[Row] = []
     raw: dict[str, Results] = {}
-    for key in args.scenario or sorted(SCENARIOS):
+    for key in args.scenario or list(SCENARIOS):  # S1 ... S12, not S1, S10, ...
         print(f"running {key} ...", file=sys.stderr)
         scenario_rows, raw[key] = run_scenario(SCENARIOS[key], max(1, args.rounds))
         rows += scenario_rows

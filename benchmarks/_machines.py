@@ -7,7 +7,7 @@ import operator
 import types
 from typing import Any
 
-from statemachine import State, StateMachine
+from statemachine import State, StateChart, StateMachine
 
 
 class TrafficLight(StateMachine):
@@ -52,10 +52,12 @@ class CallbackTrafficLight(StateMachine):
         self.count += 1
 
 
-def define(name: str, attrs: dict[str, Any]) -> type[StateMachine]:
+def define(
+    name: str, attrs: dict[str, Any], base: type[StateChart] = StateMachine
+) -> type[StateChart]:
     """Create a machine class exactly as a ``class`` statement would (``__prepare__`` included)."""
     attrs = {"__module__": __name__, "__qualname__": name, **attrs}
-    return types.new_class(name, (StateMachine,), exec_body=lambda ns: ns.update(attrs))
+    return types.new_class(name, (base,), exec_body=lambda ns: ns.update(attrs))
 
 
 def big_namespace(n_states: int = 50) -> dict[str, Any]:
