@@ -24,16 +24,9 @@ import time
 from _thread import allocate_lock  # `threading` is slow to import and not needed for a lock
 
 from ._event_data import EventData, TriggerData
-from ._orderedset import OrderedSet
-from ._plan import (
-    MicroStep,
-    entry_set,
-    exit_set,
-    history_records,
-    initial_entry,
-    is_in_final_state,
-    remove_conflicts,
-)
+from ._orderedset import ordered_set_of
+from ._plan import MicroStep, initial_entry, is_in_final_state
+from ._program import NOT_FAST
 from ._states import State
 from ._typing import TYPE_CHECKING
 from .exceptions import StateMachineError, TransitionNotAllowed
@@ -64,6 +57,10 @@ ERROR_EXECUTION = "error.execution"
 INITIAL_EVENT = "__initial__"
 # The source of the initial entry: an empty state with id "", as callbacks expect a State.
 _NO_SOURCE = State()
+
+
+def _document_order(state: State) -> int:
+    return state.document_order
 
 
 class Wait:
@@ -521,7 +518,8 @@ class Engine:
         elif len(states) == 1:
             value = states[0].value
         else:
-            value = OrderedSet(s.value for s in sorted(states, key=lambda s: s.document_order))
+            ordered = sorted(states, key=_document_order)
+            value = ordered_set_of(dict.fromkeys([s.value for s in ordered]))
         setattr(self.model, self.field, value)
 
     def _fire_chart(
@@ -542,36 +540,42 @@ class Engine:
             table = program.event_table(key)  # type: ignore[arg-type]
         if eventless and not table:
             return False
-        config = self.configuration()
+        step = program.chart_step(
+            key, getattr(self.model, self.field), table, self.machine._state_of
+        )
+        config = step.config
         ed: EventData | None = None
         if not eventless and program.prepare:
             leaf = next((s for s in config if s.is_atomic), None)
             ed = yield from self._prepare(event, args, kwargs, td, leaf)
             kwargs = ed.kwargs
-        selected: list[TransitionRun] = []
         eds: dict[int, EventData] = {}
-        for state in config:
-            if not state.is_atomic:
-                continue
-            for run in table.get(state.value, ()):
-                if run in selected:
-                    break  # a transition of a shared ancestor, already taken
-                run_ed = EventData(self.machine, event, args, kwargs, run.transition, td)
-                if run.has_guards:
-                    ok = self._passes(run, run_ed)
-                    if ok.__class__ is not bool:
-                        ok = yield from ok
-                    if not ok:
-                        continue
-                selected.append(run)
-                eds[id(run)] = run_ed
-                break
-        if not selected:
-            if eventless:
-                return False
-            self._no_transition(event, kwargs, None)  # type: ignore[arg-type]
-            return None
-        runs, plan = self._plan(selected, config)
+        if step.fixed is not None:
+            runs, plan = step.fixed
+            for run in runs:
+                eds[id(run)] = EventData(self.machine, event, args, kwargs, run.transition, td)
+        else:
+            selected: list[TransitionRun] = []
+            for _, candidates in step.candidates:
+                for run in candidates:
+                    if run in selected:
+                        break  # a transition of a shared ancestor, already taken
+                    run_ed = EventData(self.machine, event, args, kwargs, run.transition, td)
+                    if run.has_guards:
+                        ok = self._passes(run, run_ed)
+                        if ok.__class__ is not bool:
+                            ok = yield from ok
+                        if not ok:
+                            continue
+                    selected.append(run)
+                    eds[id(run)] = run_ed
+                    break
+            if not selected:
+                if eventless:
+                    return False
+                self._no_transition(event, kwargs, None)  # type: ignore[arg-type]
+                return None
+            runs, plan = program.plan(selected, config, self.history)
         previous = self.current_event
         self.current_event = event
         try:
@@ -579,27 +583,6 @@ class Engine:
         finally:
             self.current_event = previous
         return True if eventless else result
-
-    def _plan(
-        self, selected: list[TransitionRun], config: list[State]
-    ) -> tuple[list[TransitionRun], MicroStep]:
-        """The microstep plan for the selected runs in this configuration, cached when it
-        cannot depend on history records (no target is a history state)."""
-        key = (tuple(id(r) for r in selected), tuple(id(s) for s in config))
-        cached: tuple[list[TransitionRun], MicroStep] | None = self.program.plans.get(key)
-        if cached is not None:
-            return cached
-        history = self.history
-        by_transition = {id(r.transition): r for r in selected if r.transition is not None}
-        candidates = [r.transition for r in selected if r.transition is not None]
-        transitions = remove_conflicts(candidates, config, history, self.self_entries)
-        runs = [by_transition[id(t)] for t in transitions]
-        exits = exit_set(transitions, config, history, self.self_entries)
-        entries, defaults = entry_set(transitions, history, self.self_entries)
-        plan = MicroStep(transitions, exits, entries, history_records(exits, config), defaults)
-        if not any(s.is_history for t in candidates for s in t.targets):
-            self.program.cache_plan(key, (runs, plan))
-        return runs, plan
 
     def _apply_chart(
         self,
@@ -884,6 +867,22 @@ class SyncEngine(Engine):
                         self._wait(request.seconds)  # pragma: no cover - flat steps don't wait
                     result = self._result
                 else:
+                    if self.running:
+                        # Statechart fast path: a memoized step that only changes the
+                        # configuration is one store on the model.
+                        program = self.program
+                        table = program.table.get(event)
+                        if table is None:
+                            table = program.event_table(event)
+                        step = program.chart_step(
+                            event, getattr(self.model, self.field), table, self.machine._state_of
+                        )
+                        value = step.fast_value
+                        if value is not NOT_FAST:
+                            if value.__class__ is dict:
+                                value = ordered_set_of(value.copy())
+                            setattr(self.model, self.field, value)
+                            return None
                     td = TriggerData(self.machine, event, args, kwargs, send_id)
                     result = self.run(self._microstep_for(td))
                 if self._internal or self.chart:

@@ -24,7 +24,15 @@ from ._callbacks import (
     to_caller,
 )
 from ._definition import GENERIC_CONVENTIONS, MachineDefinition
-from ._plan import flat_plan
+from ._orderedset import OrderedSet
+from ._plan import (
+    MicroStep,
+    entry_set,
+    exit_set,
+    flat_plan,
+    history_records,
+    remove_conflicts,
+)
 from ._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -35,7 +43,7 @@ if TYPE_CHECKING:
     from ._states import State
     from ._transitions import Transition
 
-__all__ = ["Program", "TransitionRun", "owner_key"]
+__all__ = ["NOT_FAST", "ChartStep", "Program", "TransitionRun", "owner_key"]
 
 _MAX_CACHED_EVENT_NAMES = 4096
 
@@ -124,6 +132,39 @@ class TransitionRun:
         return f"TransitionRun({self.transition!r})"
 
 
+class ChartStep:
+    """What one event (or the eventless selection, ``None``) can do from one stored
+    configuration of a statechart, memoized per program.
+
+    Attributes:
+        config: the active states, document order.
+        candidates: ``(leaf, runs)`` for each active leaf that has candidate transitions.
+        fixed: when no first candidate has guards, the selection is always the same:
+            ``(runs, plan)``, else None.
+        fast_value: when, moreover, the microstep runs no callback at all and has no side
+            effect but the new configuration, the model value to store (see
+            :meth:`Program.chart_step`; several values come as the dict of an OrderedSet);
+            else :data:`NOT_FAST`.
+    """
+
+    __slots__ = ("candidates", "config", "fast_value", "fixed")
+
+    def __init__(
+        self,
+        config: list[State],
+        candidates: list[tuple[State, tuple[TransitionRun, ...]]],
+        fixed: tuple[list[TransitionRun], MicroStep] | None,
+        fast_value: Any,
+    ) -> None:
+        self.config = config
+        self.candidates = candidates
+        self.fixed = fixed
+        self.fast_value = fast_value
+
+
+NOT_FAST = object()
+
+
 def owner_key(obj: Any, names: frozenset[str]) -> tuple[type, frozenset[str]]:
     """The part of the owner key contributed by one object."""
     d = getattr(obj, "__dict__", None)
@@ -190,6 +231,7 @@ class Program:
         # model value -> configuration, and (selected runs, configuration) -> microstep plan.
         self._configs: dict[Any, list[State]] = {}
         self.plans: dict[tuple[tuple[int, ...], tuple[int, ...]], Any] = {}
+        self._steps: dict[tuple[str | None, Any], ChartStep] = {}
 
     def _invoke_handlers(self, state: State) -> tuple[Any, ...]:
         from ._invoke import make_handlers
@@ -306,9 +348,7 @@ class Program:
     def configuration_of(self, value: Any, state_of: Callable[[Any], State]) -> list[State]:
         """The active states, in document order and with their ancestors, that a stored model
         value stands for (one value, or an OrderedSet of values)."""
-        from ._orderedset import OrderedSet
-
-        key = tuple(value) if isinstance(value, OrderedSet) else value
+        key = tuple(value._d) if isinstance(value, OrderedSet) else value
         try:
             return self._configs[key]
         except KeyError:
@@ -327,10 +367,92 @@ class Program:
             self._configs[key] = config
         return config
 
-    def cache_plan(self, key: tuple[tuple[int, ...], tuple[int, ...]], plan: Any) -> None:
-        """Remember a microstep plan (bounded, like the event tables)."""
-        if len(self.plans) < _MAX_CACHED_EVENT_NAMES:
-            self.plans[key] = plan
+    def plan(
+        self, selected: list[TransitionRun], config: list[State], history: dict[str, list[State]]
+    ) -> tuple[list[TransitionRun], MicroStep]:
+        """The microstep plan for the selected runs in this configuration: conflicts removed,
+        exit and entry sets. Memoized when it cannot depend on history records (no target is
+        a history state)."""
+        key = (tuple(id(r) for r in selected), tuple(id(s) for s in config))
+        cached: tuple[list[TransitionRun], MicroStep] | None = self.plans.get(key)
+        if cached is not None:
+            return cached
+        self_entries = self._self_entries
+        by_transition = {id(r.transition): r for r in selected if r.transition is not None}
+        candidates = [r.transition for r in selected if r.transition is not None]
+        transitions = remove_conflicts(candidates, config, history, self_entries)
+        runs = [by_transition[id(t)] for t in transitions]
+        exits = exit_set(transitions, config, history, self_entries)
+        entries, defaults = entry_set(transitions, history, self_entries)
+        plan = MicroStep(transitions, exits, entries, history_records(exits, config), defaults)
+        history_free = not any(s.is_history for t in candidates for s in t.targets)
+        if history_free and len(self.plans) < _MAX_CACHED_EVENT_NAMES:
+            self.plans[key] = (runs, plan)
+        return runs, plan
+
+    def chart_step(
+        self,
+        event: str | None,
+        value: Any,
+        table: dict[Any, tuple[TransitionRun, ...]],
+        state_of: Callable[[Any], State],
+    ) -> ChartStep:
+        """The memoized :class:`ChartStep` of ``event`` from the stored ``value``."""
+        vkey = tuple(value._d) if isinstance(value, OrderedSet) else value
+        try:
+            return self._steps[(event, vkey)]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: not memoized
+            vkey = None
+        config = self.configuration_of(value, state_of)
+        candidates = [
+            (s, runs) for s in config if s.is_atomic and (runs := table.get(s.value)) is not None
+        ]
+        fixed = None
+        fast_value: Any = NOT_FAST
+        if candidates and not any(runs[0].has_guards for _, runs in candidates):
+            selected: list[TransitionRun] = []
+            for _, runs in candidates:
+                if runs[0] not in selected:
+                    selected.append(runs[0])
+            targets_history = any(s.is_history for r in selected for s in r.transition.targets)  # type: ignore[union-attr]
+            if not targets_history:
+                fixed = self.plan(selected, config, {})
+                fast_value = self._fast_value(fixed, config)
+        step = ChartStep(config, candidates, fixed, fast_value)
+        if vkey is not None and len(self._steps) < _MAX_CACHED_EVENT_NAMES:
+            self._steps[(event, vkey)] = step
+        return step
+
+    def _fast_value(self, fixed: tuple[list[TransitionRun], MicroStep], config: list[State]) -> Any:
+        """The model value after a microstep that runs no callback (no prepare, transition,
+        exit or entry callback, no invoke, no final state, no history to record, no eventless
+        transition to follow): the engine then only stores it. Else NOT_FAST."""
+        runs, plan = fixed
+        defn = self.definition
+        if self.prepare or defn.has_eventless or defn.initial_state is None:
+            return NOT_FAST
+        if plan.history or plan.history_defaults:
+            return NOT_FAST
+        if any(r.validators or r.before or r.on or r.after for r in runs):
+            return NOT_FAST
+        for s in plan.exits:
+            if self.exit[s.id] or s.id in self.invoke:
+                return NOT_FAST
+        for s in plan.entries:
+            if self.enter[s.id] or s.id in self.invoke or s.final:
+                return NOT_FAST
+        gone = {id(s) for s in plan.exits}
+        after = sorted(
+            [*(s for s in config if id(s) not in gone), *plan.entries],
+            key=lambda s: s.document_order,
+        )
+        if not after:
+            return None
+        if len(after) == 1:
+            return after[0].value
+        return dict.fromkeys(s.value for s in after)  # copied into an OrderedSet per event
 
     def event_table(self, event: str) -> dict[Any, tuple[TransitionRun, ...]]:
         """Candidate runs for ``event``, keyed by the model value of the active state."""
