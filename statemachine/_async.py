@@ -21,6 +21,7 @@ import contextvars
 import threading
 
 from ._engine import Engine, Wait
+from ._event_data import TriggerData
 from ._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
     from ._callbacks import Bound
     from ._engine import Steps
-    from ._event_data import EventData, TriggerData
+    from ._event_data import EventData
     from ._invoke import Invocation
     from ._program import TransitionRun
 
@@ -50,11 +51,9 @@ def _private_loop() -> asyncio.AbstractEventLoop:
     return loop
 
 
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
+# The running loop of this thread, or None (asyncio's own cheap accessor).
+_get_running_loop = asyncio._get_running_loop
+_running_loop = _get_running_loop
 
 
 class _Ready:
@@ -142,33 +141,74 @@ class AsyncEngine(Engine):
         send_id: str | None = None,
         internal: bool = False,
     ) -> Any:
-        td = self._enqueue(event, args, kwargs, delay, send_id, internal)
+        if delay or internal:
+            td = self._enqueue(event, args, kwargs, delay, send_id, internal)
+        else:
+            td = TriggerData(self.machine, event, args, kwargs, send_id)
+            self._external.append(td)
+            if self._wake is not None:
+                self._wake.set()
         if _processing.get() is self:
             return _Ready()  # re-entrant: the running loop processes it
-        loop = _running_loop()
+        loop = _get_running_loop()
         if delay and self.background:
             self._start_scheduler(loop)
             return _Ready() if loop is not None else None
         if loop is None:
-            return _private_loop().run_until_complete(self._process(None))
-        if not internal and not delay:
-            td.future = loop.create_future()
-        return self._process(td)
+            # From sync code: process on this thread's private loop; if another thread is
+            # processing, it will take the event (as on the sync engine).
+            return _private_loop().run_until_complete(self._process(td, wait=False))
+        return self._process(td, wait=not internal)
 
-    async def _process(self, td: TriggerData | None) -> Any:
-        """Process the queues unless another task is; then return ``td``'s own result (or,
-        without a future, the first result of this run)."""
-        result = None
+    async def _process(self, td: TriggerData, wait: bool = True) -> Any:
+        """Process the queues unless another task is, then return ``td``'s own outcome
+        (waiting for the task that processes it, if need be)."""
         if self._lock.acquire(False):
-            self._lock.release()
+            token = _processing.set(self)
             try:
-                result = await self._locked(self._drain())
+                if self._initial_kwargs is not None:
+                    initial, self._initial_kwargs = self._initial_kwargs, None
+                    await self.drive(self._initial(initial))
+                external = self._external
+                if (
+                    len(external) == 1
+                    and external[0] is td
+                    and not self._internal
+                    and not self.chart
+                    and self.running
+                ):
+                    # Fast path: our event alone, on a flat machine; a run without callbacks
+                    # is one store on the model.
+                    external.pop()
+                    steps = self._fast(td)
+                    if steps is not None:
+                        try:
+                            r = await self.drive(steps)
+                            if self._internal:
+                                await self.drive(self._settle())
+                        except Exception as exc:
+                            self._internal.clear()  # the failed macrostep's leftovers
+                            td.outcome = (False, exc)
+                        else:
+                            td.outcome = (True, r)
+                while self._external or self._internal:
+                    await self.drive(self._drain())
             except BaseException:
                 self._clear_queues()
                 raise
-        if td is not None and td.future is not None:
+            finally:
+                _processing.reset(token)
+                self._lock.release()
+        outcome = td.outcome
+        if outcome is None:
+            if not wait:
+                return None  # internal events have no outcome of their own
+            td.future = asyncio.get_running_loop().create_future()
             return await td.future
-        return result
+        ok, value = outcome
+        if ok:
+            return value
+        raise value
 
     def start(self, kwargs: dict[str, Any]) -> None:
         """Called by the constructor: inside a running loop, the initial entry waits for the
@@ -176,6 +216,26 @@ class AsyncEngine(Engine):
         self._initial_kwargs = kwargs
         if _running_loop() is None:
             _private_loop().run_until_complete(self._locked(self._drain()))
+
+    def _fast(self, td: TriggerData) -> Steps | None:
+        """Process ``td`` on a flat machine: the callback-free case right here (returns
+        None), else return the steps of its microstep for the caller to drive."""
+        program = self.program
+        event: str = td.event  # type: ignore[assignment]
+        table = program.table.get(event)
+        if table is None:
+            table = program.event_table(event)
+        value = getattr(self.model, self.field)
+        runs = table.get(value)
+        if runs is not None and not runs[0].has_callbacks and not program.prepare:
+            run = runs[0]
+            if run.entries:
+                setattr(self.model, self.field, run.target_value)
+            if run.enters_final:
+                self.running = False
+            td.outcome = (True, None)
+            return None
+        return self._fire(event, td.args, td.kwargs, td, value, runs)
 
     def activate_initial_state(self, kwargs: dict[str, Any]) -> Any:
         """Enter the initial configuration if the machine has no state yet."""
@@ -225,13 +285,15 @@ class AsyncEngine(Engine):
     # --- the algorithm's hooks: await what callbacks return ------------------------------------
     def _block(
         self, callers: tuple[Bound, ...], ed: EventData | None, results: list[Any] | None
-    ) -> Steps:
+    ) -> Any:
+        """The sync engine's block, until a callback returns an awaitable: from there on,
+        a generator that awaits it and runs the rest of the block."""
         owners = self.owners
         try:
-            for func, slot in callers:
+            for i, (func, slot) in enumerate(callers):
                 value = func(owners[slot]) if slot is not None else func(owners, ed)
-                if hasattr(value, "__await__"):
-                    value = yield value
+                if value is not None and hasattr(value, "__await__"):
+                    return self._await_rest(value, callers[i + 1 :], ed, results)
                 if results is not None:
                     results.append(value)
         except Exception as exc:
@@ -240,6 +302,27 @@ class AsyncEngine(Engine):
             self._queue_error(exc)
             return False
         return True
+
+    def _await_rest(
+        self,
+        pending: Any,
+        rest: tuple[Bound, ...],
+        ed: EventData | None,
+        results: list[Any] | None,
+    ) -> Steps:
+        try:
+            value = yield pending
+        except Exception as exc:
+            if not self.catch:
+                raise
+            self._queue_error(exc)
+            return False
+        if results is not None:
+            results.append(value)
+        ok = self._block(rest, ed, results)
+        if ok.__class__ is not bool:
+            ok = yield from ok
+        return ok
 
     def _passes(self, run: TransitionRun, ed: EventData | None) -> Steps:
         owners = self.owners

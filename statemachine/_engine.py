@@ -222,8 +222,8 @@ class Engine:
     def _drain(self) -> Steps:
         """Process queued events until none is due; returns the first external result.
 
-        An event that carries a future (a concurrent asyncio caller) gets its own result or
-        exception there; otherwise a failure clears the queues and propagates.
+        On the asyncio engine each event records its own outcome (result or exception) for
+        its caller; on the sync engine a failure clears the queues and propagates.
         """
         result = None
         first = True
@@ -244,18 +244,22 @@ class Engine:
                 heapq.heappop(self._delayed)
             else:
                 return result
-            future = td.future
-            if future is None:
+            if not self.is_async:
                 r = yield from self._macrostep(td)
             else:
+                # Each asyncio caller gets its own outcome, whoever processes its event.
                 try:
                     r = yield from self._macrostep(td)
                 except Exception as exc:
                     self._internal.clear()  # the failed macrostep's leftovers
-                    if not future.done():
+                    td.outcome = (False, exc)
+                    future = td.future
+                    if future is not None and not future.done():
                         future.set_exception(exc)
                     continue
-                if not future.done():
+                td.outcome = (True, r)
+                future = td.future
+                if future is not None and not future.done():
                     future.set_result(r)
             if first:
                 result, first = r, False

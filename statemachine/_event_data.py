@@ -21,7 +21,17 @@ class TriggerData:
     Ordered by ``execution_time`` (then by arrival), so delayed events sort after due ones.
     """
 
-    __slots__ = ("args", "event", "execution_time", "future", "kwargs", "machine", "send_id", "seq")
+    __slots__ = (
+        "args",
+        "event",
+        "execution_time",
+        "future",
+        "kwargs",
+        "machine",
+        "outcome",
+        "send_id",
+        "seq",
+    )
 
     def __init__(
         self,
@@ -40,7 +50,10 @@ class TriggerData:
         self.send_id = send_id
         self.execution_time = execution_time
         self.seq = seq
+        # Asyncio engine: a future for a caller waiting on another task's processing, and
+        # the outcome, (True, result) or (False, exception), once processed.
         self.future: Any = None
+        self.outcome: tuple[bool, Any] | None = None
 
     @property
     def model(self) -> Any:
