@@ -159,6 +159,8 @@ def _collect_states(
         for ident, state in found:
             if not state.id:
                 state._set_id(ident)
+            if state.parent is not None:
+                continue  # a child given to `State(states=[...])`, named by its attribute
             if id(state) not in seen:
                 seen.add(id(state))
                 top.append(state)
@@ -166,16 +168,29 @@ def _collect_states(
 
     def walk(state: State) -> None:
         everything.append(state)
-        for child in state.states:
+        for child in (*state.states, *state.history):
+            if not child.id:
+                child._set_id(_implicit_id(child, state))
             walk(child)
-        for h in state.history:
-            walk(h)
 
     for s in top:
         walk(s)
     for order, s in enumerate(everything, start=1):
         s.document_order = order
     return top, everything
+
+
+def _implicit_id(child: State, parent: State) -> str:
+    """The id of a child passed to ``State(states=[...])`` without being a class attribute:
+    its value if that is an identifier, else its name as an identifier."""
+    value = child._value
+    if isinstance(value, str) and value.isidentifier():
+        return value
+    name = str(child._name) if child._name else ""
+    ident = "".join(c if c.isalnum() else "_" for c in name.strip().lower())
+    if not ident or not ident.isidentifier():
+        raise exceptions.child_without_id(parent.id, child)
+    return ident
 
 
 def _hoist(namespace: dict[str, Any], states: list[State], attrs: dict[str, Any]) -> None:

@@ -258,3 +258,11 @@ def hoisted_name_clash(name: str, state_id: str) -> InvalidDefinition:
         f"Event {name!r} declared inside state {state_id!r} clashes with another attribute "
         f"named {name!r} on the machine; rename the event or the attribute."
     )
+
+
+def child_without_id(parent_id: str, child: Any) -> InvalidDefinition:
+    return InvalidDefinition(
+        f"A child of state {parent_id!r} has no id: {child!r}. Give it a name or a value that "
+        "can serve as an identifier (`State('Idle')`, `State(value='idle')`), or declare it in a "
+        "`State.Compound` class body."
+    )

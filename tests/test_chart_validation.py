@@ -191,3 +191,42 @@ def test_event_in_a_compound_clashing_with_a_machine_attribute_is_rejected():
                 go = a.to(b) | b.to(a)
 
             go = State()
+
+
+def test_children_given_to_state_states_get_ids_from_their_names():
+    """``State(states=[...])`` children that are not class attributes are named by their
+    names (or values), so they are reachable as ``sm.<id>``."""
+
+    class Machine(StateChart):
+        validate_disconnected_states = False
+        top = State(initial=True, states=[State("Warm up", initial=True), State(value="ready")])
+        done = State(final=True)
+        finish = top.to(done)
+
+    sm = Machine()
+    assert [s.id for s in Machine.top.states] == ["warm_up", "ready"]
+    assert list(sm.configuration_values) == ["top", "warm_up"]
+    assert sm.warm_up.is_active and not sm.top.ready.is_active
+
+
+def test_children_that_are_class_attributes_are_not_top_level_states():
+    """A state declared as a class attribute and also given as a child stays a child."""
+
+    class Machine(StateChart):
+        idle = State(initial=True)
+        busy = State()
+        group = State(initial=True, states=[idle, busy])
+        start = idle.to(busy)
+        stop = busy.to(idle)
+
+    assert [s.id for s in Machine.states] == ["group"]
+    sm = Machine()
+    assert list(sm.configuration_values) == ["group", "idle"]
+
+
+def test_child_without_name_or_value_is_rejected():
+    """A nameless child cannot get an id; the error says how to give it one."""
+    with pytest.raises(InvalidDefinition, match=r"A child of state 'top' has no id"):
+
+        class Machine(StateChart):
+            top = State(initial=True, states=[State(initial=True)])
