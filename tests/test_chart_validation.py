@@ -206,7 +206,8 @@ def test_children_given_to_state_states_get_ids_from_their_names():
     sm = Machine()
     assert [s.id for s in Machine.top.states] == ["warm_up", "ready"]
     assert list(sm.configuration_values) == ["top", "warm_up"]
-    assert sm.warm_up.is_active and not sm.top.ready.is_active
+    assert sm.warm_up.is_active
+    assert not sm.top.ready.is_active
 
 
 def test_children_that_are_class_attributes_are_not_top_level_states():
