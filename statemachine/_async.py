@@ -70,6 +70,9 @@ class _Ready:
         yield  # pragma: no cover - makes this a generator
 
 
+_DONE = _Ready()
+
+
 class AsyncEngine(Engine):
     """Drives the algorithm with ``await``: coroutine callbacks, guards and handlers are
     awaited in the documented order, one at a time."""
@@ -141,6 +144,32 @@ class AsyncEngine(Engine):
         send_id: str | None = None,
         internal: bool = False,
     ) -> Any:
+        if (
+            not delay
+            and not internal
+            and not self._external
+            and not self.chart
+            and self._initial_kwargs is None
+            and self.running
+            and self._lock.acquire(False)
+        ):
+            # Fast path: nothing queued, nobody processing, and a transition that runs no
+            # callback (so no user code, nothing to await): applied right now.
+            try:
+                program = self.program
+                table = program.table.get(event)
+                if table is None:
+                    table = program.event_table(event)
+                runs = table.get(getattr(self.model, self.field))
+                if runs is not None and not runs[0].has_callbacks and not program.prepare:
+                    run = runs[0]
+                    if run.entries:
+                        setattr(self.model, self.field, run.target_value)
+                    if run.enters_final:
+                        self.running = False
+                    return _DONE if _get_running_loop() is not None else None
+            finally:
+                self._lock.release()
         if delay or internal:
             td = self._enqueue(event, args, kwargs, delay, send_id, internal)
         else:
