@@ -220,7 +220,7 @@ class AsyncEngine(Engine):
                             td.outcome = (False, exc)
                         else:
                             td.outcome = (True, r)
-                while self._external or self._internal:
+                while self._external or self._internal or (self._delayed and not self.background):
                     await self.drive(self._drain())
             except BaseException:
                 self._clear_queues()

@@ -187,13 +187,20 @@ class Engine:
         self._internal.clear()
 
     def cancel(self, send_id: str) -> None:
-        """Drop pending events sent with ``send_id``."""
+        """Drop pending events sent with ``send_id`` (an asyncio caller waiting for one gets
+        None)."""
+        dropped = [td for td in self._external if td.send_id == send_id]
         self._external[:] = [td for td in self._external if td.send_id != send_id]
         if self._delayed:
             import heapq
 
+            dropped += [td for td in self._delayed if td.send_id == send_id]
             self._delayed[:] = [td for td in self._delayed if td.send_id != send_id]
             heapq.heapify(self._delayed)
+        for td in dropped:
+            td.outcome = (True, None)
+            if td.future is not None and not td.future.done():
+                td.future.set_result(None)
         self._notify()
 
     def _notify(self) -> None:
