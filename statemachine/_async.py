@@ -65,6 +65,9 @@ class _Ready:
     def __init__(self, value: Any = None) -> None:
         self.value = value
 
+    def __repr__(self) -> str:
+        return f"<completed send: {self.value!r}>"
+
     def __await__(self) -> Generator[Any, None, Any]:
         return self.value
         yield  # pragma: no cover - makes this a generator
@@ -376,7 +379,7 @@ class AsyncEngine(Engine):
     # --- invoke: coroutine handlers as tasks, plain ones in the default executor ----------------
     def _spawn(self, invocation: Invocation) -> None:
         loop = _running_loop() or _private_loop()
-        invocation.ctx.send = self._threadsafe_send(loop)
+        invocation.ctx.send = invocation.ctx._send_unless_cancelled(self._threadsafe_send(loop))
         context = contextvars.copy_context()
         context.run(_processing.set, None)  # the task sends as an outside caller
         # A task copies the context current at its creation.

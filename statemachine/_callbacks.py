@@ -152,6 +152,12 @@ class CallbackSpec:
         expected: bool = True,
         required: bool = True,
     ) -> None:
+        if isinstance(func, str):
+            func = func.strip()
+        elif not callable(func) and not isinstance(func, property) and group != Group.INVOKE:
+            from .exceptions import callback_not_callable
+
+            raise callback_not_callable(func, Group.NAMES[group])
         self.func = func
         self.group = group
         self.priority = priority

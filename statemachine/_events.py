@@ -57,7 +57,7 @@ class Event(CallbackDecorators, str):
     ) -> Event:
         if isinstance(transitions, str):
             if id is not None:
-                raise exceptions.event_non_str_id(id)
+                raise exceptions.event_id_twice(str(transitions), id)
             id, transitions = str(transitions), None
         if id is not None and not isinstance(id, str):
             raise exceptions.event_non_str_id(id)

@@ -226,7 +226,9 @@ def _convert(node: ast.expr, text: str) -> Expression:
             _convert(node.left, text), ops, [_convert(c, text) for c in node.comparators]
         )
     if isinstance(node, ast.Call):
-        if isinstance(node.func, ast.Name) and node.func.id == "In" and not node.keywords:
+        if isinstance(node.func, ast.Name) and node.func.id == "In":
+            if node.keywords:
+                raise bad_expression(text, "In() takes state ids as positional string literals")
             ids = []
             for arg in node.args:
                 if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):

@@ -47,9 +47,20 @@ class InvokeContext:
         self.invokeid = invokeid
         self.state_id = state_id
         self.machine = machine
-        self.send = machine.send
         self.cancelled = threading.Event()
+        self.send = self._send_unless_cancelled(machine.send)
         self.kwargs = kwargs
+
+    def _send_unless_cancelled(self, send: Callable[..., Any]) -> Callable[..., Any]:
+        """``send``, except that a cancelled invocation's events are dropped."""
+        cancelled = self.cancelled
+
+        def send_event(event: str, *args: Any, **kwargs: Any) -> Any:
+            if cancelled.is_set():
+                return None
+            return send(event, *args, **kwargs)
+
+        return send_event
 
     def __repr__(self) -> str:
         return f"InvokeContext(invokeid={self.invokeid!r}, state_id={self.state_id!r})"
@@ -86,11 +97,26 @@ class Handler:
         self.is_async = is_async
 
 
+class _ChildWatcher:
+    """Listener of a child machine: notices when it enters a top-level final state."""
+
+    def __init__(self) -> None:
+        self.finished = threading.Event()
+
+    def on_enter_state(self, state: State) -> None:
+        if state.final and state.parent is None:
+            self.finished.set()
+
+
 def _run_child(cls: type, ctx: InvokeContext) -> Any:
-    child = cls(**ctx.kwargs)
-    if not child.is_terminated:
-        # The child runs until it reaches a final state or the invoking state is exited.
-        ctx.cancelled.wait()
+    """Run a child machine until it terminates (the invocation's data is None) or the
+    invoking state is exited."""
+    watcher = _ChildWatcher()
+    child = cls(listeners=[watcher], **ctx.kwargs)
+    # Entering a top-level final state wakes us at once; the periodic look also catches a
+    # child whose parallel regions all completed.
+    while not child.is_terminated and not ctx.cancelled.is_set():
+        watcher.finished.wait(0.05)
     return None
 
 

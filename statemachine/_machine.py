@@ -76,8 +76,7 @@ class StateMachineMetaclass(type):
         cls.final_states = list(definition.final_states)  # type: ignore[attr-defined]
         cls._programs = {}  # type: ignore[attr-defined]
         cls._class_listeners = _class_listeners(cls)  # type: ignore[attr-defined]
-        if definition.states:
-            registry.register(cls)
+        registry.register(cls)
         return cls
 
     @property

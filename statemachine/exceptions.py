@@ -6,7 +6,8 @@ Hierarchy::
      └── StateMachineError             base of everything raised by this library
           ├── InvalidDefinition        the machine class (or its callbacks) is malformed
           │    ├── InvalidStateValue   a model holds a value that is not a state
-          │    └── AttrNotFound        a callback name resolves to nothing
+          │    ├── AttrNotFound        a callback name resolves to nothing
+          │    └── InvalidExpression   a guard expression cannot be parsed (also a ValueError)
           └── TransitionNotAllowed     an event cannot run in the current configuration
 
 Every message is built here, says what was wrong, shows the offending value, and says how
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AttrNotFound",
     "InvalidDefinition",
+    "InvalidExpression",
     "InvalidStateValue",
     "StateMachineError",
     "TransitionNotAllowed",
@@ -183,6 +185,21 @@ def invalid_listener(entry: Any) -> InvalidDefinition:
     )
 
 
+def event_id_twice(first: str, second: Any) -> InvalidDefinition:
+    return InvalidDefinition(
+        f"Event() received an id twice: {first!r} as the first argument and id={second!r}. "
+        "Pass the id once (`Event('go')` or `Event(transitions, id='go')`); a display name goes "
+        "in `name=`."
+    )
+
+
+def callback_not_callable(value: Any, group: str) -> InvalidDefinition:
+    return InvalidDefinition(
+        f"Callback {value!r} given to {group!r} is neither a name nor a callable. Pass a method "
+        "name, a function, or a list of them."
+    )
+
+
 def event_non_str_id(value: Any) -> InvalidDefinition:
     return InvalidDefinition(
         f"Event() received a non-string 'id' (a {type(value).__name__}). To combine multiple "
@@ -205,8 +222,13 @@ def callback_on_empty_event(name: str, event_id: str) -> InvalidDefinition:
     )
 
 
+class InvalidExpression(InvalidDefinition, ValueError):
+    """A guard expression cannot be parsed. Also a ``ValueError``, which is what code written
+    for python-statemachine catches."""
+
+
 def bad_expression(expr: str, reason: str) -> InvalidDefinition:
-    return InvalidDefinition(
+    return InvalidExpression(
         f"Failed to parse boolean expression {expr!r}: {reason}. Use names, `and`, `or`, "
         "`not`, comparisons, parentheses and `In('state_id')`."
     )

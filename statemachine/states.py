@@ -35,8 +35,9 @@ class States:
             raise AttributeError(name)
         try:
             return self.__dict__["_states"][name]  # type: ignore[no-any-return]
-        except KeyError:
-            raise AttributeError(f"No state {name!r} in {list(self._states)!r}") from None
+        except KeyError:  # also when `_states` is missing (an unpickled shell, say)
+            known = list(self.__dict__.get("_states", ()))
+            raise AttributeError(f"No state {name!r} in {known!r}") from None
 
     def __getitem__(self, key: str | int) -> State:
         if isinstance(key, int):

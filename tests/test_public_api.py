@@ -34,12 +34,15 @@ def test_top_level_exports_are_pinned():
             [
                 "AttrNotFound",
                 "InvalidDefinition",
+                "InvalidExpression",
                 "InvalidStateValue",
                 "StateMachineError",
                 "TransitionNotAllowed",
             ],
         ),
         ("statemachine.states", ["States"]),
+        ("statemachine.invoke", ["IInvoke", "InvokeContext", "invoke_group"]),
+        ("statemachine.contrib.timeout", ["timeout"]),
         ("statemachine.mixins", ["MachineMixin"]),
         ("statemachine.registry", ["get_machine_cls", "init_registry", "load_modules", "register"]),
         ("statemachine.model", ["Model"]),
@@ -66,6 +69,8 @@ def test_exception_hierarchy():
     assert issubclass(ex.InvalidDefinition, ex.StateMachineError)
     assert issubclass(ex.InvalidStateValue, ex.InvalidDefinition)
     assert issubclass(ex.AttrNotFound, ex.InvalidDefinition)
+    assert issubclass(ex.InvalidExpression, ex.InvalidDefinition)
+    assert issubclass(ex.InvalidExpression, ValueError)
     assert issubclass(ex.TransitionNotAllowed, ex.StateMachineError)
 
 

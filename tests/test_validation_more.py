@@ -90,3 +90,72 @@ def test_event_kwarg_referring_to_an_undeclared_event_is_rejected():
             b = State()
             go = a.to(b, event=stray)
             back = b.to(a)
+
+
+def test_guard_name_with_surrounding_spaces_resolves():
+    """A guard name padded with spaces is the same name."""
+
+    class Machine(StateMachine):
+        a = State(initial=True)
+        b = State()
+        go = a.to(b, cond=" ready ")
+        ready = True
+
+    sm = Machine()
+    sm.send("go")
+    assert sm.b.is_active
+
+
+def test_unparsable_guard_expression_is_also_a_value_error():
+    """Code that catches ValueError, as python-statemachine raises, still catches it."""
+    with pytest.raises(ValueError, match=r"unsupported expression structure 'x \+ 1'"):
+
+        class Machine(StateMachine):
+            a = State(initial=True)
+            b = State()
+            go = a.to(b, cond="x + 1")
+
+
+def test_in_with_keyword_arguments_is_rejected_with_a_precise_message():
+    """In() takes positional ids; a keyword gets a message that says so."""
+    with pytest.raises(InvalidDefinition, match=r"positional string literals"):
+
+        class Machine(StateMachine):
+            a = State(initial=True)
+            b = State()
+            go = a.to(b, cond="In(id='a')")
+
+
+def test_event_given_an_id_twice_says_so():
+    """Event('go', id='x') names both ids and how to pass a display name."""
+    with pytest.raises(InvalidDefinition, match=r"received an id twice: 'go' .* id='x'"):
+        Event("go", id="x")
+
+
+def test_non_callable_callback_is_rejected_at_class_creation():
+    """A guard that is neither a name nor a callable fails where it is declared."""
+    with pytest.raises(InvalidDefinition, match=r"Callback 42 given to 'cond'"):
+
+        class Machine(StateMachine):
+            a = State(initial=True)
+            b = State()
+            go = a.to(b, cond=42)
+
+
+def test_abstract_machine_classes_are_registered():
+    """Every machine class is registered, also one without states."""
+    from statemachine import registry
+
+    class AbstractBase(StateMachine):
+        pass
+
+    assert registry._REGISTRY[f"{__name__}.AbstractBase"] is AbstractBase
+
+
+def test_states_without_storage_raise_attribute_error():
+    """A States shell (as unpickling makes one) raises AttributeError, not RecursionError."""
+    from statemachine.states import States
+
+    shell = States.__new__(States)
+    with pytest.raises(AttributeError, match="No state 'anything'"):
+        shell.anything

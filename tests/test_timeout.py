@@ -1,0 +1,151 @@
+"""`statemachine.contrib.timeout`: leaving a state that stays active too long."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from statemachine import State, StateChart
+from statemachine.contrib.timeout import timeout
+from statemachine.invoke import IInvoke
+
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
+
+def wait_until(engine, condition, timeout: float = 2.0) -> bool:
+    """Let background threads and tasks progress until ``condition()`` holds (False on timeout)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        if engine.name == "async":
+            engine.call(asyncio.sleep, 0.005)
+        else:
+            time.sleep(0.005)
+    return True
+
+
+def test_expiry_sends_the_on_event(engine):
+    """When the duration passes while the state is active, the `on` event is sent."""
+
+    class Call(StateChart):
+        ringing = State(initial=True, invoke=timeout(0.02, on="give_up"))
+        missed = State()
+        give_up = ringing.to(missed)
+
+    sm = engine.machine(Call)
+    assert wait_until(engine, lambda: sm.missed.is_active)
+
+
+def test_expiry_without_on_completes_the_invocation(engine):
+    """Without `on`, expiry completes the invocation, so `done_invoke_<state>` fires."""
+
+    class Call(StateChart):
+        ringing = State(initial=True, invoke=timeout(0.02))
+        expired = State()
+        done_invoke_ringing = ringing.to(expired)
+
+    sm = engine.machine(Call)
+    assert wait_until(engine, lambda: sm.expired.is_active)
+
+
+def test_exit_before_expiry_cancels_the_timeout(engine):
+    """Leaving the state before the duration passes means its `on` event is never sent."""
+
+    class Call(StateChart):
+        ringing = State(initial=True, invoke=timeout(0.1, on="give_up"))
+        answered = State(invoke=timeout(0.15, on="hang_up"))
+        missed = State()
+        ended = State()
+
+        answer = ringing.to(answered)
+        # `give_up` would also leave `answered`: it must not arrive from the cancelled timer.
+        give_up = ringing.to(missed) | answered.to(missed)
+        hang_up = answered.to(ended)
+
+    sm = engine.machine(Call)
+    engine.send(sm, "answer")
+    # The second timer expires well after the first one would have.
+    assert wait_until(engine, lambda: sm.ended.is_active or sm.missed.is_active)
+    assert sm.ended.is_active
+
+
+def test_reentering_the_state_restarts_the_timer(engine):
+    """Each entry into the state starts a new timer that expires on its own."""
+    expiries = []
+
+    class Call(StateChart):
+        ringing = State(initial=True, invoke=timeout(0.02, on="give_up"))
+        missed = State()
+        give_up = ringing.to(missed, on=lambda: expiries.append(1))
+        retry = missed.to(ringing)
+
+    sm = engine.machine(Call)
+    assert wait_until(engine, lambda: sm.missed.is_active)
+    engine.send(sm, "retry")
+    assert wait_until(engine, lambda: len(expiries) == 2)
+    assert sm.missed.is_active
+
+
+@pytest.mark.parametrize("duration", [0, 0.0, -1, -0.5])
+def test_non_positive_duration_raises_value_error(duration):
+    """`timeout()` with a duration of zero or less raises ValueError."""
+    with pytest.raises(ValueError, match="positive"):
+        timeout(duration)
+
+
+@pytest.mark.parametrize("duration", ["5", None, True, [1], object()])
+def test_non_number_duration_raises_value_error(duration):
+    """`timeout()` with something that is not a number of seconds raises ValueError."""
+    with pytest.raises(ValueError, match="positive"):
+        timeout(duration)
+
+
+def test_timeout_is_an_iinvoke():
+    """What `timeout()` returns satisfies the IInvoke protocol."""
+    assert isinstance(timeout(1, on="late"), IInvoke)
+
+
+def test_timeout_in_a_list_fires_when_the_other_handler_is_slow(engine):
+    """In `invoke=[work, timeout(...)]`, the timeout's event wins over slow work, which is then
+    cancelled."""
+    cancelled = []
+
+    class Fetch:
+        def run(self, ctx):
+            cancelled.append(ctx.cancelled.wait(2))
+            return "late"
+
+    class Loader(StateChart):
+        loading = State(initial=True, invoke=[Fetch, timeout(0.02, on="too_slow")])
+        ready = State()
+        failed = State()
+        done_invoke_loading = loading.to(ready)
+        too_slow = loading.to(failed)
+
+    sm = engine.machine(Loader)
+    assert wait_until(engine, lambda: sm.failed.is_active)
+    assert wait_until(engine, lambda: cancelled == [True])
+    assert sm.failed.is_active
+
+
+def test_timeout_in_a_list_is_cancelled_when_the_work_finishes_first(engine):
+    """In `invoke=[work, timeout(...)]`, work that completes first leaves the state and the
+    timeout never fires."""
+
+    class Loader(StateChart):
+        loading = State(initial=True, invoke=[lambda: "data", timeout(0.1, on="too_slow")])
+        ready = State(invoke=timeout(0.15, on="finish"))
+        failed = State()
+        finished = State()
+
+        done_invoke_loading = loading.to(ready)
+        # `too_slow` would also leave `ready`: it must not arrive from the cancelled timer.
+        too_slow = loading.to(failed) | ready.to(failed)
+        finish = ready.to(finished)
+
+    sm = engine.machine(Loader)
+    assert wait_until(engine, lambda: sm.finished.is_active or sm.failed.is_active)
+    assert sm.finished.is_active

@@ -1,0 +1,321 @@
+"""`Transition` and `TransitionList` objects: attributes, event matching, composition (spec 1.3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from statemachine import Event, State, StateChart, StateMachine
+from statemachine.exceptions import InvalidDefinition
+from statemachine.transition import Transition
+from statemachine.transition_list import TransitionList
+
+
+class Job(StateMachine):
+    queued = State(initial=True)
+    running = State()
+    failed = State()
+    done = State(final=True)
+
+    start = queued.to(running)
+    fail = running.to(failed, event="crash abort")
+    retry = failed.to(queued)
+    finish = running.to(done)
+    poke = running.to.itself(internal=True)
+
+
+def first(event: Event) -> Transition:
+    return event.transitions[0]
+
+
+# --- attributes ---------------------------------------------------------------------------------
+
+
+def test_transition_exposes_its_source_and_target():
+    """`source` and `target` are the declared states; `targets` lists the one target."""
+    t = first(Job.start)
+    assert t.source is Job.queued
+    assert t.target is Job.running
+    assert t.targets == [Job.running]
+
+
+def test_event_attribute_is_the_space_separated_ids():
+    """`events` lists the attribute name and the `event=` ids; `event` joins them with spaces."""
+    t = first(Job.fail)
+    assert sorted(t.events) == ["abort", "crash", "fail"]
+    assert t.event == " ".join(t.events)
+
+
+def test_an_event_named_twice_is_registered_once():
+    """Naming an event by attribute and again by `event=` gives the transition that id once."""
+
+    class Twice(StateChart):
+        a = State(initial=True)
+        b = State()
+        go = a.to(b, event="go") | b.to(a)
+
+    assert first(Twice.go).events == ["go"]
+
+
+def test_is_self_is_true_only_when_target_is_source():
+    """`is_self` holds for a self-transition and not for a move between states."""
+    assert first(Job.poke).is_self
+    assert not first(Job.start).is_self
+
+
+def test_internal_flag_is_kept():
+    """`internal=True` is stored on the transition."""
+    assert first(Job.poke).internal
+    assert not first(Job.start).internal
+
+
+def test_targetless_transition_has_no_target():
+    """`state.to()` with no argument builds a transition without a target."""
+    queued = State()
+    t = queued.to()[0]
+    assert t.target is None
+    assert t.targets == []
+    assert not t.is_self
+
+
+def test_transition_may_have_several_targets():
+    """A Transition built with a list of targets keeps them all; `target` is the first."""
+    a, b, c = State(), State(), State()
+    t = Transition(a, [b, c])
+    assert t.targets == [b, c]
+    assert t.target is b
+
+
+def test_transition_without_event_is_eventless():
+    """A Transition with no event is eventless; one with an event is not."""
+    a, b = State(), State()
+    assert Transition(a, b).is_eventless
+    assert not Transition(a, b, event="go").is_eventless
+
+
+def test_event_kwarg_accepts_nested_lists_and_skips_none():
+    """`event=` may be a list mixing space-separated strings, tuples and None."""
+    a, b = State(), State()
+    t = Transition(a, b, event=["e1 e2", None, ("e3",)])
+    assert t.events == ["e1", "e2", "e3"]
+
+
+def test_event_kwarg_accepts_an_event_object():
+    """An `Event` given as `event=` contributes its id."""
+    a, b = State(), State()
+    t = Transition(a, b, event=Event("ping"))
+    assert t.events == ["ping"]
+
+
+def test_event_kwarg_of_another_type_is_rejected():
+    """A non-string, non-list `event=` raises InvalidDefinition naming the value."""
+    a, b = State(), State()
+    with pytest.raises(InvalidDefinition, match=r"Invalid event 42: pass a string, an Event"):
+        Transition(a, b, event=42)
+
+
+def test_repr_shows_source_target_events_and_internal():
+    """The repr names the source and target ids, the events and the internal flag."""
+    assert repr(first(Job.poke)) == "Transition('running', 'running', event='poke', internal=True)"
+
+
+def test_repr_of_a_targetless_transition_shows_none():
+    """A transition without a target shows `None` as target in its repr."""
+
+    class Pinger(StateChart):
+        idle = State(initial=True)
+        ping = idle.to()
+
+    assert repr(first(Pinger.ping)) == "Transition('idle', None, event='ping', internal=False)"
+
+
+def test_str_is_an_arrow_between_ids():
+    """`str(transition)` is `source -> target`."""
+    assert str(first(Job.start)) == "queued -> running"
+
+
+# --- event matching -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("descriptor", "event", "expected"),
+    [
+        ("go", "go", True),
+        ("go", "stop", False),
+        ("error", "error.execution", True),
+        ("error", "errors", False),
+        ("err", "error.execution", False),
+        ("error.execution", "error", False),
+        ("error.*", "error.execution", True),
+        ("error.*", "error", True),
+        ("error.", "error.execution", True),
+        ("*", "anything.at.all", True),
+    ],
+)
+def test_match_follows_scxml_event_descriptors(descriptor, event, expected):
+    """A descriptor matches an event whose dot-tokens it prefixes; `*` matches everything and a
+    trailing `.*` or `.` is ignored."""
+    a, b = State(), State()
+    assert Transition(a, b, event=descriptor).match(event) is expected
+
+
+def test_null_event_matches_only_eventless_transitions():
+    """`match(None)` is true for an eventless transition and false for one with an event."""
+    a, b = State(), State()
+    assert Transition(a, b).match(None)
+    assert not Transition(a, b, event="go").match(None)
+
+
+def test_transition_with_a_dotted_prefix_descriptor_fires_for_longer_events(engine):
+    """A transition on `error.*` fires for `error.disk` sent to the machine."""
+
+    class Guarded(StateMachine):
+        ok = State(initial=True)
+        broken = State()
+        repair = broken.to(ok)
+        ok.to(broken, event="error.*")
+
+    sm = engine.machine(Guarded)
+    engine.send(sm, "error.disk")
+    assert sm.broken.is_active
+
+
+# --- TransitionList -------------------------------------------------------------------------------
+
+
+def test_or_concatenates_in_order():
+    """`l1 | l2` has the transitions of both, left ones first."""
+    a, b = State(), State()
+    left, right = a.to(b), b.to(a)
+    combined = left | right
+    assert list(combined) == [left[0], right[0]]
+
+
+def test_or_accepts_an_event():
+    """A TransitionList combined with an Event gets the event's transitions."""
+    a, b, c = State(), State(), State()
+    ev = Event(b.to(c))
+    combined = a.to(b) | ev
+    assert [t.target for t in combined] == [b, c]
+
+
+def test_or_with_an_unrelated_type_raises_type_error():
+    """Combining a TransitionList with something else is a TypeError."""
+    a, b = State(), State()
+    with pytest.raises(TypeError, match="unsupported operand"):
+        a.to(b) | 3
+
+
+def test_add_transitions_appends_transitions_and_lists_and_returns_self():
+    """`add_transitions` accepts Transitions and TransitionLists and returns the list itself."""
+    a, b, c = State(), State(), State()
+    t1, t2 = Transition(a, b), Transition(b, c)
+    target = TransitionList()
+    assert target.add_transitions([t1, TransitionList([t2])]) is target
+    assert list(target) == [t1, t2]
+
+
+def test_index_len_and_truth():
+    """A TransitionList is indexable, sized, and falsy when empty."""
+    a, b = State(), State()
+    tl = a.to(b) | b.to(a)
+    assert tl[1].source is b
+    assert tl[-1].target is a
+    assert len(tl) == 2
+    assert not TransitionList()
+
+
+def test_repr_lists_the_transitions():
+    """The repr of a TransitionList shows each transition's repr."""
+    tl = Job.retry.transitions
+    assert repr(tl) == (
+        "TransitionList([Transition('failed', 'queued', event='retry', internal=False)])"
+    )
+
+
+def test_unique_events_lists_each_event_id_once_in_order():
+    """`unique_events` collects the ids of all transitions, without repeats."""
+    a, b = State(), State()
+    tl = a.to(b, event="x y") | b.to(a, event="y z")
+    assert tl.unique_events == ["x", "y", "z"]
+
+
+def test_has_eventless_transition():
+    """`has_eventless_transition` is true when some transition of the list has no event."""
+    a, b = State(), State()
+    assert (a.to(b, event="go") | b.to(a)).has_eventless_transition
+    assert not a.to(b, event="go").has_eventless_transition
+
+
+def test_calling_a_transition_list_with_a_non_callable_raises_type_error():
+    """A TransitionList only accepts a callable when called (the decorator form)."""
+    a, b = State(), State()
+    with pytest.raises(TypeError, match="TransitionList only supports the decorator syntax"):
+        a.to(b)("not callable")
+
+
+def test_decorating_a_method_with_a_transition_list_declares_an_event(engine):
+    """`@a.to(b)` on a method makes an event of that name whose `on` action is the method."""
+
+    class Lamp(StateChart):
+        off = State(initial=True)
+        on = State()
+
+        @off.to(on)
+        def switch_on(self):
+            return "lit"
+
+        switch_off = on.to(off)
+
+    sm = engine.machine(Lamp)
+    assert engine.send(sm, "switch_on") == "lit"
+    assert sm.on.is_active
+
+
+# --- from_.any() ----------------------------------------------------------------------------------
+
+
+class Workflow(StateChart):
+    draft = State(initial=True)
+    review = State()
+    published = State()
+    aborted = State(final=True)
+
+    submit = draft.to(review)
+    publish = review.to(published)
+    reopen = published.to(draft)
+    abort = aborted.from_.any()
+
+    @abort.on
+    def note_abort(self, source):
+        self.aborted_from = source.id
+
+
+def test_from_any_expands_to_every_non_final_top_level_state():
+    """`target.from_.any()` becomes one transition from each non-final top-level state."""
+    assert [t.source.id for t in Workflow.abort.transitions] == ["draft", "review", "published"]
+
+
+def test_callbacks_decorated_on_from_any_reach_every_expanded_transition(engine):
+    """A decorator applied to a `from_.any()` list runs for the transition actually taken."""
+    sm = engine.machine(Workflow)
+    engine.send(sm, "submit")
+    engine.send(sm, "abort")
+    assert sm.aborted_from == "review"
+
+
+def test_from_any_list_reused_in_a_second_event_shares_the_expansion():
+    """Combining a `from_.any()` list into another event reuses the same expanded transitions."""
+
+    class Shared(StateChart):
+        idle = State(initial=True)
+        busy = State()
+        stopped = State(final=True)
+
+        work = idle.to(busy)
+        rest = busy.to(idle)
+        stop = stopped.from_.any()
+        stop_or_rest = stop | rest
+
+    stop_transitions = list(Shared.stop.transitions)
+    assert list(Shared.stop_or_rest.transitions)[: len(stop_transitions)] == stop_transitions
+    assert len(Shared.idle.transitions) == 2  # `work` and one `stop`, not two
