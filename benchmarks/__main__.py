@@ -224,7 +224,14 @@ def _s11(r: Results) -> list[Row]:
             r["flat"]["send"]["best"],
             3,
             note,
-        )
+        ),
+        _ratio_row(
+            "S11",
+            "  same (baseline: same machine, sync callback)",
+            send["best"],
+            r["same_sync"]["send"]["best"],
+            None,
+        ),
     ]
 
 
@@ -310,7 +317,7 @@ SCENARIOS = {
         Scenario("S8", "benchmarks.s8_chart", ("ours", "baseline"), _s8),
         Scenario("S9", "benchmarks.s9_compound", ("nested", "flat"), _s9),
         Scenario("S10", "benchmarks.s10_parallel", ("parallel", "flat"), _s10),
-        Scenario("S11", "benchmarks.s11_async", ("async", "flat"), _s11),
+        Scenario("S11", "benchmarks.s11_async", ("async", "flat", "same_sync"), _s11),
         Scenario("S12", "benchmarks.s12_guards", ("guards",), _s12),
     )
 }

@@ -21,3 +21,19 @@ class AsyncTrafficChart(StateChart):
 
     async def on_enter_yellow(self) -> None:
         self.yellow_entries += 1
+
+
+class SyncCallbackTrafficChart(StateChart):
+    """The same machine with the callback as a plain method (S11's info row: what the
+    asyncio engine costs over the sync one for the same work)."""
+
+    yellow_entries = 0
+
+    green = State(initial=True)
+    yellow = State()
+    red = State()
+
+    cycle = green.to(yellow) | yellow.to(red) | red.to(green)
+
+    def on_enter_yellow(self) -> None:
+        self.yellow_entries += 1

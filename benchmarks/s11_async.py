@@ -64,5 +64,18 @@ def flat() -> dict[str, Any]:
     return flat_chart()
 
 
+def same_sync() -> dict[str, Any]:
+    """The async machine's twin with a plain-method callback, on the sync engine."""
+    from ._charts_async import SyncCallbackTrafficChart
+    from ._timing import per_op_ns
+
+    sm = SyncCallbackTrafficChart()
+    entries = sm.yellow_entries
+    for _ in range(3):
+        sm.send("cycle")
+    assert sm.yellow_entries == entries + 1, "the sync twin's callback must run once a cycle"
+    return {"send": per_op_ns("send('cycle')", {"send": sm.send})}
+
+
 if __name__ == "__main__":
-    run_variant({"async": run_async, "flat": flat})
+    run_variant({"async": run_async, "flat": flat, "same_sync": same_sync})
