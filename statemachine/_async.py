@@ -73,23 +73,30 @@ class _Ready:
         yield  # pragma: no cover - makes this a generator
 
 
-_DONE = _Ready()
-
-
 class AsyncEngine(Engine):
     """Drives the algorithm with ``await``: coroutine callbacks, guards and handlers are
     awaited in the documented order, one at a time."""
 
-    __slots__ = ("_initial_kwargs", "_scheduler", "_wake")
+    __slots__ = ("_done", "_initial_kwargs", "_scheduler", "_wake")
 
     is_async = True
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self._wake: asyncio.Event | None = None
+        self._done: asyncio.Future[None] | None = None
         self._scheduler: asyncio.Task[None] | None = None
         # Constructor kwargs of an initial entry not run yet (deferred inside a running loop).
         self._initial_kwargs: dict[str, Any] | None = None
+
+    def _done_future(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
+        """A future already resolved to None, one per loop (awaiting it costs next to
+        nothing, and an un-awaited one never warns)."""
+        done = self._done
+        if done is None or done.get_loop() is not loop:
+            done = self._done = loop.create_future()
+            done.set_result(None)
+        return done
 
     # --- driving ---------------------------------------------------------------------------------
     async def drive(self, steps: Steps) -> Any:
@@ -170,7 +177,8 @@ class AsyncEngine(Engine):
                         setattr(self.model, self.field, run.target_value)
                     if run.enters_final:
                         self.running = False
-                    return _DONE if _get_running_loop() is not None else None
+                    loop = _get_running_loop()
+                    return None if loop is None else self._done_future(loop)
             finally:
                 self._lock.release()
         if delay or internal:
