@@ -48,6 +48,9 @@ def _private_loop() -> asyncio.AbstractEventLoop:
     loop: asyncio.AbstractEventLoop | None = getattr(_loops, "loop", None)
     if loop is None or loop.is_closed():
         loop = _loops.loop = asyncio.new_event_loop()
+        import atexit
+
+        atexit.register(loop.close)
     return loop
 
 
@@ -189,7 +192,10 @@ class AsyncEngine(Engine):
             if self._wake is not None:
                 self._wake.set()
         if _processing.get() is self:
-            return _Ready()  # re-entrant: the running loop processes it
+            # Re-entrant (from a callback): the running loop processes it, and drops it if
+            # the macrostep that sent it fails.
+            td.from_callback = True
+            return _Ready()
         loop = _get_running_loop()
         if delay and self.background:
             self._start_scheduler(loop)
@@ -227,7 +233,7 @@ class AsyncEngine(Engine):
                             if self._internal:
                                 await self.drive(self._settle())
                         except Exception as exc:
-                            self._internal.clear()  # the failed macrostep's leftovers
+                            self._drop_leftovers()
                             td.outcome = (False, exc)
                         else:
                             td.outcome = (True, r)

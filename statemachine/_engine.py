@@ -186,6 +186,12 @@ class Engine:
         self._external.clear()
         self._internal.clear()
 
+    def _drop_leftovers(self) -> None:
+        """After a failed macrostep (asyncio engine): drop what it queued, internal events
+        and events its callbacks sent, but keep the events of other callers."""
+        self._internal.clear()
+        self._external[:] = [td for td in self._external if not td.from_callback]
+
     def cancel(self, send_id: str) -> None:
         """Drop pending events sent with ``send_id`` (an asyncio caller waiting for one gets
         None)."""
@@ -258,7 +264,7 @@ class Engine:
                 try:
                     r = yield from self._macrostep(td)
                 except Exception as exc:
-                    self._internal.clear()  # the failed macrostep's leftovers
+                    self._drop_leftovers()
                     td.outcome = (False, exc)
                     future = td.future
                     if future is not None and not future.done():

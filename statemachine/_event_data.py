@@ -25,6 +25,7 @@ class TriggerData:
         "args",
         "event",
         "execution_time",
+        "from_callback",
         "future",
         "kwargs",
         "machine",
@@ -54,6 +55,7 @@ class TriggerData:
         # the outcome, (True, result) or (False, exception), once processed.
         self.future: Any = None
         self.outcome: tuple[bool, Any] | None = None
+        self.from_callback = False  # sent by a callback of the macrostep being processed
 
     @property
     def model(self) -> Any:

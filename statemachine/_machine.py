@@ -263,7 +263,8 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         Returns the results of the ``before`` and ``on`` callbacks: None if there are none,
         the value itself if there is one, a list otherwise. A call made while the machine is
         already processing (from a callback or another thread) queues the event and returns
-        None.
+        None (on the asyncio engine, from a callback: an already-completed awaitable of None,
+        so that async callbacks can ``await self.send(...)``).
 
         Raises:
             TransitionNotAllowed: (StateMachine) no transition for ``event`` from here.

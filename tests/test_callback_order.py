@@ -128,28 +128,28 @@ def _without_prepare(calls):
 
 
 @BOTH
-def test_full_callback_order_of_one_transition(machine_cls):
+def test_full_callback_order_of_one_transition(engine, machine_cls):
     """Every group and every binding style runs in the documented order (section 2.2)."""
-    sm = machine_cls()
+    sm = engine.machine(machine_cls)
     sm.calls.clear()
-    sm.send("go")
+    engine.send(sm, "go")
     # prepare_event may run more than once per event (once per binding); its count is not pinned.
     assert _without_prepare(sm.calls) == EXPECTED_GO
 
 
 @BOTH
-def test_prepare_event_runs_before_everything_else(machine_cls):
+def test_prepare_event_runs_before_everything_else(engine, machine_cls):
     """prepare_event is the first callback of the microstep, before validators and guards."""
-    sm = machine_cls()
+    sm = engine.machine(machine_cls)
     sm.calls.clear()
-    sm.send("go")
+    engine.send(sm, "go")
     assert sm.calls[0] == "prepare_event"
 
 
 @BOTH
-def test_initial_entry_runs_only_prepare_and_enter_groups(machine_cls):
+def test_initial_entry_runs_only_prepare_and_enter_groups(engine, machine_cls):
     """Activating the initial state runs prepare_event and the enter group, nothing else."""
-    sm = machine_cls()
+    sm = engine.machine(machine_cls)
     assert sm.calls[0] == "prepare_event"
     assert _without_prepare(sm.calls) == [
         "on_enter_state",
@@ -159,42 +159,42 @@ def test_initial_entry_runs_only_prepare_and_enter_groups(machine_cls):
     ]
 
 
-def test_validator_that_raises_stops_before_the_guards():
+def test_validator_that_raises_stops_before_the_guards(engine):
     """A raising validator aborts the transition before any cond is evaluated."""
-    sm = OrderMachine()
+    sm = engine.machine(OrderMachine)
     sm.reject = True
     sm.calls.clear()
     with pytest.raises(ValueError, match="rejected by validator"):
-        sm.send("go")
+        engine.send(sm, "go")
     assert _without_prepare(sm.calls) == ["validator"]
 
 
-def test_false_cond_short_circuits_unless_and_actions():
+def test_false_cond_short_circuits_unless_and_actions(engine):
     """When cond is falsy, unless is not evaluated and no action runs."""
-    sm = OrderChart()
+    sm = engine.machine(OrderChart)
     sm.cond_result = False
     sm.calls.clear()
-    sm.send("go")
+    engine.send(sm, "go")
     assert _without_prepare(sm.calls) == ["validator", "cond_passes"]
     assert sm.a.is_active
 
 
-def test_truthy_unless_stops_before_actions():
+def test_truthy_unless_stops_before_actions(engine):
     """When unless is truthy, the transition is refused after evaluating it; no action runs."""
-    sm = OrderChart()
+    sm = engine.machine(OrderChart)
     sm.unless_result = True
     sm.calls.clear()
-    sm.send("go")
+    engine.send(sm, "go")
     assert _without_prepare(sm.calls) == ["validator", "cond_passes", "unless_blocks"]
     assert sm.a.is_active
 
 
-def test_reverse_transition_runs_exit_of_b_and_enter_of_a():
+def test_reverse_transition_runs_exit_of_b_and_enter_of_a(engine):
     """The exit and enter groups follow the states of the transition actually taken."""
-    sm = OrderMachine()
-    sm.send("go")
+    sm = engine.machine(OrderMachine)
+    engine.send(sm, "go")
     sm.calls.clear()
-    sm.send("back")
+    engine.send(sm, "back")
     assert _without_prepare(sm.calls) == [
         "before_transition",
         "on_exit_state",
@@ -227,11 +227,11 @@ class GroupListener:
         machine.calls.append("listener.after_transition")
 
 
-def test_listener_callbacks_sort_into_the_same_priority_slots():
+def test_listener_callbacks_sort_into_the_same_priority_slots(engine):
     """Generic callbacks of listeners run with the machine's generic ones; after_transition last."""
-    sm = OrderMachine(listeners=[GroupListener()])
+    sm = engine.machine(OrderMachine, listeners=[GroupListener()])
     sm.calls.clear()
-    sm.send("go")
+    engine.send(sm, "go")
     calls = _without_prepare(sm.calls)
     before = calls[calls.index("unless_blocks") + 1 : calls.index("on_exit_state")]
     after = calls[calls.index("on_enter_b") + 1 :]
@@ -278,22 +278,22 @@ class TwoEvents(StateMachine):
     after_go = _recorder("after_go")
 
 
-def test_event_conventions_fire_only_for_the_triggering_event():
+def test_event_conventions_fire_only_for_the_triggering_event(engine):
     """With a transition on events 'ping pong', sending 'ping' runs only the *_ping conventions."""
-    sm = TwoEvents()
-    sm.send("ping")
+    sm = engine.machine(TwoEvents)
+    engine.send(sm, "ping")
     assert sm.b.is_active
     assert sm.calls == ["before_ping", "on_ping", "after_ping"]
 
 
-def test_second_event_of_the_transition_runs_its_own_conventions():
+def test_second_event_of_the_transition_runs_its_own_conventions(engine):
     """Sending the other event of the same transition runs the *_pong conventions only."""
-    sm = TwoEvents()
-    sm.send("pong")
+    sm = engine.machine(TwoEvents)
+    engine.send(sm, "pong")
     assert sm.calls == ["before_pong", "on_pong", "after_pong"]
 
 
-def test_conventions_of_an_unrelated_event_do_not_fire():
+def test_conventions_of_an_unrelated_event_do_not_fire(engine):
     """Callbacks named after event 'back' do not run when 'ping' is sent (no cross-talk)."""
 
     class Listener:
@@ -307,10 +307,10 @@ def test_conventions_of_an_unrelated_event_do_not_fire():
             self.calls.append("on_ping")
 
     listener = Listener()
-    sm = TwoEvents(listeners=[listener])
-    sm.send("ping")
+    sm = engine.machine(TwoEvents, listeners=[listener])
+    engine.send(sm, "ping")
     assert listener.calls == ["on_ping"]
-    sm.send("back")
+    engine.send(sm, "back")
     assert listener.calls == ["on_ping", "on_back"]
 
 
@@ -342,28 +342,28 @@ SelfLoopChart = build_self_loop(StateChart)
 
 
 @pytest.mark.parametrize("machine_cls", [SelfLoopMachine, SelfLoopChart], ids=["sm", "chart"])
-def test_external_self_transition_exits_and_reenters(machine_cls):
+def test_external_self_transition_exits_and_reenters(engine, machine_cls):
     """An external self-transition runs exit, on, then enter, in both classes."""
-    sm = machine_cls()
+    sm = engine.machine(machine_cls)
     sm.calls.clear()
-    sm.send("external")
+    engine.send(sm, "external")
     assert sm.calls == ["exit", "on", "enter"]
     assert sm.s.is_active
 
 
-def test_internal_self_transition_in_state_machine_skips_exit_and_enter():
+def test_internal_self_transition_in_state_machine_skips_exit_and_enter(engine):
     """In a StateMachine an internal self-transition runs its actions but neither exit nor enter."""
-    sm = SelfLoopMachine()
+    sm = engine.machine(SelfLoopMachine)
     sm.calls.clear()
-    sm.send("internal")
+    engine.send(sm, "internal")
     assert sm.calls == ["on"]
     assert sm.s.is_active
 
 
-def test_internal_self_transition_in_state_chart_runs_exit_then_enter():
+def test_internal_self_transition_in_state_chart_runs_exit_then_enter(engine):
     """In a StateChart an internal self-transition on an atomic state runs exit, on, then enter."""
-    sm = SelfLoopChart()
+    sm = engine.machine(SelfLoopChart)
     sm.calls.clear()
-    sm.send("internal")
+    engine.send(sm, "internal")
     assert sm.calls == ["exit", "on", "enter"]
     assert sm.s.is_active

@@ -37,9 +37,9 @@ def guarded(base=StateMachine, **transition_kwargs):
     return Guarded
 
 
-def fires(sm, *args, **kwargs):
-    """Send 'go' and tell whether the machine moved to b."""
-    sm.send("go", *args, **kwargs)
+def fires(engine, sm, *args, **kwargs):
+    """Send 'go' on `engine` and tell whether the machine moved to b."""
+    engine.send(sm, "go", *args, **kwargs)
     return sm.b.is_active
 
 
@@ -47,31 +47,31 @@ def fires(sm, *args, **kwargs):
 
 
 @pytest.mark.parametrize(("value", "expected"), [(True, True), (False, False)])
-def test_cond_by_name_of_a_machine_method(value, expected):
+def test_cond_by_name_of_a_machine_method(engine, value, expected):
     """A cond naming a machine method passes when the method returns a truthy value."""
 
     class Machine(guarded(cond="is_ready")):
         def is_ready(self):
             return value
 
-    assert fires(Machine()) is expected
+    assert fires(engine, engine.machine(Machine)) is expected
 
 
 @pytest.mark.parametrize(("value", "expected"), [(True, True), (False, False)])
-def test_cond_by_name_of_a_plain_model_attribute(value, expected):
+def test_cond_by_name_of_a_plain_model_attribute(engine, value, expected):
     """A cond naming a non-callable model attribute uses the attribute's value."""
-    sm = guarded(cond="ready")(Panel(ready=value))
-    assert fires(sm) is expected
+    sm = engine.machine(guarded(cond="ready"), Panel(ready=value))
+    assert fires(engine, sm) is expected
 
 
 @pytest.mark.parametrize(("value", "expected"), [(True, False), (False, True)])
-def test_unless_by_name_of_a_plain_model_attribute(value, expected):
+def test_unless_by_name_of_a_plain_model_attribute(engine, value, expected):
     """An unless naming a model attribute refuses the transition when the value is truthy."""
-    sm = guarded(unless="blocked")(Panel(blocked=value))
-    assert fires(sm) is expected
+    sm = engine.machine(guarded(unless="blocked"), Panel(blocked=value))
+    assert fires(engine, sm) is expected
 
 
-def test_cond_by_name_of_a_machine_property():
+def test_cond_by_name_of_a_machine_property(engine):
     """A cond naming a machine property runs the getter."""
 
     class Machine(guarded(cond="has_fuel")):
@@ -81,13 +81,13 @@ def test_cond_by_name_of_a_machine_property():
         def has_fuel(self):
             return self.fuel > 0
 
-    sm = Machine()
-    assert fires(sm) is False
+    sm = engine.machine(Machine)
+    assert fires(engine, sm) is False
     sm.fuel = 1
-    assert fires(sm) is True
+    assert fires(engine, sm) is True
 
 
-def test_cond_by_name_of_a_model_property():
+def test_cond_by_name_of_a_model_property(engine):
     """A cond naming a property of the model runs the model's getter."""
 
     class Tank:
@@ -99,12 +99,12 @@ def test_cond_by_name_of_a_model_property():
             return self.level > 0
 
     tank = Tank()
-    sm = guarded(cond="not_empty")(tank)
+    sm = engine.machine(guarded(cond="not_empty"), tank)
     tank.level = 0
-    assert fires(sm) is False
+    assert fires(engine, sm) is False
 
 
-def test_cond_given_as_a_property_object():
+def test_cond_given_as_a_property_object(engine):
     """A property object passed as cond is evaluated with the machine as instance."""
 
     class Machine(StateMachine):
@@ -119,72 +119,72 @@ def test_cond_given_as_a_property_object():
         b = State()
         go = a.to(b, cond=has_fuel)
 
-    sm = Machine()
-    assert fires(sm) is False
+    sm = engine.machine(Machine)
+    assert fires(engine, sm) is False
     sm.fuel = 3
-    assert fires(sm) is True
+    assert fires(engine, sm) is True
 
 
-def test_cond_given_as_a_function():
+def test_cond_given_as_a_function(engine):
     """A plain function passed as cond is called with dependency injection."""
 
     def big_enough(amount):
         return amount > 10
 
-    sm = guarded(cond=big_enough)()
-    assert fires(sm, amount=5) is False
-    assert fires(sm, amount=20) is True
+    sm = engine.machine(guarded(cond=big_enough))
+    assert fires(engine, sm, amount=5) is False
+    assert fires(engine, sm, amount=20) is True
 
 
-def test_cond_given_as_a_lambda():
+def test_cond_given_as_a_lambda(engine):
     """A lambda passed as cond is evaluated on each send."""
-    sm = guarded(cond=lambda: False)()
-    assert fires(sm) is False
+    sm = engine.machine(guarded(cond=lambda: False))
+    assert fires(engine, sm) is False
 
 
-def test_cond_receives_send_arguments():
+def test_cond_receives_send_arguments(engine):
     """A cond method receives the positional and keyword arguments of send()."""
 
     class Machine(guarded(cond="accepts")):
         def accepts(self, code, amount):
             return code == "ok" and amount > 1
 
-    sm = Machine()
-    assert fires(sm, "no", amount=5) is False
-    assert fires(sm, "ok", amount=5) is True
+    sm = engine.machine(Machine)
+    assert fires(engine, sm, "no", amount=5) is False
+    assert fires(engine, sm, "ok", amount=5) is True
 
 
 @pytest.mark.parametrize(
     ("first", "second", "expected"),
     [(True, True, True), (True, False, False), (False, True, False)],
 )
-def test_list_of_conds_must_all_pass(first, second, expected):
+def test_list_of_conds_must_all_pass(engine, first, second, expected):
     """With a list of conds, the transition is taken only when every cond passes."""
-    sm = guarded(cond=["first", "second"])(Panel(first=first, second=second))
-    assert fires(sm) is expected
+    sm = engine.machine(guarded(cond=["first", "second"]), Panel(first=first, second=second))
+    assert fires(engine, sm) is expected
 
 
 @pytest.mark.parametrize(
     ("first", "second", "expected"),
     [(False, False, True), (True, False, False), (False, True, False)],
 )
-def test_list_of_unless_must_all_be_falsy(first, second, expected):
+def test_list_of_unless_must_all_be_falsy(engine, first, second, expected):
     """With a list of unless guards, any truthy one refuses the transition."""
-    sm = guarded(unless=["first", "second"])(Panel(first=first, second=second))
-    assert fires(sm) is expected
+    sm = engine.machine(guarded(unless=["first", "second"]), Panel(first=first, second=second))
+    assert fires(engine, sm) is expected
 
 
 @pytest.mark.parametrize(
     ("ok", "blocked", "expected"),
     [(True, False, True), (True, True, False), (False, False, False)],
 )
-def test_cond_and_unless_combine(ok, blocked, expected):
+def test_cond_and_unless_combine(engine, ok, blocked, expected):
     """cond and unless on one transition: cond must pass and unless must be falsy."""
-    sm = guarded(cond="ok", unless="blocked")(Panel(ok=ok, blocked=blocked))
-    assert fires(sm) is expected
+    sm = engine.machine(guarded(cond="ok", unless="blocked"), Panel(ok=ok, blocked=blocked))
+    assert fires(engine, sm) is expected
 
 
-def test_cond_name_matching_machine_and_listener_is_and_ed():
+def test_cond_name_matching_machine_and_listener_is_and_ed(engine):
     """When a cond name resolves on the machine and on a listener, both must pass."""
 
     class Machine(guarded(cond="is_ok")):
@@ -195,8 +195,8 @@ def test_cond_name_matching_machine_and_listener_is_and_ed():
         def is_ok(self):
             return False
 
-    assert fires(Machine()) is True
-    assert fires(Machine(listeners=[Veto()])) is False
+    assert fires(engine, engine.machine(Machine)) is True
+    assert fires(engine, engine.machine(Machine, listeners=[Veto()])) is False
 
 
 # --- boolean expressions -----------------------------------------------------------------------
@@ -233,19 +233,19 @@ EXPRESSIONS = [
 
 
 @pytest.mark.parametrize(("expression", "values", "expected"), EXPRESSIONS)
-def test_boolean_expression_in_cond(expression, values, expected):
+def test_boolean_expression_in_cond(engine, expression, values, expected):
     """A cond string is a boolean expression over names of the model and machine."""
-    sm = guarded(cond=expression)(Panel(**values))
-    assert fires(sm) is expected
+    sm = engine.machine(guarded(cond=expression), Panel(**values))
+    assert fires(engine, sm) is expected
 
 
-def test_boolean_expression_in_unless_is_negated():
+def test_boolean_expression_in_unless_is_negated(engine):
     """An unless expression refuses the transition when the expression is true."""
-    sm = guarded(unless="ready and fueled")(Panel(ready=True, fueled=True))
-    assert fires(sm) is False
+    sm = engine.machine(guarded(unless="ready and fueled"), Panel(ready=True, fueled=True))
+    assert fires(engine, sm) is False
 
 
-def test_expression_calls_methods_with_injection():
+def test_expression_calls_methods_with_injection(engine):
     """Method names inside an expression are called with the send() arguments."""
 
     class Machine(guarded(cond="is_ready and not too_big")):
@@ -255,9 +255,9 @@ def test_expression_calls_methods_with_injection():
         def too_big(self, amount):
             return amount > 10
 
-    sm = Machine()
-    assert fires(sm, amount=50) is False
-    assert fires(sm, amount=5) is True
+    sm = engine.machine(Machine)
+    assert fires(engine, sm, amount=50) is False
+    assert fires(engine, sm, amount=5) is True
 
 
 def test_unparsable_expression_is_rejected_before_any_event():
@@ -283,25 +283,25 @@ def test_unknown_name_inside_expression_is_rejected_at_instantiation():
 # --- In() on a flat machine --------------------------------------------------------------------
 
 
-def test_in_condition_true_for_the_active_state():
+def test_in_condition_true_for_the_active_state(engine):
     """In('a') is true while a is active."""
-    assert fires(guarded(cond="In('a')")()) is True
+    assert fires(engine, engine.machine(guarded(cond="In('a')"))) is True
 
 
-def test_in_condition_false_for_an_inactive_state():
+def test_in_condition_false_for_an_inactive_state(engine):
     """In('b') is false while a is the active state."""
-    assert fires(guarded(cond="In('b')")()) is False
+    assert fires(engine, engine.machine(guarded(cond="In('b')"))) is False
 
 
-def test_in_condition_with_several_ids_requires_all():
+def test_in_condition_with_several_ids_requires_all(engine):
     """In('a', 'b') needs every id active, so it is false on a flat machine."""
-    assert fires(guarded(cond="In('a', 'b')")()) is False
+    assert fires(engine, engine.machine(guarded(cond="In('a', 'b')"))) is False
 
 
-def test_in_condition_combines_with_other_names():
+def test_in_condition_combines_with_other_names(engine):
     """In() can be combined with names in an expression."""
-    sm = guarded(cond="In('a') and not broken")(Panel(broken=True))
-    assert fires(sm) is False
+    sm = engine.machine(guarded(cond="In('a') and not broken"), Panel(broken=True))
+    assert fires(engine, sm) is False
 
 
 # --- choosing among several transitions ---------------------------------------------------------
@@ -321,10 +321,10 @@ class Router(StateMachine):
     ("go_left", "go_right", "expected"),
     [(True, True, "left"), (False, True, "right"), (False, False, "fallback")],
 )
-def test_first_transition_whose_guards_pass_wins(go_left, go_right, expected):
+def test_first_transition_whose_guards_pass_wins(engine, go_left, go_right, expected):
     """Transitions are tried in declaration order; the first whose guards pass is taken."""
-    sm = Router(Panel(go_left=go_left, go_right=go_right))
-    sm.send("route")
+    sm = engine.machine(Router, Panel(go_left=go_left, go_right=go_right))
+    engine.send(sm, "route")
     assert sm.current_state_value == expected
 
 
@@ -372,85 +372,85 @@ class VaultChart(StateChart):
             raise PermissionError(f"wrong code {code!r}")
 
 
-def test_failing_guard_in_state_machine_raises_transition_not_allowed():
+def test_failing_guard_in_state_machine_raises_transition_not_allowed(engine):
     """In a StateMachine a refused guard raises TransitionNotAllowed naming the event."""
-    sm = Vault()
+    sm = engine.machine(Vault)
     sm.power = False
     with pytest.raises(TransitionNotAllowed, match="Can't Unlock when in Locked"):
-        sm.send("unlock", code=1234)
+        engine.send(sm, "unlock", code=1234)
 
 
-def test_failing_guard_leaves_machine_and_model_unchanged():
+def test_failing_guard_leaves_machine_and_model_unchanged(engine):
     """A refused guard leaves the configuration and the model value as they were."""
-    sm = Vault()
+    sm = engine.machine(Vault)
     sm.power = False
     with pytest.raises(TransitionNotAllowed):
-        sm.send("unlock", code=1234)
+        engine.send(sm, "unlock", code=1234)
     assert sm.locked.is_active
     assert sm.model.state == "locked"
 
 
-def test_failing_guard_runs_no_action():
+def test_failing_guard_runs_no_action(engine):
     """When the guard refuses, no before or exit callback runs."""
-    sm = Vault()
+    sm = engine.machine(Vault)
     sm.power = False
     with pytest.raises(TransitionNotAllowed):
-        sm.send("unlock", code=1234)
+        engine.send(sm, "unlock", code=1234)
     assert sm.calls == ["check_code", "has_power"]
 
 
-def test_failing_guard_in_state_chart_is_silent():
+def test_failing_guard_in_state_chart_is_silent(engine):
     """In a StateChart a refused guard raises nothing and the machine stays where it was."""
-    sm = guarded(StateChart, cond="ready")(Panel(ready=False))
-    assert sm.send("go") is None
+    sm = engine.machine(guarded(StateChart, cond="ready"), Panel(ready=False))
+    assert engine.send(sm, "go") is None
     assert sm.a.is_active
 
 
-def test_validator_that_raises_propagates_in_state_machine():
+def test_validator_that_raises_propagates_in_state_machine(engine):
     """A validator refuses by raising; the exception reaches the caller of send()."""
-    sm = Vault()
+    sm = engine.machine(Vault)
     with pytest.raises(PermissionError, match="wrong code 1"):
-        sm.send("unlock", code=1)
+        engine.send(sm, "unlock", code=1)
 
 
-def test_validator_that_raises_propagates_in_state_chart():
+def test_validator_that_raises_propagates_in_state_chart(engine):
     """Validators are never turned into error.execution: they propagate in a StateChart too."""
-    sm = VaultChart()
+    sm = engine.machine(VaultChart)
     with pytest.raises(PermissionError, match="wrong code 1"):
-        sm.send("unlock", code=1)
+        engine.send(sm, "unlock", code=1)
 
 
 @pytest.mark.parametrize("machine_cls", [Vault, VaultChart], ids=["sm", "chart"])
-def test_refusing_validator_leaves_machine_and_model_unchanged(machine_cls):
+def test_refusing_validator_leaves_machine_and_model_unchanged(engine, machine_cls):
     """After a validator refuses, the machine and its model are still in the source state."""
-    sm = machine_cls()
+    sm = engine.machine(machine_cls)
     with pytest.raises(PermissionError):
-        sm.send("unlock", code=1)
+        engine.send(sm, "unlock", code=1)
     assert sm.locked.is_active
     assert sm.model.state == "locked"
 
 
-def test_refusing_validator_stops_before_the_guards():
+def test_refusing_validator_stops_before_the_guards(engine):
     """A raising validator prevents cond evaluation and every action."""
-    sm = Vault()
+    sm = engine.machine(Vault)
     with pytest.raises(PermissionError):
-        sm.send("unlock", code=1)
+        engine.send(sm, "unlock", code=1)
     assert sm.calls == ["check_code"]
 
 
-def test_validator_return_value_does_not_refuse():
+def test_validator_return_value_does_not_refuse(engine):
     """A validator that returns False without raising lets the transition happen."""
-    sm = Vault()
-    sm.send("unlock", code=1234)
+    sm = engine.machine(Vault)
+    engine.send(sm, "unlock", code=1234)
     assert sm.open.is_active
 
 
-def test_machine_still_works_after_a_refusal():
+def test_machine_still_works_after_a_refusal(engine):
     """After a validator refused an event, a later valid event is processed normally."""
-    sm = Vault()
+    sm = engine.machine(Vault)
     with pytest.raises(PermissionError):
-        sm.send("unlock", code=1)
-    sm.send("unlock", code=1234)
+        engine.send(sm, "unlock", code=1)
+    engine.send(sm, "unlock", code=1234)
     assert sm.open.is_active
 
 
@@ -468,18 +468,18 @@ class ExplodingGuard(StateMachine):
         raise ValueError("guard blew up")
 
 
-def test_guard_exception_propagates_in_state_machine():
+def test_guard_exception_propagates_in_state_machine(engine):
     """In a StateMachine an exception raised by a guard reaches the caller of send()."""
-    sm = ExplodingGuard()
+    sm = engine.machine(ExplodingGuard)
     with pytest.raises(ValueError, match="guard blew up"):
-        sm.send("go")
+        engine.send(sm, "go")
 
 
-def test_guard_exception_in_state_machine_leaves_machine_unchanged():
+def test_guard_exception_in_state_machine_leaves_machine_unchanged(engine):
     """After a guard raised in a StateMachine, the machine and model stay in the source."""
-    sm = ExplodingGuard()
+    sm = engine.machine(ExplodingGuard)
     with pytest.raises(ValueError, match="guard blew up"):
-        sm.send("go")
+        engine.send(sm, "go")
     assert sm.a.is_active
     assert sm.model.state == "a"
 
@@ -511,27 +511,27 @@ class ExplodingGuardChartUnhandled(StateChart):
         raise ValueError("guard blew up")
 
 
-def test_guard_exception_in_state_chart_counts_as_false():
+def test_guard_exception_in_state_chart_counts_as_false(engine):
     """In a StateChart a raising guard counts as False, so the next transition is taken."""
-    sm = ExplodingGuardChartUnhandled()
-    sm.send("go")
+    sm = engine.machine(ExplodingGuardChartUnhandled)
+    engine.send(sm, "go")
     assert sm.c.is_active
 
 
-def test_guard_exception_in_state_chart_queues_error_execution():
+def test_guard_exception_in_state_chart_queues_error_execution(engine):
     """In a StateChart a raising guard queues error.execution carrying the exception."""
-    sm = ExplodingGuardChart()
-    sm.send("go")
+    sm = engine.machine(ExplodingGuardChart)
+    engine.send(sm, "go")
     assert sm.d.is_active
     assert isinstance(sm.error, ValueError)
     assert str(sm.error) == "guard blew up"
 
 
-def test_unhandled_guard_exception_in_state_chart_is_logged(caplog):
+def test_unhandled_guard_exception_in_state_chart_is_logged(engine, caplog):
     """With no error.execution transition, the guard's exception is logged at ERROR."""
-    sm = ExplodingGuardChartUnhandled()
+    sm = engine.machine(ExplodingGuardChartUnhandled)
     with caplog.at_level(logging.ERROR, logger="statemachine"):
-        sm.send("go")
+        engine.send(sm, "go")
     records = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert records
     assert any(r.exc_info and isinstance(r.exc_info[1], ValueError) for r in records)
@@ -565,52 +565,52 @@ def _ids(events):
     return {event.id for event in events}
 
 
-def test_enabled_events_evaluates_guards_with_given_kwargs():
+def test_enabled_events_evaluates_guards_with_given_kwargs(engine):
     """enabled_events(**kwargs) passes the kwargs to the guards."""
-    sm = Gate()
-    assert "open_gate" not in _ids(sm.enabled_events())
-    assert "open_gate" in _ids(sm.enabled_events(ticket="valid"))
+    sm = engine.machine(Gate)
+    assert "open_gate" not in _ids(engine.call(sm.enabled_events))
+    assert "open_gate" in _ids(engine.call(sm.enabled_events, ticket="valid"))
 
 
-def test_enabled_events_passes_positional_args_to_guards():
+def test_enabled_events_passes_positional_args_to_guards(engine):
     """enabled_events(*args) passes positional args to the guards."""
-    sm = Gate()
-    assert "open_gate" in _ids(sm.enabled_events("valid"))
+    sm = engine.machine(Gate)
+    assert "open_gate" in _ids(engine.call(sm.enabled_events, "valid"))
 
 
-def test_enabled_events_counts_a_raising_guard_as_enabled():
+def test_enabled_events_counts_a_raising_guard_as_enabled(engine):
     """An event whose guard raises is reported as enabled, and nothing is raised."""
-    sm = Gate()
-    assert "force" in _ids(sm.enabled_events())
+    sm = engine.machine(Gate)
+    assert "force" in _ids(engine.call(sm.enabled_events))
 
 
-def test_enabled_events_ignores_validators():
+def test_enabled_events_ignores_validators(engine):
     """Validators are not run by enabled_events, so a refusing validator does not hide the event."""
-    sm = Gate()
-    assert "inspect" in _ids(sm.enabled_events())
+    sm = engine.machine(Gate)
+    assert "inspect" in _ids(engine.call(sm.enabled_events))
 
 
-def test_enabled_events_lists_only_events_of_the_active_state():
+def test_enabled_events_lists_only_events_of_the_active_state(engine):
     """Events with no transition from the active state are not enabled."""
-    sm = Gate()
-    assert _ids(sm.enabled_events(ticket="valid")) == {"open_gate", "force", "inspect"}
+    sm = engine.machine(Gate)
+    assert _ids(engine.call(sm.enabled_events, ticket="valid")) == {"open_gate", "force", "inspect"}
 
 
-def test_enabled_events_does_not_change_the_machine():
+def test_enabled_events_does_not_change_the_machine(engine):
     """Evaluating enabled events leaves the configuration unchanged."""
-    sm = Gate()
-    sm.enabled_events(ticket="valid")
+    sm = engine.machine(Gate)
+    engine.call(sm.enabled_events, ticket="valid")
     assert sm.closed.is_active
 
 
-def test_allowed_events_ignores_guards():
+def test_allowed_events_ignores_guards(engine):
     """allowed_events lists events from the active state whatever their guards say."""
-    sm = Gate()
+    sm = engine.machine(Gate)
     assert _ids(sm.allowed_events) == {"open_gate", "force", "inspect"}
 
 
-def test_allowed_events_follow_the_active_state():
+def test_allowed_events_follow_the_active_state(engine):
     """After a transition, allowed_events lists the events of the new state."""
-    sm = Gate()
-    sm.send("open_gate", ticket="valid")
+    sm = engine.machine(Gate)
+    engine.send(sm, "open_gate", ticket="valid")
     assert _ids(sm.allowed_events) == {"close_gate"}

@@ -47,9 +47,9 @@ class Spy(StateMachine):
 
 
 @pytest.fixture
-def spy():
-    sm = Spy()
-    sm.send("go")
+def spy(engine):
+    sm = engine.machine(Spy)
+    engine.send(sm, "go")
     return sm
 
 
@@ -93,15 +93,15 @@ def test_model_is_the_machine_model(spy):
     assert spy.seen["on"]["model"] is spy.model
 
 
-def test_model_is_the_user_model_when_one_is_given():
+def test_model_is_the_user_model_when_one_is_given(engine):
     """A model passed to the constructor is what callbacks receive as `model`."""
 
     class Account:
         state = None
 
     account = Account()
-    sm = Spy(account)
-    sm.send("go")
+    sm = engine.machine(Spy, account)
+    engine.send(sm, "go")
     assert sm.seen["before"]["model"] is account
 
 
@@ -143,18 +143,18 @@ class EventDataProbe(StateMachine):
         self.event_data = event_data
 
 
-def test_event_data_carries_send_args_and_kwargs():
+def test_event_data_carries_send_args_and_kwargs(engine):
     """EventData.args holds the positional args of send(); extended_kwargs has the kwargs."""
-    sm = EventDataProbe()
-    sm.send("go", 1, 2, colour="red")
+    sm = engine.machine(EventDataProbe)
+    engine.send(sm, "go", 1, 2, colour="red")
     assert sm.event_data.args == (1, 2)
     assert sm.event_data.extended_kwargs["colour"] == "red"
 
 
-def test_event_data_extended_kwargs_include_the_injectables():
+def test_event_data_extended_kwargs_include_the_injectables(engine):
     """EventData.extended_kwargs also holds the injected names, such as machine and source."""
-    sm = EventDataProbe()
-    sm.send("go")
+    sm = engine.machine(EventDataProbe)
+    engine.send(sm, "go")
     assert sm.event_data.extended_kwargs["machine"] is sm
     assert sm.event_data.extended_kwargs["source"].id == "a"
 
@@ -174,106 +174,106 @@ class ArgsProbe(StateMachine):
         super().__init__(*args, **kwargs)
 
 
-def test_positional_args_go_to_leading_positional_params():
+def test_positional_args_go_to_leading_positional_params(engine):
     """Positional args of send() fill the callback's leading positional parameters."""
 
     class Machine(ArgsProbe):
         def on_go(self, first, second):
             self.received = (first, second)
 
-    sm = Machine()
-    sm.send("go", 10, 20)
+    sm = engine.machine(Machine)
+    engine.send(sm, "go", 10, 20)
     assert sm.received == (10, 20)
 
 
-def test_bound_event_call_passes_args_like_send():
+def test_bound_event_call_passes_args_like_send(engine):
     """sm.go(*args, **kwargs) passes its arguments like send('go', ...)."""
 
     class Machine(ArgsProbe):
         def on_go(self, first, amount):
             self.received = (first, amount)
 
-    sm = Machine()
-    sm.go(10, amount=5)
+    sm = engine.machine(Machine)
+    engine.call(sm.go, 10, amount=5)
     assert sm.received == (10, 5)
 
 
-def test_kwargs_are_passed_by_name():
+def test_kwargs_are_passed_by_name(engine):
     """A keyword argument of send() reaches the parameter with that name."""
 
     class Machine(ArgsProbe):
         def on_go(self, amount):
             self.received = amount
 
-    sm = Machine()
-    sm.send("go", amount=3)
+    sm = engine.machine(Machine)
+    engine.send(sm, "go", amount=3)
     assert sm.received == 3
 
 
-def test_kwarg_wins_over_positional_for_the_same_parameter():
+def test_kwarg_wins_over_positional_for_the_same_parameter(engine):
     """When a positional arg and a kwarg both target one parameter, the kwarg wins."""
 
     class Machine(ArgsProbe):
         def on_go(self, value):
             self.received = value
 
-    sm = Machine()
-    sm.send("go", 1, value=2)
+    sm = engine.machine(Machine)
+    engine.send(sm, "go", 1, value=2)
     assert sm.received == 2
 
 
-def test_var_positional_receives_all_positional_args():
+def test_var_positional_receives_all_positional_args(engine):
     """A `*args` parameter receives every positional argument of send()."""
 
     class Machine(ArgsProbe):
         def on_go(self, *args):
             self.received = args
 
-    sm = Machine()
-    sm.send("go", 1, 2, 3)
+    sm = engine.machine(Machine)
+    engine.send(sm, "go", 1, 2, 3)
     assert sm.received == (1, 2, 3)
 
 
-def test_var_keyword_receives_user_kwargs_and_injected_names():
+def test_var_keyword_receives_user_kwargs_and_injected_names(engine):
     """A `**kwargs` parameter receives the send() kwargs and the injected names."""
 
     class Machine(ArgsProbe):
         def on_go(self, **kwargs):
             self.received = kwargs
 
-    sm = Machine()
-    sm.send("go", colour="red")
+    sm = engine.machine(Machine)
+    engine.send(sm, "go", colour="red")
     assert sm.received["colour"] == "red"
     assert sm.received["machine"] is sm
     assert sm.received["event"] == "go"
 
 
-def test_parameter_not_supplied_keeps_its_default():
+def test_parameter_not_supplied_keeps_its_default(engine):
     """A parameter that nothing supplies keeps its default value."""
 
     class Machine(ArgsProbe):
         def on_go(self, amount=7):
             self.received = amount
 
-    sm = Machine()
-    sm.send("go")
+    sm = engine.machine(Machine)
+    engine.send(sm, "go")
     assert sm.received == 7
 
 
-def test_extra_arguments_are_tolerated():
+def test_extra_arguments_are_tolerated(engine):
     """Arguments a callback does not declare are dropped instead of raising TypeError."""
 
     class Machine(ArgsProbe):
         def on_go(self):
             self.received = "called"
 
-    sm = Machine()
-    sm.send("go", 1, 2, unused="x")
+    sm = engine.machine(Machine)
+    engine.send(sm, "go", 1, 2, unused="x")
     assert sm.received == "called"
     assert sm.b.is_active
 
 
-def test_callable_without_self_gets_injection():
+def test_callable_without_self_gets_injection(engine):
     """A plain function given inline receives injected names too."""
     seen = []
 
@@ -283,24 +283,24 @@ def test_callable_without_self_gets_injection():
 
         go = a.to(b, on=lambda source, amount: seen.append((source.id, amount)))
 
-    sm = Machine()
-    sm.send("go", amount=4)
+    sm = engine.machine(Machine)
+    engine.send(sm, "go", amount=4)
     assert seen == [("a", 4)]
 
 
 @pytest.mark.parametrize("name", INJECTED)
-def test_reserved_kwargs_are_dropped_from_user_kwargs(name):
+def test_reserved_kwargs_are_dropped_from_user_kwargs(engine, name):
     """A kwarg named like an injected value is dropped; the injected value is kept."""
-    sm = Spy()
-    sm.go(**{name: "bogus"})
+    sm = engine.machine(Spy)
+    engine.call(sm.go, **{name: "bogus"})
     assert sm.seen["on"][name] != "bogus"
 
 
 @pytest.mark.parametrize("name", [name for name in INJECTED if name != "event"])
-def test_reserved_send_kwargs_do_not_reach_callbacks(name):
+def test_reserved_send_kwargs_do_not_reach_callbacks(engine, name):
     """send() drops a reserved kwarg too (`event` is excluded: it is send()'s own parameter)."""
-    sm = Spy()
-    sm.send("go", **{name: "bogus"})
+    sm = engine.machine(Spy)
+    engine.send(sm, "go", **{name: "bogus"})
     assert sm.seen["after"][name] != "bogus"
 
 
@@ -330,25 +330,25 @@ class Prepared(StateMachine):
         self.received["after"] = token
 
 
-def test_prepare_event_result_is_merged_into_on_kwargs():
+def test_prepare_event_result_is_merged_into_on_kwargs(engine):
     """The dict returned by prepare_event is available to `on` callbacks by name."""
-    sm = Prepared()
-    sm.send("go")
+    sm = engine.machine(Prepared)
+    engine.send(sm, "go")
     assert sm.received["on"] == ("t-1", 0)
 
 
-def test_prepare_event_receives_send_kwargs():
+def test_prepare_event_receives_send_kwargs(engine):
     """prepare_event gets the send() kwargs and can derive new ones from them."""
-    sm = Prepared()
-    sm.send("go", amount=3)
+    sm = engine.machine(Prepared)
+    engine.send(sm, "go", amount=3)
     assert sm.received["on"] == ("t-1", 6)
 
 
 @pytest.mark.parametrize("group", ["enter", "after"])
-def test_prepare_event_result_reaches_enter_and_after(group):
+def test_prepare_event_result_reaches_enter_and_after(engine, group):
     """Kwargs added by prepare_event also reach enter and after callbacks."""
-    sm = Prepared()
-    sm.send("go")
+    sm = engine.machine(Prepared)
+    engine.send(sm, "go")
     assert sm.received[group] == "t-1"
 
 
@@ -382,18 +382,18 @@ CONFIG_PROBES = [build_config_probe(StateMachine), build_config_probe(StateChart
 
 
 @pytest.mark.parametrize("machine_cls", CONFIG_PROBES, ids=["sm", "chart"])
-def test_on_callbacks_get_previous_and_new_configuration(machine_cls):
+def test_on_callbacks_get_previous_and_new_configuration(engine, machine_cls):
     """`on` callbacks can take previous_configuration and new_configuration."""
-    sm = machine_cls()
-    sm.send("go")
+    sm = engine.machine(machine_cls)
+    engine.send(sm, "go")
     assert sm.received["previous"] == ["a"]
     assert sm.received["new"] == ["b"]
 
 
-def test_configurations_are_not_passed_to_before_callbacks():
+def test_configurations_are_not_passed_to_before_callbacks(engine):
     """previous_configuration and new_configuration are only injected into `on` callbacks."""
-    sm = CONFIG_PROBES[0]()
-    sm.send("go")
+    sm = engine.machine(CONFIG_PROBES[0])
+    engine.send(sm, "go")
     assert "previous_configuration" not in sm.received["before"]
     assert "new_configuration" not in sm.received["before"]
 
@@ -411,15 +411,15 @@ class InitialProbe(StateMachine):
         self.initial = (event, state.id, greeting)
 
 
-def test_initial_entry_event_is_initial():
+def test_initial_entry_event_is_initial(engine):
     """The initial entry runs under the synthetic event '__initial__' with `state` the initial."""
-    sm = InitialProbe()
+    sm = engine.machine(InitialProbe)
     assert sm.initial[:2] == ("__initial__", "a")
 
 
-def test_constructor_kwargs_reach_initial_enter_callbacks():
+def test_constructor_kwargs_reach_initial_enter_callbacks(engine):
     """Extra constructor kwargs are passed to the enter callbacks of the initial entry."""
-    sm = InitialProbe(greeting="hello")
+    sm = engine.machine(InitialProbe, greeting="hello")
     assert sm.initial[2] == "hello"
 
 
@@ -434,22 +434,22 @@ class Returns(StateChart):
     back = b.to(a)
 
 
-def test_send_returns_none_without_before_or_on_callbacks():
+def test_send_returns_none_without_before_or_on_callbacks(engine):
     """With no before/on callback, send() returns None."""
-    assert Returns().send("go") is None
+    assert engine.send(engine.machine(Returns), "go") is None
 
 
-def test_send_returns_the_single_result_unwrapped():
+def test_send_returns_the_single_result_unwrapped(engine):
     """A single before/on result is returned as is, not in a list."""
 
     class Machine(Returns):
         def on_go(self):
             return 1
 
-    assert Machine().send("go") == 1
+    assert engine.send(engine.machine(Machine), "go") == 1
 
 
-def test_send_returns_before_and_on_results_as_a_list():
+def test_send_returns_before_and_on_results_as_a_list(engine):
     """Results of before and on callbacks are returned in order, as a list."""
 
     class Machine(Returns):
@@ -459,10 +459,10 @@ def test_send_returns_before_and_on_results_as_a_list():
         def on_go(self):
             return "on"
 
-    assert Machine().send("go") == ["before", "on"]
+    assert engine.send(engine.machine(Machine), "go") == ["before", "on"]
 
 
-def test_a_callback_returning_none_still_contributes():
+def test_a_callback_returning_none_still_contributes(engine):
     """A before callback that returns None is part of the result list."""
 
     class Machine(Returns):
@@ -472,10 +472,10 @@ def test_a_callback_returning_none_still_contributes():
         def on_go(self):
             return "on"
 
-    assert Machine().send("go") == [None, "on"]
+    assert engine.send(engine.machine(Machine), "go") == [None, "on"]
 
 
-def test_generic_before_transition_result_is_included():
+def test_generic_before_transition_result_is_included(engine):
     """before_transition is part of the before group, so its result is returned too."""
 
     class Machine(Returns):
@@ -485,10 +485,10 @@ def test_generic_before_transition_result_is_included():
         def on_go(self):
             return "on"
 
-    assert Machine().send("go") == ["generic", "on"]
+    assert engine.send(engine.machine(Machine), "go") == ["generic", "on"]
 
 
-def test_exit_enter_after_and_guard_results_are_ignored():
+def test_exit_enter_after_and_guard_results_are_ignored(engine):
     """Results of guards and of exit, enter and after callbacks are not part of the result."""
 
     class Machine(StateChart):
@@ -512,20 +512,20 @@ def test_exit_enter_after_and_guard_results_are_ignored():
         def after_go(self):
             return "after"
 
-    assert Machine().send("go") == "on"
+    assert engine.send(engine.machine(Machine), "go") == "on"
 
 
-def test_bound_event_call_returns_like_send():
+def test_bound_event_call_returns_like_send(engine):
     """sm.go() returns the same value send('go') would."""
 
     class Machine(Returns):
         def on_go(self):
             return "on"
 
-    assert Machine().go() == "on"
+    assert engine.call(engine.machine(Machine).go) == "on"
 
 
-def test_machine_and_listener_results_are_both_returned():
+def test_machine_and_listener_results_are_both_returned(engine):
     """When the machine and a listener both define on_go, both results are returned in order."""
 
     class Machine(Returns):
@@ -536,16 +536,16 @@ def test_machine_and_listener_results_are_both_returned():
         def on_go(self):
             return 2
 
-    assert Machine(listeners=[Listener()]).send("go") == [1, 2]
+    assert engine.send(engine.machine(Machine, listeners=[Listener()]), "go") == [1, 2]
 
 
-def test_send_returns_none_when_no_transition_matches():
+def test_send_returns_none_when_no_transition_matches(engine):
     """In a StateChart an event with no enabled transition returns None."""
 
     class Machine(Returns):
         def on_back(self):
             return "never"
 
-    sm = Machine()
-    assert sm.send("back") is None
+    sm = engine.machine(Machine)
+    assert engine.send(sm, "back") is None
     assert sm.a.is_active

@@ -31,6 +31,9 @@ class Engine(StateMachine):
 
 # --- class-level listeners ---------------------------------------------------------------------
 
+# Tests that only inspect `active_listeners` (how entries are instantiated, their order) stay on
+# the sync engine: on the async driver that list also holds the fixture's probe listener.
+
 
 class WithFactory(Engine):
     listeners = [Recorder]
@@ -43,17 +46,17 @@ def test_class_listener_class_is_a_factory_called_per_instance():
     assert first.active_listeners[0] is not second.active_listeners[0]
 
 
-def test_class_listener_receives_callbacks():
+def test_class_listener_receives_callbacks(engine):
     """A factory-created listener has its callbacks called."""
-    sm = WithFactory()
-    sm.send("go")
+    sm = engine.machine(WithFactory)
+    engine.send(sm, "go")
     assert sm.active_listeners[0].calls == ["on_go"]
 
 
-def test_factory_listeners_of_two_instances_do_not_share_calls():
+def test_factory_listeners_of_two_instances_do_not_share_calls(engine):
     """Events sent to one instance are not seen by the listener of another instance."""
-    first, second = WithFactory(), WithFactory()
-    first.send("go")
+    first, second = engine.machine(WithFactory), engine.machine(WithFactory)
+    engine.send(first, "go")
     assert second.active_listeners[0].calls == []
 
 
@@ -78,16 +81,16 @@ def test_class_listener_lambda_is_a_factory():
     assert first.active_listeners[0] is not second.active_listeners[0]
 
 
-def test_class_listener_instance_is_shared_between_machines():
+def test_class_listener_instance_is_shared_between_machines(engine):
     """A non-callable listener instance in `listeners` is shared by every machine instance."""
     shared = Recorder(tag="shared")
 
     class Machine(Engine):
         listeners = [shared]
 
-    first, second = Machine(), Machine()
-    first.send("go")
-    second.send("go")
+    first, second = engine.machine(Machine), engine.machine(Machine)
+    engine.send(first, "go")
+    engine.send(second, "go")
     assert first.active_listeners[0] is shared
     assert second.active_listeners[0] is shared
     assert shared.calls == ["on_go", "on_go"]
@@ -102,7 +105,7 @@ def test_primitive_listener_entry_is_rejected_at_class_creation(entry):
             listeners = [entry]
 
 
-def test_class_listener_sees_the_initial_entry():
+def test_class_listener_sees_the_initial_entry(engine):
     """Class-level listeners are attached before the initial state is entered."""
 
     class Watcher:
@@ -115,21 +118,21 @@ def test_class_listener_sees_the_initial_entry():
     class Machine(Engine):
         listeners = [Watcher]
 
-    assert Machine().active_listeners[0].entered == ["idle"]
+    assert engine.machine(Machine).active_listeners[0].entered == ["idle"]
 
 
 # --- constructor and runtime listeners ---------------------------------------------------------
 
 
-def test_constructor_listener_receives_callbacks():
+def test_constructor_listener_receives_callbacks(engine):
     """A listener passed with listeners= has its callbacks called."""
     recorder = Recorder()
-    sm = Engine(listeners=[recorder])
-    sm.send("go")
+    sm = engine.machine(Engine, listeners=[recorder])
+    engine.send(sm, "go")
     assert recorder.calls == ["on_go"]
 
 
-def test_constructor_listener_sees_the_initial_entry():
+def test_constructor_listener_sees_the_initial_entry(engine):
     """Constructor listeners are attached before the initial state is entered."""
 
     class Watcher:
@@ -140,44 +143,45 @@ def test_constructor_listener_sees_the_initial_entry():
             self.entered.append(event)
 
     watcher = Watcher()
-    Engine(listeners=[watcher])
+    engine.machine(Engine, listeners=[watcher])
     assert watcher.entered == ["__initial__"]
 
 
-def test_add_listener_returns_the_machine():
+def test_add_listener_returns_the_machine(engine):
     """add_listener() returns the machine, so calls can be chained."""
-    sm = Engine()
+    sm = engine.machine(Engine)
     assert sm.add_listener(Recorder()) is sm
 
 
-def test_add_listener_attaches_callbacks_at_runtime():
+def test_add_listener_attaches_callbacks_at_runtime(engine):
     """A listener added after creation receives the callbacks of later events."""
     recorder = Recorder()
-    sm = Engine()
-    sm.send("go")
-    sm.send("halt")
+    sm = engine.machine(Engine)
+    engine.send(sm, "go")
+    engine.send(sm, "halt")
     sm.add_listener(recorder)
-    sm.send("go")
+    engine.send(sm, "go")
     assert recorder.calls == ["on_go"]
 
 
-def test_add_listener_accepts_several_listeners():
+def test_add_listener_accepts_several_listeners(engine):
     """add_listener(a, b) attaches both listeners."""
     first, second = Recorder(), Recorder()
-    sm = Engine().add_listener(first, second)
-    sm.send("go")
+    sm = engine.machine(Engine).add_listener(first, second)
+    engine.send(sm, "go")
     assert first.calls == ["on_go"]
     assert second.calls == ["on_go"]
 
 
-def test_add_listener_can_be_chained():
+def test_add_listener_can_be_chained(engine):
     """Chained add_listener() calls attach every listener."""
     first, second = Recorder(), Recorder()
-    sm = Engine().add_listener(first).add_listener(second)
-    sm.send("go")
+    sm = engine.machine(Engine).add_listener(first).add_listener(second)
+    engine.send(sm, "go")
     assert first.calls == second.calls == ["on_go"]
 
 
+# Sync engine only: asserts the exact listener list, which the async probe would extend.
 def test_active_listeners_order_is_class_then_constructor_then_runtime():
     """active_listeners lists class-level, then constructor, then runtime listeners."""
     from_constructor, at_runtime = Recorder("ctor"), Recorder("runtime")
@@ -190,7 +194,7 @@ def test_active_listeners_order_is_class_then_constructor_then_runtime():
     assert listeners[1:] == [from_constructor, at_runtime]
 
 
-def test_listeners_are_called_in_attach_order():
+def test_listeners_are_called_in_attach_order(engine):
     """Listeners handling the same callback are called in the order of active_listeners."""
     log: list[str] = []
 
@@ -204,8 +208,8 @@ def test_listeners_are_called_in_attach_order():
     class Machine(Engine):
         listeners = [lambda: Tagged("class")]
 
-    sm = Machine(listeners=[Tagged("ctor")]).add_listener(Tagged("runtime"))
-    sm.send("go")
+    sm = engine.machine(Machine, listeners=[Tagged("ctor")]).add_listener(Tagged("runtime"))
+    engine.send(sm, "go")
     assert log == ["class", "ctor", "runtime"]
 
 
@@ -247,6 +251,7 @@ class ChildWithoutOwnListeners(BaseWithListener):
     go = idle.to(running)
 
 
+# Sync engine only: these assert the exact listener list, which the async probe would extend.
 def _types(sm):
     return [type(listener) for listener in sm.active_listeners]
 
@@ -277,27 +282,27 @@ class Configurable:
         self.tenant = tenant
 
 
-def test_setup_is_called_on_factory_listeners_with_the_machine():
+def test_setup_is_called_on_factory_listeners_with_the_machine(engine):
     """setup(sm) is called on a factory-created listener with the machine instance."""
 
     class Machine(Engine):
         listeners = [Configurable]
 
-    sm = Machine()
+    sm = engine.machine(Machine)
     assert sm.active_listeners[0].sm is sm
 
 
-def test_setup_receives_constructor_kwargs_by_name():
+def test_setup_receives_constructor_kwargs_by_name(engine):
     """Constructor kwargs are injected into setup() by parameter name."""
 
     class Machine(Engine):
         listeners = [Configurable]
 
-    sm = Machine(tenant="acme")
+    sm = engine.machine(Machine, tenant="acme")
     assert sm.active_listeners[0].tenant == "acme"
 
 
-def test_setup_ignores_constructor_kwargs_it_does_not_declare():
+def test_setup_ignores_constructor_kwargs_it_does_not_declare(engine):
     """Constructor kwargs that setup() does not declare are not passed to it."""
 
     class OnlyMachine:
@@ -307,29 +312,29 @@ def test_setup_ignores_constructor_kwargs_it_does_not_declare():
     class Machine(Engine):
         listeners = [OnlyMachine]
 
-    sm = Machine(tenant="acme", region="eu")
+    sm = engine.machine(Machine, tenant="acme", region="eu")
     assert sm.active_listeners[0].sm is sm
 
 
-def test_setup_is_not_called_on_shared_class_listener_instances():
+def test_setup_is_not_called_on_shared_class_listener_instances(engine):
     """A shared listener instance in `listeners` is not set up."""
     shared = Configurable()
 
     class Machine(Engine):
         listeners = [shared]
 
-    Machine(tenant="acme")
+    engine.machine(Machine, tenant="acme")
     assert not hasattr(shared, "sm")
 
 
-def test_setup_is_not_called_on_constructor_listeners():
+def test_setup_is_not_called_on_constructor_listeners(engine):
     """Listeners passed with listeners= are instances, so setup() is not called on them."""
     listener = Configurable()
-    Engine(listeners=[listener], tenant="acme")
+    engine.machine(Engine, listeners=[listener], tenant="acme")
     assert not hasattr(listener, "sm")
 
 
-def test_setup_missing_required_kwarg_is_wrapped():
+def test_setup_missing_required_kwarg_is_wrapped(engine):
     """A TypeError from setup() (a required kwarg not given) is reported naming the listener."""
 
     class NeedsTenant:
@@ -340,10 +345,10 @@ def test_setup_missing_required_kwarg_is_wrapped():
         listeners = [NeedsTenant]
 
     with pytest.raises(TypeError, match=r"Error calling setup\(\) on listener .*NeedsTenant"):
-        Machine()
+        engine.machine(Machine)
 
 
-def test_setup_raising_type_error_is_wrapped():
+def test_setup_raising_type_error_is_wrapped(engine):
     """A TypeError raised inside setup() is re-raised with the listener named."""
 
     class BrokenSetup:
@@ -354,7 +359,7 @@ def test_setup_raising_type_error_is_wrapped():
         listeners = [BrokenSetup]
 
     with pytest.raises(TypeError, match=r"Error calling setup\(\) on listener .*BrokenSetup"):
-        Machine()
+        engine.machine(Machine)
 
 
 # --- resolution: every match is called, in machine, model, listener order ------------------------
@@ -393,11 +398,11 @@ class Journaled(StateMachine):
         self.model.log.append("machine")
 
 
-def test_every_match_is_called_in_machine_model_listener_order():
+def test_every_match_is_called_in_machine_model_listener_order(engine):
     """on_go defined on the machine, the model and a listener runs all three, in that order."""
     journal = Journal()
-    sm = Journaled(journal, listeners=[JournalListener()])
-    sm.send("go")
+    sm = engine.machine(Journaled, journal, listeners=[JournalListener()])
+    engine.send(sm, "go")
     assert [entry for entry in journal.log if not entry.startswith("model.")] == [
         "machine",
         "model",
@@ -405,20 +410,20 @@ def test_every_match_is_called_in_machine_model_listener_order():
     ]
 
 
-def test_model_convention_method_is_a_callback():
+def test_model_convention_method_is_a_callback(engine):
     """A model method named by convention (on_enter_<state>) is called."""
     journal = Journal()
-    sm = Journaled(journal)
-    sm.send("go")
+    sm = engine.machine(Journaled, journal)
+    engine.send(sm, "go")
     assert "model.on_enter_running" in journal.log
 
 
-def test_inline_name_resolves_to_a_model_method():
+def test_inline_name_resolves_to_a_model_method(engine):
     """An inline callback name found only on the model calls the model's method."""
     journal = Journal()
-    sm = Journaled(journal)
-    sm.send("go")
-    sm.send("halt")
+    sm = engine.machine(Journaled, journal)
+    engine.send(sm, "go")
+    engine.send(sm, "halt")
     assert journal.log[-1] == "audit halt"
 
 
@@ -437,22 +442,22 @@ class Notifying(StateMachine):
     go = idle.to(running, on="notify")
 
 
-def test_explicit_name_found_only_on_a_constructor_listener():
+def test_explicit_name_found_only_on_a_constructor_listener(engine):
     """An inline callback name may be provided by a listener passed to the constructor."""
     notifier = Notifier()
-    sm = Notifying(listeners=[notifier])
-    sm.send("go")
+    sm = engine.machine(Notifying, listeners=[notifier])
+    engine.send(sm, "go")
     assert notifier.notified == ["idle->running"]
 
 
-def test_explicit_name_found_only_on_a_class_listener():
+def test_explicit_name_found_only_on_a_class_listener(engine):
     """An inline callback name may be provided by a class-level listener."""
 
     class Machine(Notifying):
         listeners = [Notifier]
 
-    sm = Machine()
-    sm.send("go")
+    sm = engine.machine(Machine)
+    engine.send(sm, "go")
     assert sm.active_listeners[0].notified == ["idle->running"]
 
 
@@ -462,7 +467,7 @@ def test_explicit_name_found_nowhere_is_rejected_at_instantiation():
         Notifying()
 
 
-def test_listener_callbacks_get_dependency_injection():
+def test_listener_callbacks_get_dependency_injection(engine):
     """Listener methods receive injected names such as event, source, target and machine."""
 
     class Inspector:
@@ -470,8 +475,8 @@ def test_listener_callbacks_get_dependency_injection():
             self.seen = (event, source.id, target.id, machine)
 
     inspector = Inspector()
-    sm = Engine(listeners=[inspector])
-    sm.send("go")
+    sm = engine.machine(Engine, listeners=[inspector])
+    engine.send(sm, "go")
     assert inspector.seen == ("go", "idle", "running", sm)
 
 
@@ -496,8 +501,8 @@ def build_chain(base):
 @pytest.mark.parametrize(
     "machine_cls", [build_chain(StateMachine), build_chain(StateChart)], ids=["sm", "chart"]
 )
-def test_inline_name_of_an_event_triggers_that_event(machine_cls):
+def test_inline_name_of_an_event_triggers_that_event(engine, machine_cls):
     """after='t2' sends event t2 once t1 completes, so one send moves a -> b -> c."""
-    sm = machine_cls()
-    sm.send("t1")
+    sm = engine.machine(machine_cls)
+    engine.send(sm, "t1")
     assert sm.c.is_active

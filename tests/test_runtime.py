@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 
 import pytest
@@ -73,18 +74,18 @@ class DoorChart(StateChart):
 # --- send(), sm.<event>(), raise_() --------------------------------------------------------
 
 
-def test_send_runs_the_transition_of_the_named_event():
+def test_send_runs_the_transition_of_the_named_event(engine):
     """send(name) moves the machine along the transition of that event."""
-    sm = TrafficLight()
-    sm.send("cycle")
+    sm = engine.machine(TrafficLight)
+    engine.send(sm, "cycle")
     assert sm.current_state_value == "yellow"
 
 
-def test_calling_the_event_attribute_is_equivalent_to_send():
+def test_calling_the_event_attribute_is_equivalent_to_send(engine):
     """sm.<event>() triggers the event like send()."""
-    sm = TrafficLight()
-    sm.cycle()
-    sm.cycle()
+    sm = engine.machine(TrafficLight)
+    engine.call(sm.cycle)
+    engine.call(sm.cycle)
     assert sm.current_state_value == "red"
 
 
@@ -106,33 +107,33 @@ class Recorder(StateMachine):
         self.entered_state = state
 
 
-def test_send_forwards_positional_and_keyword_arguments_to_callbacks():
+def test_send_forwards_positional_and_keyword_arguments_to_callbacks(engine):
     """Arguments given to send() reach the callbacks of the transition."""
-    sm = Recorder()
-    sm.send("finish", 1, 2, speed="fast")
+    sm = engine.machine(Recorder)
+    engine.send(sm, "finish", 1, 2, speed="fast")
     ((args, kwargs),) = sm.received
     assert args == (1, 2)
     assert kwargs["speed"] == "fast"
 
 
-def test_positional_send_arguments_do_not_displace_injected_names():
+def test_positional_send_arguments_do_not_displace_injected_names(engine):
     """A callback parameter named like an injected value (`state`) gets that value, not args[0]."""
-    sm = Recorder()
-    sm.send("finish", 1, 2)
+    sm = engine.machine(Recorder)
+    engine.send(sm, "finish", 1, 2)
     assert getattr(sm.entered_state, "id", sm.entered_state) == "done"
 
 
-def test_send_returns_the_result_of_the_on_callback():
+def test_send_returns_the_result_of_the_on_callback(engine):
     """The value returned by the single `on` callback is the result of send()."""
-    sm = TrafficLight()
-    assert sm.send("cycle") == "cycled"
-    assert sm.cycle() == "cycled"
+    sm = engine.machine(TrafficLight)
+    assert engine.send(sm, "cycle") == "cycled"
+    assert engine.call(sm.cycle) == "cycled"
 
 
-def test_raise_from_outside_a_callback_processes_the_event():
+def test_raise_from_outside_a_callback_processes_the_event(engine):
     """raise_() called by user code queues the event internally and processes it."""
-    sm = TrafficLight()
-    sm.raise_("cycle")
+    sm = engine.machine(TrafficLight)
+    engine.call(sm.raise_, "cycle")
     assert sm.current_state_value == "yellow"
 
 
@@ -155,8 +156,8 @@ class Pipeline(StateMachine):
 
     def on_enter_b(self):
         self.log.append("enter b")
-        result = self.send("step")
-        self.log.append(f"send returned {result!r}")
+        self.sent = self.send("step")
+        self.log.append("send returned")
         self.send("finish")
 
     def after_start(self):
@@ -169,19 +170,24 @@ class Pipeline(StateMachine):
         self.log.append("enter d")
 
 
-def test_send_from_a_callback_runs_after_the_current_transition_in_order():
+def test_send_from_a_callback_runs_after_the_current_transition_in_order(engine):
     """Events sent from a callback wait for the current macrostep and then run in FIFO order."""
-    sm = Pipeline()
-    sm.send("start")
-    assert sm.log == ["enter b", "send returned None", "after start", "enter c", "enter d"]
+    sm = engine.machine(Pipeline)
+    engine.send(sm, "start")
+    assert sm.log == ["enter b", "send returned", "after start", "enter c", "enter d"]
     assert sm.current_state_value == "d"
 
 
-def test_send_from_a_callback_returns_none():
-    """A re-entrant send() only enqueues, so it returns None."""
-    sm = Pipeline()
-    sm.send("start")
-    assert "send returned None" in sm.log
+def test_send_from_a_callback_only_queues(engine):
+    """A re-entrant send() only enqueues: it returns None on the sync engine, and on the
+    asyncio engine an already-completed awaitable of None (so async callbacks can await it)."""
+    sm = engine.machine(Pipeline)
+    engine.send(sm, "start")
+    if engine.name == "sync":
+        assert sm.sent is None
+    else:
+        assert inspect.isawaitable(sm.sent)
+        assert engine.call(lambda: sm.sent) is None
 
 
 class Priorities(StateMachine):
@@ -213,10 +219,10 @@ class Priorities(StateMachine):
         self.log.append("second")
 
 
-def test_raise_from_a_callback_runs_before_the_next_external_event():
+def test_raise_from_a_callback_runs_before_the_next_external_event(engine):
     """Internal events raised in a callback are processed before queued external events."""
-    sm = Priorities()
-    sm.send("start")
+    sm = engine.machine(Priorities)
+    engine.send(sm, "start")
     assert sm.log == ["after start", "first", "second", "external"]
 
 
@@ -247,7 +253,7 @@ def test_statemachine_is_a_statechart_subclass():
     assert issubclass(StateMachine, StateChart)
 
 
-def test_flag_overridden_in_the_class_body_changes_behaviour():
+def test_flag_overridden_in_the_class_body_changes_behaviour(engine):
     """A StateMachine that sets allow_event_without_transition=True ignores refused events."""
 
     class Lenient(StateMachine):
@@ -257,226 +263,226 @@ def test_flag_overridden_in_the_class_body_changes_behaviour():
         go = a.to(b)
         back = b.to(a)
 
-    sm = Lenient()
-    sm.send("back")
-    sm.send("nonexistent")
+    sm = engine.machine(Lenient)
+    engine.send(sm, "back")
+    engine.send(sm, "nonexistent")
     assert sm.current_state_value == "a"
 
 
 # --- TransitionNotAllowed ----------------------------------------------------------------
 
 
-def test_statemachine_refuses_event_without_transition_from_current_state():
+def test_statemachine_refuses_event_without_transition_from_current_state(engine):
     """An event with no transition from the current state raises, naming event and state."""
-    sm = TrafficLight()
-    sm.cycle()
+    sm = engine.machine(TrafficLight)
+    engine.call(sm.cycle)
     with pytest.raises(TransitionNotAllowed, match=r"(?i)can't slowdown when in yellow"):
-        sm.send("slowdown")
+        engine.send(sm, "slowdown")
 
 
-def test_statemachine_refuses_unknown_event_name():
+def test_statemachine_refuses_unknown_event_name(engine):
     """An unknown event name raises TransitionNotAllowed with the raw name and the state."""
-    sm = TrafficLight()
+    sm = engine.machine(TrafficLight)
     with pytest.raises(TransitionNotAllowed, match=r"(?i)can't teleport when in green"):
-        sm.send("teleport")
+        engine.send(sm, "teleport")
 
 
-def test_transition_not_allowed_carries_event_and_configuration():
+def test_transition_not_allowed_carries_event_and_configuration(engine):
     """The exception exposes the refused event and the active states."""
-    sm = TrafficLight()
-    sm.cycle()
+    sm = engine.machine(TrafficLight)
+    engine.call(sm.cycle)
     with pytest.raises(TransitionNotAllowed) as info:
-        sm.send("slowdown")
+        engine.send(sm, "slowdown")
     assert info.value.event == "slowdown"
     assert {s.id for s in info.value.configuration} == {"yellow"}
 
 
-def test_transition_not_allowed_for_unknown_event_carries_its_name():
+def test_transition_not_allowed_for_unknown_event_carries_its_name(engine):
     """For an unknown event the exception still exposes the event name."""
-    sm = TrafficLight()
+    sm = engine.machine(TrafficLight)
     with pytest.raises(TransitionNotAllowed) as info:
-        sm.send("teleport")
+        engine.send(sm, "teleport")
     assert info.value.event == "teleport"
     assert {s.id for s in info.value.configuration} == {"green"}
 
 
-def test_refused_event_leaves_the_machine_unchanged():
+def test_refused_event_leaves_the_machine_unchanged(engine):
     """A refused event changes neither the configuration, the model nor runs callbacks."""
-    sm = TrafficLight()
-    sm.cycle()
+    sm = engine.machine(TrafficLight)
+    engine.call(sm.cycle)
     entered_before = list(sm.entered)
     with pytest.raises(TransitionNotAllowed):
-        sm.send("slowdown")
+        engine.send(sm, "slowdown")
     assert sm.current_state_value == "yellow"
     assert sm.model.state == "yellow"
     assert [s.id for s in sm.configuration] == ["yellow"]
     assert sm.entered == entered_before
 
 
-def test_statemachine_refuses_event_whose_guards_all_fail():
+def test_statemachine_refuses_event_whose_guards_all_fail(engine):
     """An event whose only transition is guarded by a false condition is refused."""
-    sm = Guarded()
+    sm = engine.machine(Guarded)
     with pytest.raises(TransitionNotAllowed, match=r"(?i)open.door.*closed"):
-        sm.send("open_door")
+        engine.send(sm, "open_door")
     assert sm.closed.is_active
 
 
-def test_statechart_ignores_event_without_transition():
+def test_statechart_ignores_event_without_transition(engine):
     """A StateChart silently ignores an event with no transition from the current state."""
-    sm = TrafficChart()
-    sm.cycle()
-    assert sm.send("slowdown") is None
+    sm = engine.machine(TrafficChart)
+    engine.call(sm.cycle)
+    assert engine.send(sm, "slowdown") is None
     assert sm.current_state_value == "yellow"
 
 
-def test_statechart_ignores_unknown_event_name():
+def test_statechart_ignores_unknown_event_name(engine):
     """A StateChart silently ignores an unknown event name."""
-    sm = TrafficChart()
-    assert sm.send("teleport") is None
+    sm = engine.machine(TrafficChart)
+    assert engine.send(sm, "teleport") is None
     assert sm.current_state_value == "green"
 
 
-def test_transition_not_allowed_is_exposed_on_machine_class_and_instance():
+def test_transition_not_allowed_is_exposed_on_machine_class_and_instance(engine):
     """`sm.TransitionNotAllowed` is the exception class, usable in except clauses."""
-    sm = TrafficLight()
+    sm = engine.machine(TrafficLight)
     assert TrafficLight.TransitionNotAllowed is TransitionNotAllowed
     assert sm.TransitionNotAllowed is TransitionNotAllowed
-    sm.cycle()
+    engine.call(sm.cycle)
     with pytest.raises(sm.TransitionNotAllowed):
-        sm.slowdown()
+        engine.call(sm.slowdown)
 
 
 # --- reading state ---------------------------------------------------------------------
 
 
-def test_configuration_holds_the_single_active_state():
+def test_configuration_holds_the_single_active_state(engine):
     """configuration is an indexable set holding the active State."""
-    sm = TrafficLight()
+    sm = engine.machine(TrafficLight)
     assert len(sm.configuration) == 1
     assert sm.configuration[0].id == "green"
     assert sm.configuration == {sm.green}
 
 
-def test_configuration_values_holds_the_active_value():
+def test_configuration_values_holds_the_active_value(engine):
     """configuration_values holds the value of the active state."""
-    sm = TrafficLight()
-    sm.cycle()
+    sm = engine.machine(TrafficLight)
+    engine.call(sm.cycle)
     assert list(sm.configuration_values) == ["yellow"]
     assert "yellow" in sm.configuration_values
     assert "green" not in sm.configuration_values
 
 
-def test_current_state_value_reads_the_active_value():
+def test_current_state_value_reads_the_active_value(engine):
     """current_state_value is the scalar value of the single active state."""
-    sm = TrafficLight()
+    sm = engine.machine(TrafficLight)
     assert sm.current_state_value == "green"
-    sm.cycle()
+    engine.call(sm.cycle)
     assert sm.current_state_value == "yellow"
 
 
-def test_current_state_value_setter_moves_without_running_callbacks():
+def test_current_state_value_setter_moves_without_running_callbacks(engine):
     """Setting current_state_value changes the state and the model but runs no callback."""
-    sm = TrafficLight()
+    sm = engine.machine(TrafficLight)
     entered_before = list(sm.entered)
     sm.current_state_value = "red"
     assert sm.red.is_active
     assert sm.model.state == "red"
     assert sm.entered == entered_before
-    sm.cycle()
+    engine.call(sm.cycle)
     assert sm.current_state_value == "green"
 
 
-def test_current_state_value_setter_rejects_unknown_value():
+def test_current_state_value_setter_rejects_unknown_value(engine):
     """Setting current_state_value to a value that is not a state raises InvalidStateValue."""
-    sm = TrafficLight()
+    sm = engine.machine(TrafficLight)
     with pytest.raises(InvalidStateValue, match="'purple'") as info:
         sm.current_state_value = "purple"
     assert info.value.value == "purple"
     assert sm.current_state_value == "green"
 
 
-def test_current_state_getter_is_deprecated():
+def test_current_state_getter_is_deprecated(engine):
     """Reading current_state warns with DeprecationWarning and returns the active State."""
-    sm = TrafficLight()
+    sm = engine.machine(TrafficLight)
     with pytest.warns(DeprecationWarning, match="current_state"):
         state = sm.current_state
     assert state.id == "green"
 
 
-def test_current_state_setter_is_deprecated():
+def test_current_state_setter_is_deprecated(engine):
     """Assigning current_state warns with DeprecationWarning and moves the machine."""
-    sm = TrafficLight()
+    sm = engine.machine(TrafficLight)
     with pytest.warns(DeprecationWarning, match="current_state"):
         sm.current_state = TrafficLight.red
     assert sm.current_state_value == "red"
 
 
-def test_is_active_follows_the_configuration():
+def test_is_active_follows_the_configuration(engine):
     """sm.<state>.is_active is True only for the active state and follows transitions."""
-    sm = TrafficLight()
+    sm = engine.machine(TrafficLight)
     assert sm.green.is_active
     assert not sm.yellow.is_active
-    sm.cycle()
+    engine.call(sm.cycle)
     assert not sm.green.is_active
     assert sm.yellow.is_active
 
 
-def test_allowed_events_lists_events_with_transitions_from_current_state():
+def test_allowed_events_lists_events_with_transitions_from_current_state(engine):
     """allowed_events holds exactly the events that have a transition from the active state."""
-    sm = TrafficLight()
+    sm = engine.machine(TrafficLight)
     assert {e.id for e in sm.allowed_events} == {"cycle", "slowdown"}
-    sm.cycle()
+    engine.call(sm.cycle)
     assert {e.id for e in sm.allowed_events} == {"cycle"}
 
 
-def test_allowed_events_ignores_guards():
+def test_allowed_events_ignores_guards(engine):
     """allowed_events is topological: an event whose guard is false is still listed."""
-    sm = Guarded()
+    sm = engine.machine(Guarded)
     assert {e.id for e in sm.allowed_events} == {"open_door"}
 
 
-def test_events_lists_every_declared_event():
+def test_events_lists_every_declared_event(engine):
     """events holds all declared events, whatever the current state."""
-    sm = TrafficLight()
-    sm.cycle()
+    sm = engine.machine(TrafficLight)
+    engine.call(sm.cycle)
     assert {e.id for e in sm.events} == {"cycle", "slowdown"}
 
 
 # --- termination -------------------------------------------------------------------------
 
 
-def test_entering_a_final_state_terminates_the_machine():
+def test_entering_a_final_state_terminates_the_machine(engine):
     """is_terminated becomes True once a final state of a flat machine is entered."""
-    sm = Door()
-    sm.push()
+    sm = engine.machine(Door)
+    engine.call(sm.push)
     assert not sm.is_terminated
-    sm.smash()
+    engine.call(sm.smash)
     assert sm.is_terminated
     assert sm.wrecked.is_active
 
 
-def test_machine_without_final_state_is_never_terminated():
+def test_machine_without_final_state_is_never_terminated(engine):
     """A machine without final states keeps running."""
-    sm = TrafficLight()
+    sm = engine.machine(TrafficLight)
     for _ in range(4):
-        sm.cycle()
+        engine.call(sm.cycle)
     assert not sm.is_terminated
 
 
-def test_statemachine_refuses_events_after_termination():
+def test_statemachine_refuses_events_after_termination(engine):
     """A terminated StateMachine raises TransitionNotAllowed on any further event."""
-    sm = Door()
-    sm.smash()
+    sm = engine.machine(Door)
+    engine.call(sm.smash)
     with pytest.raises(TransitionNotAllowed, match=r"(?i)push"):
-        sm.send("push")
+        engine.send(sm, "push")
     assert sm.wrecked.is_active
 
 
-def test_statechart_ignores_events_after_termination():
+def test_statechart_ignores_events_after_termination(engine):
     """A terminated StateChart silently ignores further events."""
-    sm = DoorChart()
-    sm.smash()
-    assert sm.send("push") is None
+    sm = engine.machine(DoorChart)
+    engine.call(sm.smash)
+    assert engine.send(sm, "push") is None
     assert sm.wrecked.is_active
     assert sm.is_terminated
 
@@ -484,55 +490,55 @@ def test_statechart_ignores_events_after_termination():
 # --- repr, attribute protection, bind_events_to ------------------------------------------
 
 
-def test_repr_shows_model_state_field_and_configuration():
+def test_repr_shows_model_state_field_and_configuration(engine):
     """repr(sm) shows the class, the model, the state field and the configuration ids."""
-    sm = TrafficLight()
+    sm = engine.machine(TrafficLight)
     assert repr(sm) == (
         "TrafficLight(model=Model(state=green), state_field='state', configuration=['green'])"
     )
-    sm.cycle()
+    engine.call(sm.cycle)
     assert repr(sm) == (
         "TrafficLight(model=Model(state=yellow), state_field='state', configuration=['yellow'])"
     )
 
 
-def test_assigning_to_a_state_attribute_raises():
+def test_assigning_to_a_state_attribute_raises(engine):
     """Overwriting a state on an instance raises StateMachineError naming the state."""
-    sm = TrafficLight()
+    sm = engine.machine(TrafficLight)
     with pytest.raises(StateMachineError, match=r"State overriding is not allowed.*yellow"):
         sm.yellow = "something else"
     assert sm.yellow.is_active is False
-    sm.cycle()
+    engine.call(sm.cycle)
     assert sm.yellow.is_active
 
 
-def test_bind_events_to_adds_event_triggers_to_an_object():
+def test_bind_events_to_adds_event_triggers_to_an_object(engine):
     """bind_events_to(obj) makes obj.<event>() trigger the machine's event."""
 
     class Target:
         pass
 
-    sm = TrafficLight()
+    sm = engine.machine(TrafficLight)
     target = Target()
     sm.bind_events_to(target)
-    target.cycle()
+    engine.call(target.cycle)
     assert sm.current_state_value == "yellow"
 
 
-def test_bind_events_to_warns_and_keeps_an_existing_attribute():
+def test_bind_events_to_warns_and_keeps_an_existing_attribute(engine):
     """An attribute already on the target is kept, with a UserWarning naming it."""
 
     class Target:
         def cycle(self):
             return "mine"
 
-    sm = TrafficLight()
+    sm = engine.machine(TrafficLight)
     target = Target()
     with pytest.warns(UserWarning, match="cycle"):
         sm.bind_events_to(target)
     assert target.cycle() == "mine"
     assert sm.current_state_value == "green"
-    target.slowdown()
+    engine.call(target.slowdown)
     assert sm.current_state_value == "yellow"
 
 
@@ -558,17 +564,17 @@ class FailingChart(StateChart):
         self.seen_error = error
 
 
-def test_error_execution_transition_handles_a_callback_exception():
+def test_error_execution_transition_handles_a_callback_exception(engine):
     """An exception in a StateChart callback is routed to the `error_execution` transition."""
-    sm = FailingChart()
-    sm.send("go")
+    sm = engine.machine(FailingChart)
+    engine.send(sm, "go")
     assert sm.failed.is_active
 
 
-def test_error_execution_injects_the_exception_as_error():
+def test_error_execution_injects_the_exception_as_error(engine):
     """Callbacks of the error.execution transition receive the exception as `error`."""
-    sm = FailingChart()
-    sm.send("go")
+    sm = engine.machine(FailingChart)
+    engine.send(sm, "go")
     assert isinstance(sm.seen_error, ValueError)
     assert str(sm.seen_error) == "engine on fire"
 
@@ -583,11 +589,11 @@ class UnhandledChart(StateChart):
         raise KeyError("lost key")
 
 
-def test_unhandled_error_is_logged_with_traceback(caplog):
+def test_unhandled_error_is_logged_with_traceback(engine, caplog):
     """With no error.execution transition the exception is logged at ERROR with traceback."""
-    sm = UnhandledChart()
+    sm = engine.machine(UnhandledChart)
     with caplog.at_level(logging.ERROR, logger="statemachine"):
-        sm.send("go")
+        engine.send(sm, "go")
     records = [
         r
         for r in caplog.records
@@ -599,11 +605,11 @@ def test_unhandled_error_is_logged_with_traceback(caplog):
     )
 
 
-def test_unhandled_error_still_completes_the_transition(caplog):
+def test_unhandled_error_still_completes_the_transition(engine, caplog):
     """An error in `on` of a StateChart transition does not stop it from completing."""
-    sm = UnhandledChart()
+    sm = engine.machine(UnhandledChart)
     with caplog.at_level(logging.CRITICAL, logger="statemachine"):
-        sm.send("go")
+        engine.send(sm, "go")
     assert sm.b.is_active
     assert sm.model.state == "b"
 
@@ -634,21 +640,21 @@ class TwoFailuresInOneBlock(StateChart):
         self.errors.append(error)
 
 
-def test_error_skips_the_rest_of_its_block_and_queues_one_error_event():
+def test_error_skips_the_rest_of_its_block_and_queues_one_error_event(engine):
     """After a failing callback the rest of its block is skipped; one error.execution is queued."""
-    sm = TwoFailuresInOneBlock()
+    sm = engine.machine(TwoFailuresInOneBlock)
     sm.calls.clear()
-    sm.send("go")
+    engine.send(sm, "go")
     assert "second" not in sm.calls
     assert len(sm.errors) == 1
     assert str(sm.errors[0]) == "first failed"
 
 
-def test_error_in_one_block_does_not_skip_later_blocks():
+def test_error_in_one_block_does_not_skip_later_blocks(engine):
     """The enter block still runs after the `on` block failed."""
-    sm = TwoFailuresInOneBlock()
+    sm = engine.machine(TwoFailuresInOneBlock)
     sm.calls.clear()
-    sm.send("go")
+    engine.send(sm, "go")
     assert sm.calls[0] == "first"
     assert "enter b" in sm.calls
 
@@ -695,41 +701,41 @@ def _build_failing(base, group, with_handler=False):
 
 
 @pytest.mark.parametrize("group", ["validators", "cond", "before", "exit", "on", "enter"])
-def test_statemachine_restores_state_when_a_callback_raises(group):
+def test_statemachine_restores_state_when_a_callback_raises(engine, group):
     """In a StateMachine an exception before `after` propagates and the state is restored."""
-    sm = _build_failing(StateMachine, group)()
+    sm = engine.machine(_build_failing(StateMachine, group))
     with pytest.raises(RuntimeError, match="boom"):
-        sm.send("go")
+        engine.send(sm, "go")
     assert sm.current_state_value == "a"
     assert sm.model.state == "a"
     assert [s.id for s in sm.configuration] == ["a"]
 
 
-def test_statemachine_after_exception_propagates_with_transition_completed():
+def test_statemachine_after_exception_propagates_with_transition_completed(engine):
     """In a StateMachine an exception in `after` propagates once the target is active."""
-    sm = _build_failing(StateMachine, "after")()
+    sm = engine.machine(_build_failing(StateMachine, "after"))
     with pytest.raises(RuntimeError, match="boom"):
-        sm.send("go")
+        engine.send(sm, "go")
     assert sm.current_state_value == "b"
     assert sm.model.state == "b"
 
 
 @pytest.mark.parametrize("group", GROUPS)
-def test_statemachine_keeps_working_after_a_callback_raised(group):
+def test_statemachine_keeps_working_after_a_callback_raised(engine, group):
     """After a propagated exception the StateMachine still processes events."""
-    sm = _build_failing(StateMachine, group)()
+    sm = engine.machine(_build_failing(StateMachine, group))
     with pytest.raises(RuntimeError):
-        sm.send("go")
+        engine.send(sm, "go")
     if sm.current_state_value == "b":
-        sm.send("back")
+        engine.send(sm, "back")
     assert sm.current_state_value == "a"
 
 
-def test_statechart_validator_exception_propagates_and_restores_state():
+def test_statechart_validator_exception_propagates_and_restores_state(engine):
     """Validators propagate even in a StateChart, and the machine is left as it was."""
-    sm = _build_failing(StateChart, "validators")()
+    sm = engine.machine(_build_failing(StateChart, "validators"))
     with pytest.raises(RuntimeError, match="boom"):
-        sm.send("go")
+        engine.send(sm, "go")
     assert sm.current_state_value == "a"
     assert sm.model.state == "a"
 
@@ -745,11 +751,11 @@ def test_statechart_validator_exception_propagates_and_restores_state():
         ("after", "b"),
     ],
 )
-def test_statechart_state_after_a_callback_raises(group, expected, caplog):
+def test_statechart_state_after_a_callback_raises(engine, group, expected, caplog):
     """In a StateChart errors do not propagate; cond/before abort, later groups complete."""
-    sm = _build_failing(StateChart, group)()
+    sm = engine.machine(_build_failing(StateChart, group))
     with caplog.at_level(logging.CRITICAL, logger="statemachine"):
-        sm.send("go")
+        engine.send(sm, "go")
     assert sm.current_state_value == expected
     assert sm.model.state == expected
     assert [s.id for s in sm.configuration] == [expected]
@@ -766,10 +772,10 @@ def test_statechart_state_after_a_callback_raises(group, expected, caplog):
         ("after", "b"),
     ],
 )
-def test_statechart_error_event_is_handled_from_the_resulting_state(group, handled_from):
+def test_statechart_error_event_is_handled_from_the_resulting_state(engine, group, handled_from):
     """The error.execution event carries the exception and is taken from the resulting state."""
-    sm = _build_failing(StateChart, group, with_handler=True)()
-    sm.send("go")
+    sm = engine.machine(_build_failing(StateChart, group, with_handler=True))
+    engine.send(sm, "go")
     assert sm.handled == (RuntimeError, "boom", handled_from)
     assert sm.current_state_value == "err"
 
@@ -791,11 +797,11 @@ class QueueThenFail(StateMachine):
         raise RuntimeError("after failed")
 
 
-def test_exception_in_a_microstep_clears_the_external_queue():
+def test_exception_in_a_microstep_clears_the_external_queue(engine):
     """Events queued before a propagated exception are discarded, not run later."""
-    sm = QueueThenFail()
+    sm = engine.machine(QueueThenFail)
     with pytest.raises(RuntimeError, match="after failed"):
-        sm.send("go")
+        engine.send(sm, "go")
     assert sm.current_state_value == "b"
-    sm.send("stay")
+    engine.send(sm, "stay")
     assert sm.current_state_value == "b"
