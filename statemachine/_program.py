@@ -384,6 +384,11 @@ class Program:
         runs = [by_transition[id(t)] for t in transitions]
         exits = exit_set(transitions, config, history, self_entries)
         entries, defaults = entry_set(transitions, history, self_entries)
+        # A history target inside the domain can name ancestors that stay active (the W3C
+        # algorithm would enter them again): never enter a state that is not being exited.
+        staying = {id(s) for s in config} - {id(s) for s in exits}
+        if staying:
+            entries = [s for s in entries if id(s) not in staying]
         plan = MicroStep(transitions, exits, entries, history_records(exits, config), defaults)
         history_free = not any(s.is_history for t in candidates for s in t.targets)
         if history_free and len(self.plans) < _MAX_CACHED_EVENT_NAMES:

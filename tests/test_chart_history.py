@@ -278,3 +278,33 @@ def test_history_of_a_nested_compound_is_kept_separately(engine):
     assert list(sm.configuration_values) == ["outer", "side"]
     engine.send(sm, "back_inside")
     assert list(sm.configuration_values) == ["outer", "inner", "two"]
+
+
+def test_history_target_inside_the_domain_does_not_reenter_active_ancestors(engine):
+    """A transition from a leaf to its grandparent's history re-enters only what it exits:
+    ancestors that stay active are not entered a second time."""
+    log: list[tuple[str, str]] = []
+
+    class Chart(StateChart):
+        validate_disconnected_states = False
+
+        class outer(State.Compound, initial=True):
+            class inner(State.Compound):
+                leaf = State()
+
+            h = HistoryState(type="deep")
+            _ = h.to(inner.leaf)
+
+        back = outer.inner.leaf.to(outer.h)
+
+        def on_enter_state(self, state):
+            log.append(("enter", state.id))
+
+        def on_exit_state(self, state):
+            log.append(("exit", state.id))
+
+    sm = engine.machine(Chart)
+    engine.send(sm, "back")
+    engine.send(sm, "back")
+    assert list(sm.configuration_values) == ["outer", "inner", "leaf"]
+    assert log[-4:] == [("exit", "leaf"), ("enter", "leaf"), ("exit", "leaf"), ("enter", "leaf")]
