@@ -161,7 +161,6 @@ class AsyncEngine(Engine):
             not delay
             and not internal
             and not self._external
-            and not self.chart
             and self._initial_kwargs is None
             and self.running
             and self._lock.acquire(False)
@@ -169,17 +168,7 @@ class AsyncEngine(Engine):
             # Fast path: nothing queued, nobody processing, and a transition that runs no
             # callback (so no user code, nothing to await): applied right now.
             try:
-                program = self.program
-                table = program.table.get(event)
-                if table is None:
-                    table = program.event_table(event)
-                runs = table.get(getattr(self.model, self.field))
-                if runs is not None and not runs[0].has_callbacks and not program.prepare:
-                    run = runs[0]
-                    if run.entries:
-                        setattr(self.model, self.field, run.target_value)
-                    if run.enters_final:
-                        self.running = False
+                if self._try_plain(event) is None:
                     loop = _get_running_loop()
                     return None if loop is None else self._done_future(loop)
             finally:
@@ -266,21 +255,12 @@ class AsyncEngine(Engine):
     def _fast(self, td: TriggerData) -> Steps | None:
         """Process ``td`` on a flat machine: the callback-free case right here (returns
         None), else return the steps of its microstep for the caller to drive."""
-        program = self.program
         event: str = td.event  # type: ignore[assignment]
-        table = program.table.get(event)
-        if table is None:
-            table = program.event_table(event)
-        value = getattr(self.model, self.field)
-        runs = table.get(value)
-        if runs is not None and not runs[0].has_callbacks and not program.prepare:
-            run = runs[0]
-            if run.entries:
-                setattr(self.model, self.field, run.target_value)
-            if run.enters_final:
-                self.running = False
+        pending = self._try_plain(event)
+        if pending is None:
             td.outcome = (True, None)
             return None
+        value, runs = pending
         return self._fire(event, td.args, td.kwargs, td, value, runs)
 
     def activate_initial_state(self, kwargs: dict[str, Any]) -> Any:

@@ -63,6 +63,9 @@ def _document_order(state: State) -> int:
     return state.document_order
 
 
+_GENERAL = object()  # _try_plain: the event needs the general statechart path
+
+
 class Wait:
     """Yielded by the algorithm: sleep up to ``seconds``, waking early on a new event or a
     cancellation (the driver knows how: a thread event, or an asyncio one)."""
@@ -331,6 +334,34 @@ class Engine:
         return result
 
     # --- one event ------------------------------------------------------------------------------
+    def _try_plain(self, event: str) -> Any:
+        """Apply ``event`` right away if its transition runs no callback at all (the plain
+        "dictionary lookup" case: one store on the model) and return None. Otherwise return
+        what the full path needs: ``(model value, candidate runs)`` on a flat machine, or
+        ``_GENERAL`` on a statechart."""
+        program = self.program
+        table = program.table.get(event)
+        if table is None:
+            table = program.event_table(event)
+        value = getattr(self.model, self.field)
+        if self.chart:
+            new = program.chart_step(event, value, table, self.machine._state_of).fast_value
+            if new is NOT_FAST:
+                return _GENERAL
+            if new.__class__ is dict:  # several active states: a fresh OrderedSet each time
+                new = ordered_set_of(new.copy())
+            setattr(self.model, self.field, new)
+            return None
+        runs = table.get(value)
+        if runs is not None and not runs[0].has_callbacks and not program.prepare:
+            run = runs[0]
+            if run.entries:
+                setattr(self.model, self.field, run.target_value)
+            if run.enters_final:
+                self.running = False
+            return None
+        return value, runs
+
     def _microstep_for(self, td: TriggerData) -> Steps:
         """Select the transition ``td`` fires from the current state and apply it."""
         event: str = td.event  # type: ignore[assignment]  # queued events always have a name
@@ -864,44 +895,19 @@ class SyncEngine(Engine):
             # transition without callbacks or guards (the plain "dictionary lookup" case) is
             # applied right here, without building any per-event object.
             try:
-                if self.running and not self.chart:
-                    program = self.program
-                    table = program.table.get(event)
-                    if table is None:
-                        table = program.event_table(event)
-                    value = getattr(self.model, self.field)
-                    runs = table.get(value)
-                    if runs is not None and not runs[0].has_callbacks and not program.prepare:
-                        run = runs[0]
-                        if run.entries:
-                            setattr(self.model, self.field, run.target_value)
-                        if run.enters_final:
-                            self.running = False
-                        return None
+                pending: Any = self._try_plain(event) if self.running else _GENERAL
+                if pending is None:
+                    return None
+                if pending is _GENERAL:
+                    td = TriggerData(self.machine, event, args, kwargs, send_id)
+                    result = self.run(self._microstep_for(td))
+                else:
+                    value, runs = pending
                     # Driven with `for` (cheaper than catching StopIteration); the value
                     # comes back in `_result`. A flat sync step only ever yields a Wait.
                     for request in self._fire(event, args, kwargs, None, value, runs):
                         self._wait(request.seconds)  # pragma: no cover - flat steps don't wait
                     result = self._result
-                else:
-                    if self.running:
-                        # Statechart fast path: a memoized step that only changes the
-                        # configuration is one store on the model.
-                        program = self.program
-                        table = program.table.get(event)
-                        if table is None:
-                            table = program.event_table(event)
-                        step = program.chart_step(
-                            event, getattr(self.model, self.field), table, self.machine._state_of
-                        )
-                        value = step.fast_value
-                        if value is not NOT_FAST:
-                            if value.__class__ is dict:
-                                value = ordered_set_of(value.copy())
-                            setattr(self.model, self.field, value)
-                            return None
-                    td = TriggerData(self.machine, event, args, kwargs, send_id)
-                    result = self.run(self._microstep_for(td))
                 if self._internal or self.chart:
                     self.run(self._settle())
                 if self._external or self._delayed:
