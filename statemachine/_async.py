@@ -25,7 +25,7 @@ from ._event_data import TriggerData
 from ._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Generator
+    from collections.abc import Callable, Generator
     from typing import Any
 
     from ._callbacks import Bound
@@ -76,19 +76,33 @@ class _Ready:
         yield  # pragma: no cover - makes this a generator
 
 
+class _ThreadTask:
+    """A daemon thread that looks like a task to the scheduler bookkeeping (``done()``)."""
+
+    def __init__(self, target: Any) -> None:
+        self._thread = threading.Thread(
+            target=target, name="statemachine-async-scheduler", daemon=True
+        )
+        self._thread.start()
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+
 class AsyncEngine(Engine):
     """Drives the algorithm with ``await``: coroutine callbacks, guards and handlers are
     awaited in the documented order, one at a time."""
 
-    __slots__ = ("_done", "_initial_kwargs", "_scheduler", "_wake")
+    __slots__ = ("_done", "_initial_kwargs", "_scheduler", "_wake", "_wake_loop")
 
     is_async = True
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self._wake: asyncio.Event | None = None
+        self._wake_loop: asyncio.AbstractEventLoop | None = None
         self._done: asyncio.Future[None] | None = None
-        self._scheduler: asyncio.Task[None] | None = None
+        self._scheduler: asyncio.Task[None] | _ThreadTask | None = None
         # Constructor kwargs of an initial entry not run yet (deferred inside a running loop).
         self._initial_kwargs: dict[str, Any] | None = None
 
@@ -272,16 +286,20 @@ class AsyncEngine(Engine):
         return self.run(self._drain())
 
     def enabled_events(
-        self, events: list[Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+        self, events: Callable[[], list[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
         return self.run(self._enabled(events, args, kwargs))
 
     # --- background scheduler (opt-in: `delayed_events_in_background = True`) ---------------------
     def _start_scheduler(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        """A task of the running loop; from sync code, a daemon thread with a loop of its
+        own (as the sync engine's scheduler thread)."""
         if self._scheduler is not None and not self._scheduler.done():
             return
-        if loop is None:  # no loop to run in: process on this thread, as the sync engine would
-            _private_loop().run_until_complete(self._schedule())
+        if loop is None:
+            self._scheduler = _ThreadTask(
+                lambda: _private_loop().run_until_complete(self._schedule())
+            )
             return
         self._scheduler = loop.create_task(self._schedule())
 
@@ -423,12 +441,18 @@ class AsyncEngine(Engine):
 
     # --- waiting for delayed events --------------------------------------------------------------
     async def _wait(self, seconds: float) -> None:
-        if self._wake is None:
-            self._wake = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        if self._wake is None or self._wake_loop is not loop:
+            self._wake, self._wake_loop = asyncio.Event(), loop
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
         self._wake.clear()
 
     def _notify(self) -> None:
-        if self._wake is not None:
-            self._wake.set()
+        wake, loop = self._wake, self._wake_loop
+        if wake is None or loop is None or loop.is_closed():
+            return
+        if _get_running_loop() is loop:
+            wake.set()
+        else:  # from another thread (a scheduler thread, an executor): hand it to its loop
+            loop.call_soon_threadsafe(wake.set)

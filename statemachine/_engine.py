@@ -32,7 +32,7 @@ from ._typing import TYPE_CHECKING
 from .exceptions import StateMachineError, TransitionNotAllowed
 
 if TYPE_CHECKING:
-    from collections.abc import Generator
+    from collections.abc import Callable, Generator
     from typing import Any, TypeAlias
 
     from ._callbacks import Bound
@@ -795,14 +795,17 @@ class Engine:
         self._internal.append(TriggerData(self.machine, ERROR_EXECUTION, (), {"error": exc}))
 
     # --- introspection ----------------------------------------------------------------------------
-    def _enabled(self, events: list[Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Steps:
-        """The events of ``events`` whose conditions pass from an active leaf (validators are
-        not run). A condition that raises counts as passing: the event may still fire."""
+    def _enabled(
+        self, events: Callable[[], list[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Steps:
+        """The events of ``events()`` (read now: after a deferred initial entry) whose
+        conditions pass from an active leaf (validators are not run). A condition that
+        raises counts as passing: the event may still fire."""
         program = self.program
         owners = self.owners
         leaves = [s for s in self.configuration() if s.is_atomic]
         result = []
-        for bound in events:
+        for bound in events():
             table = program.table.get(bound.id) or program.event_table(bound.id)
             enabled = False
             for s in leaves:
@@ -938,7 +941,7 @@ class SyncEngine(Engine):
             self._run()
 
     def enabled_events(
-        self, events: list[Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+        self, events: Callable[[], list[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> list[Any]:
         return self.run(self._enabled(events, args, kwargs))  # type: ignore[no-any-return]
 

@@ -313,10 +313,13 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
 
     @property
     def configuration_values(self) -> OrderedSet[Any]:
-        """The values of the active states."""
+        """The values of the active states (ancestors included, also when the model stored
+        only leaves)."""
         value = getattr(self.model, self.state_field, None)
         if value is None:
             return OrderedSet()
+        if self._engine.chart:
+            return OrderedSet(s.value for s in self._engine.configuration())
         if isinstance(value, OrderedSet):
             return OrderedSet(value)
         return OrderedSet([value])
@@ -410,7 +413,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         Returns a list of bound events (an awaitable of it on the asyncio engine inside a
         running loop).
         """
-        return self._engine.enabled_events(self.allowed_events, args, kwargs)
+        return self._engine.enabled_events(lambda: self.allowed_events, args, kwargs)
 
     # --- listeners --------------------------------------------------------------------------------
     def add_listener(self, *listeners: Any) -> StateChart[TModel]:

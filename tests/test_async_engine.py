@@ -1057,3 +1057,47 @@ def test_unhandled_async_error_in_a_state_chart_is_logged(caplog):
         r.levelno == logging.ERROR and r.exc_info and "lost?" in str(r.exc_info[1])
         for r in caplog.records
     )
+
+
+def test_first_awaited_enabled_events_sees_the_deferred_initial_state():
+    """enabled_events() awaited before anything else enters the initial state first and
+    lists the events from there."""
+
+    class Kiosk(StateChart):
+        asleep = State(initial=True)
+        awake = State()
+        wake = asleep.to(awake)
+        sleep = awake.to(asleep)
+
+        async def on_enter_asleep(self):
+            pass
+
+    async def main():
+        kiosk = Kiosk()
+        return [e.id for e in await kiosk.enabled_events()]
+
+    assert asyncio.run(main()) == ["wake"]
+
+
+def test_background_delayed_send_from_sync_code_returns_at_once():
+    """With delayed_events_in_background, an asyncio-engine machine driven from sync code
+    returns from a delayed send at once and processes the event later on its own thread."""
+
+    class Lamp(StateChart):
+        delayed_events_in_background = True
+        off = State(initial=True)
+        on = State()
+        switch = off.to(on) | on.to(off)
+
+        async def on_enter_on(self):
+            await asyncio.sleep(0)
+
+    lamp = Lamp()
+    began = time.monotonic()
+    lamp.send("switch", delay=100)
+    assert time.monotonic() - began < 0.08
+    assert lamp.off.is_active
+    deadline = time.monotonic() + 2
+    while not lamp.on.is_active and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert lamp.on.is_active

@@ -207,3 +207,22 @@ def test_nested_attribute_is_per_instance(engine):
     assert a.shire.green_dragon.is_active
     assert not b.shire.green_dragon.is_active
     assert b.shire.bag_end.is_active
+
+
+def test_configuration_values_include_ancestors_of_a_restored_leaf():
+    """A model that stored only a leaf reads back with the leaf's ancestors, like
+    ``configuration``."""
+
+    class Chart(StateChart):
+        class p(State.Compound, initial=True):
+            a = State(initial=True)
+            b = State()
+            go = a.to(b)
+
+    class Stored:
+        def __init__(self, state):
+            self.state = state
+
+    sm = Chart(model=Stored("b"))
+    assert list(sm.configuration_values) == ["p", "b"]
+    assert list(sm.configuration_values) == [s.value for s in sm.configuration]
