@@ -4,22 +4,10 @@ declared on a parent, leaving a compound, and the names a compound body declares
 from __future__ import annotations
 
 import pytest
+from _chart_helpers import LogMixin, recorded
 
 from statemachine import State, StateChart, StateMachine
 from statemachine.exceptions import TransitionNotAllowed
-
-
-class Recorder:
-    """A listener that records every state entered and exited, in order."""
-
-    def __init__(self):
-        self.calls: list[str] = []
-
-    def on_enter_state(self, state):
-        self.calls.append(f"enter {state.id}")
-
-    def on_exit_state(self, state):
-        self.calls.append(f"exit {state.id}")
 
 
 class Journey(StateChart):
@@ -49,8 +37,7 @@ class Journey(StateChart):
 
 def test_initial_compound_enters_its_initial_child(engine):
     """Starting in a compound enters the compound and then its initial child."""
-    rec = Recorder()
-    sm = engine.machine(Journey, listeners=[rec])
+    sm, rec = recorded(engine, Journey)
     assert rec.calls == ["enter shire", "enter bag_end"]
     assert list(sm.configuration_values) == ["shire", "bag_end"]
 
@@ -87,8 +74,7 @@ def test_transition_between_children_keeps_the_parent_active(engine):
 
 def test_targeting_a_compound_enters_it_recursively(engine):
     """A transition to a compound enters it and its initial child, outermost first."""
-    rec = Recorder()
-    sm = engine.machine(Journey, listeners=[rec])
+    sm, rec = recorded(engine, Journey)
     engine.send(sm, "leave")
     rec.calls.clear()
     engine.send(sm, "march")
@@ -98,8 +84,7 @@ def test_targeting_a_compound_enters_it_recursively(engine):
 
 def test_targeting_a_nested_leaf_enters_every_ancestor(engine):
     """A transition to a deeply nested state enters all of its ancestors first."""
-    rec = Recorder()
-    sm = engine.machine(Journey, listeners=[rec])
+    sm, rec = recorded(engine, Journey)
     engine.send(sm, "leave")
     rec.calls.clear()
     engine.send(sm, "teleport")
@@ -126,8 +111,7 @@ def test_transition_on_the_parent_fires_from_any_child(engine):
 
 def test_leaving_a_compound_exits_every_descendant_innermost_first(engine):
     """Exiting a compound exits its active descendants from the innermost outwards."""
-    rec = Recorder()
-    sm = engine.machine(Journey, listeners=[rec])
+    sm, rec = recorded(engine, Journey)
     engine.send(sm, "leave")
     engine.send(sm, "teleport")
     rec.calls.clear()
@@ -168,7 +152,7 @@ def test_event_of_an_inactive_child_raises_in_a_statemachine(engine):
 def test_methods_declared_in_a_compound_body_are_callbacks_of_the_machine(engine):
     """A method written inside a compound body is hoisted and used as a naming convention."""
 
-    class Chart(StateChart):
+    class Chart(LogMixin, StateChart):
         class box(State.Compound, initial=True):
             a = State(initial=True)
             b = State()
@@ -177,10 +161,6 @@ def test_methods_declared_in_a_compound_body_are_callbacks_of_the_machine(engine
 
             def on_enter_b(self):
                 self.log.append("entered b")
-
-        def __init__(self, *args, **kwargs):
-            self.log: list[str] = []
-            super().__init__(*args, **kwargs)
 
     sm = engine.machine(Chart)
     engine.send(sm, "go")
@@ -201,7 +181,7 @@ def test_nested_states_are_instance_attributes_of_the_machine(engine):
 def test_entry_callbacks_of_parent_and_child_both_run_on_default_entry(engine):
     """Default entry runs the `on_enter_<id>` callbacks of the compound and of its child."""
 
-    class Chart(StateChart):
+    class Chart(LogMixin, StateChart):
         start = State(initial=True)
 
         class box(State.Compound):
@@ -212,10 +192,6 @@ def test_entry_callbacks_of_parent_and_child_both_run_on_default_entry(engine):
 
         open_box = start.to(box)
         leave_box = box.to(start)
-
-        def __init__(self, *args, **kwargs):
-            self.log: list[str] = []
-            super().__init__(*args, **kwargs)
 
         def on_enter_box(self):
             self.log.append("box")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from _chart_helpers import LogMixin
 
 from statemachine import State, StateChart, StateMachine
 from statemachine.orderedset import OrderedSet
@@ -13,6 +14,24 @@ from statemachine.orderedset import OrderedSet
 
 class Boom(Exception):
     """The exception the test callbacks raise."""
+
+
+class HandledLog(LogMixin):
+    """A chart mixin with a `log`; its `record` callback notes each error it handles there."""
+
+    def record(self, error):
+        self.log.append(f"handled {error}")
+
+
+class ErrorTexts:
+    """A chart mixin whose `record` callback keeps the text of each error in `errors`."""
+
+    def __init__(self, *args, **kwargs):
+        self.errors: list[str] = []
+        super().__init__(*args, **kwargs)
+
+    def record(self, error):
+        self.errors.append(str(error))
 
 
 def test_action_error_is_delivered_as_error_execution_with_the_exception(engine):
@@ -46,16 +65,12 @@ def test_error_skips_the_rest_of_its_block_only(engine):
     """After a raise, the rest of that block is skipped but later blocks still run, and one
     `error.execution` is handled."""
 
-    class Chart(StateChart):
+    class Chart(HandledLog, StateChart):
         idle = State(initial=True)
         busy = State(enter="entered")
         start = idle.to(busy, on=["first", "explode", "third"], after="finished")
         stop = busy.to(idle)
         error_execution = busy.to(on="record")
-
-        def __init__(self, *args, **kwargs):
-            self.log: list[str] = []
-            super().__init__(*args, **kwargs)
 
         def first(self):
             self.log.append("first")
@@ -73,9 +88,6 @@ def test_error_skips_the_rest_of_its_block_only(engine):
         def finished(self):
             self.log.append("after")
 
-        def record(self, error):
-            self.log.append(f"handled {error}")
-
     sm = engine.machine(Chart)
     sm.log.clear()
     engine.send(sm, "start")
@@ -85,25 +97,18 @@ def test_error_skips_the_rest_of_its_block_only(engine):
 def test_each_failing_block_queues_its_own_error_execution(engine):
     """Two blocks that raise in one microstep produce two errors, handled in block order."""
 
-    class Chart(StateChart):
+    class Chart(ErrorTexts, StateChart):
         idle = State(initial=True)
         busy = State(enter="fail_enter")
         start = idle.to(busy, on="fail_on")
         stop = busy.to(idle)
         error_execution = busy.to(on="record")
 
-        def __init__(self, *args, **kwargs):
-            self.errors: list[str] = []
-            super().__init__(*args, **kwargs)
-
         def fail_on(self):
             raise Boom("on")
 
         def fail_enter(self):
             raise Boom("enter")
-
-        def record(self, error):
-            self.errors.append(str(error))
 
     sm = engine.machine(Chart)
     engine.send(sm, "start")
@@ -113,7 +118,7 @@ def test_each_failing_block_queues_its_own_error_execution(engine):
 def test_exit_error_of_a_child_does_not_skip_the_parents_exit(engine):
     """Each state's exit callbacks are their own block: the parent still exits."""
 
-    class Chart(StateChart):
+    class Chart(HandledLog, StateChart):
         class box(State.Compound, initial=True):
             inner = State(initial=True, exit="fail_exit")
             other = State()
@@ -125,19 +130,12 @@ def test_exit_error_of_a_child_does_not_skip_the_parents_exit(engine):
         come_back = outside.to(box)
         error_execution = outside.to(on="record")
 
-        def __init__(self, *args, **kwargs):
-            self.log: list[str] = []
-            super().__init__(*args, **kwargs)
-
         def fail_exit(self):
             self.log.append("exit inner")
             raise Boom("inner exit")
 
         def on_exit_box(self):
             self.log.append("exit box")
-
-        def record(self, error):
-            self.log.append(f"handled {error}")
 
     sm = engine.machine(Chart)
     engine.send(sm, "leave")
@@ -148,7 +146,7 @@ def test_exit_error_of_a_child_does_not_skip_the_parents_exit(engine):
 def test_entry_error_of_a_parent_does_not_stop_entering_its_child(engine):
     """A raising entry callback of a compound still lets its initial child be entered."""
 
-    class Chart(StateChart):
+    class Chart(HandledLog, StateChart):
         idle = State(initial=True)
 
         class box(State.Compound):
@@ -161,19 +159,12 @@ def test_entry_error_of_a_parent_does_not_stop_entering_its_child(engine):
         stop = box.to(idle)
         error_execution = box.to(on="record")
 
-        def __init__(self, *args, **kwargs):
-            self.log: list[str] = []
-            super().__init__(*args, **kwargs)
-
         def on_enter_box(self):
             self.log.append("enter box")
             raise Boom("box entry")
 
         def on_enter_inner(self):
             self.log.append("enter inner")
-
-        def record(self, error):
-            self.log.append(f"handled {error}")
 
     sm = engine.machine(Chart)
     engine.send(sm, "start")
@@ -184,7 +175,7 @@ def test_entry_error_of_a_parent_does_not_stop_entering_its_child(engine):
 def test_raising_guard_counts_as_false_and_queues_an_error(engine):
     """A guard that raises is false, so the next transition of the event is tried."""
 
-    class Chart(StateChart):
+    class Chart(ErrorTexts, StateChart):
         idle = State(initial=True)
         fast = State()
         slow = State()
@@ -192,15 +183,8 @@ def test_raising_guard_counts_as_false_and_queues_an_error(engine):
         back = fast.to(idle) | slow.to(idle)
         error_execution = slow.to(on="record")
 
-        def __init__(self, *args, **kwargs):
-            self.errors: list[str] = []
-            super().__init__(*args, **kwargs)
-
         def broken_guard(self):
             raise Boom("guard")
-
-        def record(self, error):
-            self.errors.append(str(error))
 
     sm = engine.machine(Chart)
     engine.send(sm, "go")
@@ -211,7 +195,7 @@ def test_raising_guard_counts_as_false_and_queues_an_error(engine):
 def test_raising_before_aborts_the_transition_without_after(engine):
     """A failing `before` leaves the source active and runs no `after` callback."""
 
-    class Chart(StateChart):
+    class Chart(HandledLog, StateChart):
         class box(State.Compound, initial=True):
             inner = State(initial=True)
             other = State()
@@ -220,18 +204,11 @@ def test_raising_before_aborts_the_transition_without_after(engine):
 
         error_execution = box.to(on="record")
 
-        def __init__(self, *args, **kwargs):
-            self.log: list[str] = []
-            super().__init__(*args, **kwargs)
-
         def fail_before(self):
             raise Boom("before")
 
         def note_after(self):
             self.log.append("after")
-
-        def record(self, error):
-            self.log.append(f"handled {error}")
 
     sm = engine.machine(Chart)
     engine.send(sm, "go")
@@ -242,7 +219,7 @@ def test_raising_before_aborts_the_transition_without_after(engine):
 def test_raising_after_leaves_the_target_active(engine):
     """A failing `after` callback is reported once the transition is complete."""
 
-    class Chart(StateChart):
+    class Chart(LogMixin, StateChart):
         class box(State.Compound, initial=True):
             inner = State(initial=True)
             other = State()
@@ -250,10 +227,6 @@ def test_raising_after_leaves_the_target_active(engine):
             back = other.to(inner)
 
         error_execution = box.to(on="record")
-
-        def __init__(self, *args, **kwargs):
-            self.log: list[str] = []
-            super().__init__(*args, **kwargs)
 
         def fail_after(self):
             raise Boom("after")
@@ -460,7 +433,7 @@ def test_error_inside_the_error_handler_is_logged_and_not_requeued(engine, caplo
 # --- parallel regions -----------------------------------------------------------------------
 
 
-class Robot(StateChart):
+class Robot(LogMixin, StateChart):
     class robot(State.Parallel, initial=True):
         class arm(State.Compound):
             arm_idle = State(initial=True)
@@ -476,10 +449,6 @@ class Robot(StateChart):
             stop_recording = recording.to(cam_idle)
             error_execution = recording.to(cam_error)
             clear = cam_error.to(cam_idle)
-
-    def __init__(self, *args, **kwargs):
-        self.log: list[str] = []
-        super().__init__(*args, **kwargs)
 
     def fail_recording(self):
         raise Boom("camera jammed")
@@ -513,7 +482,7 @@ def test_error_in_a_region_is_handled_by_that_regions_transition(engine):
 def test_failing_action_of_one_region_does_not_skip_the_other_regions_action(engine):
     """When one event moves two regions, each transition's `on` callbacks are their own block."""
 
-    class Chart(StateChart):
+    class Chart(HandledLog, StateChart):
         class pair(State.Parallel, initial=True):
             class left(State.Compound):
                 l1 = State(initial=True)
@@ -529,18 +498,11 @@ def test_failing_action_of_one_region_does_not_skip_the_other_regions_action(eng
 
         error_execution = pair.to(on="record")
 
-        def __init__(self, *args, **kwargs):
-            self.log: list[str] = []
-            super().__init__(*args, **kwargs)
-
         def fail_left(self):
             raise Boom("left")
 
         def note_right(self):
             self.log.append("right on")
-
-        def record(self, error):
-            self.log.append(f"handled {error}")
 
     sm = engine.machine(Chart)
     engine.send(sm, "step")

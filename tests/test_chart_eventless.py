@@ -4,22 +4,10 @@ cascading inside one macrostep, and the microstep cap on loops that never settle
 from __future__ import annotations
 
 import pytest
+from _chart_helpers import recorded, started
 
 from statemachine import State, StateChart
 from statemachine.exceptions import StateMachineError
-
-
-class Recorder:
-    """A listener that records every state entered and exited, in order."""
-
-    def __init__(self):
-        self.calls: list[str] = []
-
-    def on_enter_state(self, state):
-        self.calls.append(f"enter {state.id}")
-
-    def on_exit_state(self, state):
-        self.calls.append(f"exit {state.id}")
 
 
 def test_bare_transition_statement_fires_without_an_event(engine):
@@ -63,8 +51,7 @@ def test_eventless_chain_cascades_at_construction(engine):
         b.to(c)
         c.to(d)
 
-    rec = Recorder()
-    sm = engine.machine(Chart, listeners=[rec])
+    sm, rec = recorded(engine, Chart)
     assert rec.calls == [
         "enter a",
         "exit a",
@@ -90,9 +77,7 @@ def test_eventless_chain_cascades_within_the_macrostep_of_an_event(engine):
         b.to(c)
         c.to(done)
 
-    rec = Recorder()
-    sm = engine.machine(Chart, listeners=[rec])
-    rec.calls.clear()
+    sm, rec = started(engine, Chart)
     engine.send(sm, "start")
     assert rec.calls == [
         "exit idle",

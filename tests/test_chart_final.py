@@ -4,12 +4,13 @@ termination, and the `done_state_` / `error_` naming conventions (spec 3.4, 1.2)
 from __future__ import annotations
 
 import pytest
+from _chart_helpers import LogMixin
 
 from statemachine import State, StateChart, StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 
 
-class Order(StateChart):
+class Order(LogMixin, StateChart):
     class checkout(State.Compound, initial=True):
         cart = State(initial=True)
         paid = State(final=True, donedata="receipt")
@@ -20,10 +21,6 @@ class Order(StateChart):
 
     done_state_checkout = checkout.to(shipped, on="ship")
     close = shipped.to(closed)
-
-    def __init__(self, *args, **kwargs):
-        self.log: list[object] = []
-        super().__init__(*args, **kwargs)
 
     def receipt(self):
         return {"amount": 42, "currency": "EUR"}

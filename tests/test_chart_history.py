@@ -3,20 +3,9 @@ without a record, and `history_values` (spec 3.3 and deliberate difference 1).""
 
 from __future__ import annotations
 
+from _chart_helpers import LogMixin, StateLogMixin, recorded
+
 from statemachine import HistoryState, State, StateChart
-
-
-class Recorder:
-    """A listener that records every state entered and exited, in order."""
-
-    def __init__(self):
-        self.calls: list[str] = []
-
-    def on_enter_state(self, state):
-        self.calls.append(f"enter {state.id}")
-
-    def on_exit_state(self, state):
-        self.calls.append(f"exit {state.id}")
 
 
 class Player(StateChart):
@@ -74,8 +63,7 @@ def test_deep_history_re_enters_the_exact_leaves(engine):
 
 def test_entering_through_history_runs_entry_callbacks_outermost_first(engine):
     """Re-entering through a deep history enters the parent, then each remembered level."""
-    rec = Recorder()
-    sm = engine.machine(Player, listeners=[rec])
+    sm, rec = recorded(engine, Player)
     engine.send(sm, "start_song")
     engine.send(sm, "sing")
     engine.send(sm, "pause")
@@ -115,24 +103,27 @@ def test_history_record_is_replaced_on_each_exit(engine):
     assert list(sm.configuration_values) == ["playing", "intro"]
 
 
+class Workshop(StateChart):
+    """A `work` compound whose history `h` defaults to `build` (not the initial `plan`)."""
+
+    start = State(initial=True)
+
+    class work(State.Compound):
+        plan = State(initial=True)
+        build = State()
+        ship = State()
+        h = HistoryState()
+        _ = h.to(build)
+        advance = plan.to(build) | build.to(ship)
+
+    resume = start.to(work.h)
+    stop = work.to(start)
+    begin = start.to(work)
+
+
 def test_history_default_transition_is_used_without_a_record(engine):
     """With no record yet, a history state follows its default transition."""
-
-    class Chart(StateChart):
-        start = State(initial=True)
-
-        class work(State.Compound):
-            plan = State(initial=True)
-            build = State()
-            ship = State()
-            h = HistoryState()
-            _ = h.to(build)
-            advance = plan.to(build) | build.to(ship)
-
-        resume = start.to(work.h)
-        stop = work.to(start)
-
-    sm = engine.machine(Chart)
+    sm = engine.machine(Workshop)
     engine.send(sm, "resume")
     assert list(sm.configuration_values) == ["work", "build"]
 
@@ -140,7 +131,7 @@ def test_history_default_transition_is_used_without_a_record(engine):
 def test_history_default_transition_runs_its_actions(engine):
     """The `on` actions of a history's default transition run when it is taken."""
 
-    class Chart(StateChart):
+    class Chart(LogMixin, StateChart):
         start = State(initial=True)
 
         class work(State.Compound):
@@ -154,10 +145,6 @@ def test_history_default_transition_runs_its_actions(engine):
         resume = start.to(work.h)
         stop = work.to(start)
 
-        def __init__(self, *args, **kwargs):
-            self.log: list[str] = []
-            super().__init__(*args, **kwargs)
-
         def note_default(self):
             self.log.append("default taken")
 
@@ -168,23 +155,7 @@ def test_history_default_transition_runs_its_actions(engine):
 
 def test_history_record_wins_over_the_default_transition(engine):
     """Once recorded, the history re-enters the remembered child, not the default target."""
-
-    class Chart(StateChart):
-        start = State(initial=True)
-
-        class work(State.Compound):
-            plan = State(initial=True)
-            build = State()
-            ship = State()
-            h = HistoryState()
-            _ = h.to(build)
-            advance = plan.to(build) | build.to(ship)
-
-        resume = start.to(work.h)
-        stop = work.to(start)
-        begin = start.to(work)
-
-    sm = engine.machine(Chart)
+    sm = engine.machine(Workshop)
     engine.send(sm, "begin")
     engine.send(sm, "stop")
     engine.send(sm, "resume")
@@ -283,9 +254,8 @@ def test_history_of_a_nested_compound_is_kept_separately(engine):
 def test_history_target_inside_the_domain_does_not_reenter_active_ancestors(engine):
     """A transition from a leaf to its grandparent's history re-enters only what it exits:
     ancestors that stay active are not entered a second time."""
-    log: list[tuple[str, str]] = []
 
-    class Chart(StateChart):
+    class Chart(StateLogMixin, StateChart):
         validate_disconnected_states = False
 
         class outer(State.Compound, initial=True):
@@ -297,14 +267,8 @@ def test_history_target_inside_the_domain_does_not_reenter_active_ancestors(engi
 
         back = outer.inner.leaf.to(outer.h)
 
-        def on_enter_state(self, state):
-            log.append(("enter", state.id))
-
-        def on_exit_state(self, state):
-            log.append(("exit", state.id))
-
     sm = engine.machine(Chart)
     engine.send(sm, "back")
     engine.send(sm, "back")
     assert list(sm.configuration_values) == ["outer", "inner", "leaf"]
-    assert log[-4:] == [("exit", "leaf"), ("enter", "leaf"), ("exit", "leaf"), ("enter", "leaf")]
+    assert sm.log[-4:] == ["exit leaf", "enter leaf", "exit leaf", "enter leaf"]

@@ -3,20 +3,9 @@ leaving the whole parallel, and machines whose top level is only parallel states
 
 from __future__ import annotations
 
+from _chart_helpers import recorded, started
+
 from statemachine import State, StateChart
-
-
-class Recorder:
-    """A listener that records every state entered and exited, in order."""
-
-    def __init__(self):
-        self.calls: list[str] = []
-
-    def on_enter_state(self, state):
-        self.calls.append(f"enter {state.id}")
-
-    def on_exit_state(self, state):
-        self.calls.append(f"exit {state.id}")
 
 
 class Kitchen(StateChart):
@@ -43,9 +32,7 @@ class Kitchen(StateChart):
 
 def test_entering_a_parallel_enters_every_region_in_document_order(engine):
     """A parallel is entered first, then each region with its initial child, region by region."""
-    rec = Recorder()
-    sm = engine.machine(Kitchen, listeners=[rec])
-    rec.calls.clear()
+    sm, rec = started(engine, Kitchen)
     engine.send(sm, "switch_on")
     assert rec.calls == [
         "exit idle",
@@ -68,8 +55,7 @@ def test_all_regions_are_active_at_once(engine):
 
 def test_an_event_of_one_region_leaves_the_other_region_alone(engine):
     """A transition inside one region exits and enters only states of that region."""
-    rec = Recorder()
-    sm = engine.machine(Kitchen, listeners=[rec])
+    sm, rec = recorded(engine, Kitchen)
     engine.send(sm, "switch_on")
     rec.calls.clear()
     engine.send(sm, "warm_up")
@@ -89,9 +75,7 @@ def test_regions_change_independently(engine):
 
 def test_targeting_a_state_inside_one_region_enters_the_other_regions_by_default(engine):
     """Entering a parallel through a leaf of one region enters the others at their initials."""
-    rec = Recorder()
-    sm = engine.machine(Kitchen, listeners=[rec])
-    rec.calls.clear()
+    sm, rec = started(engine, Kitchen)
     engine.send(sm, "preheat")
     assert rec.calls == [
         "exit idle",
@@ -105,8 +89,7 @@ def test_targeting_a_state_inside_one_region_enters_the_other_regions_by_default
 
 def test_leaving_the_parallel_exits_all_regions_in_reverse_document_order(engine):
     """A transition out of the parallel exits every region, the last declared first."""
-    rec = Recorder()
-    sm = engine.machine(Kitchen, listeners=[rec])
+    sm, rec = recorded(engine, Kitchen)
     engine.send(sm, "switch_on")
     rec.calls.clear()
     engine.send(sm, "switch_off")
@@ -123,8 +106,7 @@ def test_leaving_the_parallel_exits_all_regions_in_reverse_document_order(engine
 
 def test_a_leaf_leaving_the_parallel_exits_the_sibling_regions_too(engine):
     """A transition from a leaf of one region to outside the parallel exits every region."""
-    rec = Recorder()
-    sm = engine.machine(Kitchen, listeners=[rec])
+    sm, rec = recorded(engine, Kitchen)
     engine.send(sm, "switch_on")
     engine.send(sm, "open_door")
     rec.calls.clear()
@@ -180,8 +162,7 @@ def test_top_level_made_only_of_parallel_states_needs_no_initial(engine):
                 go_r1 = r1a.to(r1b)
                 back_r1 = r1b.to(r1a)
 
-    rec = Recorder()
-    sm = engine.machine(Board, listeners=[rec])
+    sm, rec = recorded(engine, Board)
     assert rec.calls == [
         "enter left",
         "enter l1",
@@ -256,9 +237,10 @@ def test_nested_parallel_inside_a_region_enters_all_its_regions(engine):
     assert sm.z1.is_active
 
 
-def test_external_self_transition_of_a_region_restarts_the_whole_parallel(engine):
-    """A region's external self-transition has the parallel's parent as its domain (the LCCA
-    skips parallel states), so the whole parallel is exited and entered again."""
+def _panel(internal_reset):
+    """A parallel `panel` with an `audio` and a `video` region, whose `reset_audio` event sends
+    the audio region back to `mute`: as an external self-transition of the region, or (with
+    ``internal_reset``) as an internal transition from the region to its child."""
 
     class Chart(StateChart):
         class panel(State.Parallel, initial=True):
@@ -274,10 +256,18 @@ def test_external_self_transition_of_a_region_restarts_the_whole_parallel(engine
                 show = blank.to(shown)
                 hide = shown.to(blank)
 
-            reset_audio = audio.to.itself()
+            if internal_reset:
+                reset_audio = audio.to(audio.mute, internal=True)
+            else:
+                reset_audio = audio.to.itself()
 
-    rec = Recorder()
-    sm = engine.machine(Chart, listeners=[rec])
+    return Chart
+
+
+def test_external_self_transition_of_a_region_restarts_the_whole_parallel(engine):
+    """A region's external self-transition has the parallel's parent as its domain (the LCCA
+    skips parallel states), so the whole parallel is exited and entered again."""
+    sm, rec = recorded(engine, _panel(internal_reset=False))
     engine.send(sm, "louder")
     engine.send(sm, "show")
     rec.calls.clear()
@@ -300,25 +290,7 @@ def test_external_self_transition_of_a_region_restarts_the_whole_parallel(engine
 def test_internal_transition_of_a_region_to_its_child_stays_in_that_region(engine):
     """An internal transition from a region to one of its children exits and enters only
     inside that region; the sibling region keeps its state."""
-
-    class Chart(StateChart):
-        class panel(State.Parallel, initial=True):
-            class audio(State.Compound):
-                mute = State(initial=True)
-                loud = State()
-                louder = mute.to(loud)
-                quieter = loud.to(mute)
-
-            class video(State.Compound):
-                blank = State(initial=True)
-                shown = State()
-                show = blank.to(shown)
-                hide = shown.to(blank)
-
-            reset_audio = audio.to(audio.mute, internal=True)
-
-    rec = Recorder()
-    sm = engine.machine(Chart, listeners=[rec])
+    sm, rec = recorded(engine, _panel(internal_reset=True))
     engine.send(sm, "louder")
     engine.send(sm, "show")
     rec.calls.clear()

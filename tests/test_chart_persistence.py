@@ -219,10 +219,6 @@ def test_configuration_values_include_ancestors_of_a_restored_leaf():
             b = State()
             go = a.to(b)
 
-    class Stored:
-        def __init__(self, state):
-            self.state = state
-
-    sm = Chart(model=Stored("b"))
+    sm = Chart(model=Record("b"))
     assert list(sm.configuration_values) == ["p", "b"]
     assert list(sm.configuration_values) == [s.value for s in sm.configuration]

@@ -5,34 +5,9 @@ internal and external transitions, event matching and `In()` guards (spec 2.2, 3
 from __future__ import annotations
 
 import pytest
+from _chart_helpers import StateLogMixin, TransitionRecorder, started
 
 from statemachine import State, StateChart, StateMachine
-
-
-class Recorder:
-    """A listener that records entries, exits and transition actions, in order."""
-
-    def __init__(self):
-        self.calls: list[str] = []
-
-    def on_enter_state(self, state):
-        self.calls.append(f"enter {state.id}")
-
-    def on_exit_state(self, state):
-        self.calls.append(f"exit {state.id}")
-
-    def on_transition(self, event, source, target):
-        target_id = target.id if target is not None else None
-        self.calls.append(f"on {event} {source.id}->{target_id}")
-
-
-def started(engine, cls):
-    """Create a machine with a fresh Recorder whose initial entries are forgotten."""
-    rec = Recorder()
-    sm = engine.machine(cls, listeners=[rec])
-    rec.calls.clear()
-    return sm, rec
-
 
 # --- entry and exit order, transition domain -----------------------------------------------
 
@@ -66,7 +41,7 @@ class World(StateChart):
 def test_cross_boundary_transition_exits_innermost_first_then_enters_outermost_first(engine):
     """Leaving nested states and entering others: exits inside-out, then the `on` action,
     then entries outside-in."""
-    sm, rec = started(engine, World)
+    sm, rec = started(engine, World, TransitionRecorder)
     engine.send(sm, "sail")
     assert rec.calls == [
         "exit hills",
@@ -80,7 +55,7 @@ def test_cross_boundary_transition_exits_innermost_first_then_enters_outermost_f
 
 def test_transition_between_cousins_stays_inside_their_common_ancestor(engine):
     """The LCCA of the source and target is neither exited nor entered."""
-    sm, rec = started(engine, World)
+    sm, rec = started(engine, World, TransitionRecorder)
     engine.send(sm, "go_south")
     assert rec.calls == [
         "exit hills",
@@ -94,14 +69,14 @@ def test_transition_between_cousins_stays_inside_their_common_ancestor(engine):
 
 def test_transition_between_siblings_exits_and_enters_only_them(engine):
     """A transition between two children of a compound leaves the compound alone."""
-    sm, rec = started(engine, World)
+    sm, rec = started(engine, World, TransitionRecorder)
     engine.send(sm, "to_lakes")
     assert rec.calls == ["exit hills", "on to_lakes hills->lakes", "enter lakes"]
 
 
 def test_external_transition_from_a_compound_to_its_child_exits_the_compound(engine):
     """An external transition from a compound to its own descendant leaves and re-enters it."""
-    sm, rec = started(engine, World)
+    sm, rec = started(engine, World, TransitionRecorder)
     engine.send(sm, "reset_north")
     assert rec.calls == [
         "exit hills",
@@ -114,7 +89,7 @@ def test_external_transition_from_a_compound_to_its_child_exits_the_compound(eng
 
 def test_internal_transition_from_a_compound_to_its_child_keeps_the_compound(engine):
     """An internal transition from a compound to a descendant exits only the active children."""
-    sm, rec = started(engine, World)
+    sm, rec = started(engine, World, TransitionRecorder)
     engine.send(sm, "restart_north")
     assert rec.calls == ["exit hills", "on restart_north north->lakes", "enter lakes"]
     assert list(sm.configuration_values) == ["land", "north", "lakes"]
@@ -123,7 +98,7 @@ def test_internal_transition_from_a_compound_to_its_child_keeps_the_compound(eng
 def test_callbacks_of_one_microstep_run_in_group_order(engine):
     """before, exits (innermost first), on, entries (outermost first), then after."""
 
-    class Chart(StateChart):
+    class Chart(StateLogMixin, StateChart):
         class a(State.Compound, initial=True):
             a1 = State(initial=True)
             stay = a1.to.itself()
@@ -134,10 +109,6 @@ def test_callbacks_of_one_microstep_run_in_group_order(engine):
         go = a.a1.to(b, before="log_before", on="log_on", after="log_after")
         back = b.to(a)
 
-        def __init__(self, *args, **kwargs):
-            self.log: list[str] = []
-            super().__init__(*args, **kwargs)
-
         def log_before(self):
             self.log.append("before")
 
@@ -146,12 +117,6 @@ def test_callbacks_of_one_microstep_run_in_group_order(engine):
 
         def log_after(self):
             self.log.append("after")
-
-        def on_exit_state(self, state):
-            self.log.append(f"exit {state.id}")
-
-        def on_enter_state(self, state):
-            self.log.append(f"enter {state.id}")
 
     sm = engine.machine(Chart)
     sm.log.clear()
@@ -209,7 +174,7 @@ def test_first_enabled_transition_in_document_order_wins(engine):
         go = start.to(first) | start.to(second)
         reset = first.to(start) | second.to(start)
 
-    sm, rec = started(engine, Chart)
+    sm, rec = started(engine, Chart, TransitionRecorder)
     engine.send(sm, "go")
     assert rec.calls == ["exit start", "on go start->first", "enter first"]
 
@@ -231,7 +196,7 @@ def test_conflicting_transitions_of_two_regions_keep_the_first_in_document_order
         bail = pair.left.l1.to(left_exit) | pair.right.r1.to(right_exit)
         again = left_exit.to(pair) | right_exit.to(pair)
 
-    sm, rec = started(engine, Chart)
+    sm, rec = started(engine, Chart, TransitionRecorder)
     engine.send(sm, "bail")
     assert rec.calls == [
         "exit r1",
@@ -259,7 +224,7 @@ def test_each_region_fires_one_transition_in_the_same_microstep(engine):
                 r2 = State()
                 step = r1.to(r2) | r2.to(r1)
 
-    sm, rec = started(engine, Chart)
+    sm, rec = started(engine, Chart, TransitionRecorder)
     engine.send(sm, "step")
     assert rec.calls == [
         "exit r1",
@@ -308,7 +273,7 @@ def _counter(base):
 
 def test_external_self_transition_exits_and_enters_in_a_statechart(engine):
     """`s.to.itself()` in a StateChart runs the exit, then the entry callbacks."""
-    sm, rec = started(engine, _counter(StateChart))
+    sm, rec = started(engine, _counter(StateChart), TransitionRecorder)
     engine.send(sm, "restart")
     assert rec.calls == [
         "exit counting",
@@ -319,7 +284,7 @@ def test_external_self_transition_exits_and_enters_in_a_statechart(engine):
 
 def test_external_self_transition_exits_and_enters_in_a_statemachine(engine):
     """`s.to.itself()` in a StateMachine runs the exit, then the entry callbacks too."""
-    sm, rec = started(engine, _counter(StateMachine))
+    sm, rec = started(engine, _counter(StateMachine), TransitionRecorder)
     engine.send(sm, "restart")
     assert rec.calls == [
         "exit counting",
@@ -330,14 +295,14 @@ def test_external_self_transition_exits_and_enters_in_a_statemachine(engine):
 
 def test_internal_self_transition_exits_and_enters_in_a_statechart(engine):
     """An internal self-transition of an atomic state in a StateChart runs exit then entry."""
-    sm, rec = started(engine, _counter(StateChart))
+    sm, rec = started(engine, _counter(StateChart), TransitionRecorder)
     engine.send(sm, "bump")
     assert rec.calls == ["exit counting", "on bump counting->counting", "enter counting"]
 
 
 def test_internal_self_transition_runs_neither_in_a_statemachine(engine):
     """An internal self-transition in a StateMachine runs only its `on` action."""
-    sm, rec = started(engine, _counter(StateMachine))
+    sm, rec = started(engine, _counter(StateMachine), TransitionRecorder)
     engine.send(sm, "bump")
     assert rec.calls == ["on bump counting->counting"]
 
@@ -357,7 +322,7 @@ def test_external_self_transition_of_a_compound_restarts_it(engine):
 
     sm = engine.machine(Chart)
     engine.send(sm, "go")
-    rec = Recorder()
+    rec = TransitionRecorder()
     sm.add_listener(rec)
     engine.send(sm, "reset")
     assert rec.calls == [
@@ -381,7 +346,7 @@ def test_targetless_transition_exits_and_enters_nothing(engine):
 
         ping = box.to()
 
-    sm, rec = started(engine, Chart)
+    sm, rec = started(engine, Chart, TransitionRecorder)
     engine.send(sm, "ping")
     assert rec.calls == ["on ping box->None"]
     assert list(sm.configuration_values) == ["box", "inner"]

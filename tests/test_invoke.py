@@ -8,37 +8,12 @@ import threading
 import time
 
 import pytest
+from _chart_helpers import settle, wait_until
 
 from statemachine import State, StateChart
 from statemachine.invoke import IInvoke, InvokeContext, invoke_group
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
-
-
-def wait_until(engine, condition, timeout: float = 2.0) -> bool:
-    """Let background threads and tasks progress until ``condition()`` holds (False on timeout)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        pause(engine)
-    return True
-
-
-def pause(engine) -> None:
-    """Sleep briefly; on the asyncio driver, inside its loop so that tasks run."""
-    if engine.name == "async":
-        engine.call(asyncio.sleep, 0.005)
-    else:
-        time.sleep(0.005)
-
-
-def settle(engine, seconds: float = 0.1) -> None:
-    """Give background work time to (wrongly) deliver something; used before asserting that
-    nothing happened."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        pause(engine)
 
 
 class _Recorder:

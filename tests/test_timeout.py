@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import pytest
+from _chart_helpers import wait_until
 
 from statemachine import State, StateChart
 from statemachine.contrib.timeout import timeout
 from statemachine.invoke import IInvoke
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
-
-
-def wait_until(engine, condition, timeout: float = 2.0) -> bool:
-    """Let background threads and tasks progress until ``condition()`` holds (False on timeout)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        if engine.name == "async":
-            engine.call(asyncio.sleep, 0.005)
-        else:
-            time.sleep(0.005)
-    return True
 
 
 def test_expiry_sends_the_on_event(engine):
