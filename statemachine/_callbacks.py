@@ -129,6 +129,15 @@ RESERVED_KWARGS = frozenset(
 )
 
 
+def _invocable(func: Any, group: int) -> bool:
+    """An invoke handler that is not callable: an IInvoke instance or an invoke group."""
+    if group != Group.INVOKE:
+        return False
+    from ._invoke import InvokeGroup
+
+    return isinstance(func, InvokeGroup) or callable(getattr(func, "run", None))
+
+
 class CallbackSpec:
     """One declared callback: a name or a callable, for one group, at one priority.
 
@@ -154,7 +163,7 @@ class CallbackSpec:
     ) -> None:
         if isinstance(func, str):
             func = func.strip()
-        elif not callable(func) and not isinstance(func, property) and group != Group.INVOKE:
+        elif not callable(func) and not isinstance(func, property) and not _invocable(func, group):
             from .exceptions import callback_not_callable
 
             raise callback_not_callable(func, Group.NAMES[group])

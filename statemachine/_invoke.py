@@ -221,11 +221,23 @@ class Invocation:
         self.task: Any = None  # the asyncio task, on the asyncio engine
 
     def cancel(self) -> None:
+        """Stop the invocation. A raising ``on_cancel()`` is logged, never propagated: the
+        state is being exited whatever the handler thinks of it."""
         self.ctx.cancelled.set()
-        if self.on_cancel is not None:
-            self.on_cancel()
         if self.task is not None:
             self.task.cancel()
+        if self.on_cancel is not None:
+            try:
+                self.on_cancel()
+            except Exception as exc:
+                import logging
+
+                logging.getLogger("statemachine").error(
+                    "on_cancel() of %r raised %r; the invocation is cancelled anyway.",
+                    self.ctx,
+                    exc,
+                    exc_info=exc,
+                )
 
 
 class Invoker:

@@ -271,6 +271,8 @@ class _NestedStateBuilder(type):
             if key.startswith("__"):
                 continue
             if isinstance(value, State):
+                if any(value is s for s in (*children, *history)):
+                    continue  # a second name for a state of this body: one state
                 if not value.id:
                     value._set_id(key)
                 (history if value.is_history else children).append(value)
