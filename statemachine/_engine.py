@@ -25,7 +25,7 @@ from _thread import allocate_lock  # `threading` is slow to import and not neede
 
 from ._event_data import EventData, TriggerData
 from ._orderedset import ordered_set_of
-from ._plan import MicroStep, initial_entry, is_in_final_state
+from ._plan import MicroStep, is_in_final_state
 from ._program import NOT_FAST
 from ._states import State
 from ._typing import TYPE_CHECKING
@@ -218,19 +218,18 @@ class Engine:
     # --- the loop (generators) -------------------------------------------------------------------
     def _initial(self, kwargs: dict[str, Any]) -> Steps:
         """Enter the initial configuration, running only prepare and entry callbacks."""
-        run = self.program.initial_run
-        if run is None and not self.chart:
+        program = self.program
+        plan, plain_value = program.initial_plan()
+        if plain_value is not NOT_FAST:
+            # Nothing to run on the way in (the common case): one store on the model.
+            if plain_value.__class__ is dict:
+                plain_value = ordered_set_of(plain_value.copy())
+            setattr(self.model, self.field, plain_value)
             return
         self.current_event = INITIAL_EVENT
         try:
             ed = yield from self._prepare(INITIAL_EVENT, (), kwargs, None, _NO_SOURCE)
-            if self.chart:
-                definition = self.program.definition
-                entries = initial_entry(list(definition.top_states), definition.initial_state)
-                plan = MicroStep([], [], entries, {}, [])
-                yield from self._apply_chart(INITIAL_EVENT, (), ed.kwargs, None, [], plan, [], ed)
-            elif run is not None:
-                yield from self._apply(run, ed, None)
+            yield from self._apply_chart(INITIAL_EVENT, (), ed.kwargs, None, [], plan, [], ed)
             yield from self._settle()
         finally:
             self.current_event = None
@@ -387,36 +386,108 @@ class Engine:
         value: Any,
         runs: tuple[TransitionRun, ...] | None,
     ) -> Steps:
-        """Pick the first candidate whose guards pass and apply it (flat machines)."""
+        """Flat machines: pick the first candidate whose guards pass and run its microstep
+        (before, exit, on, enter, after); return the before+on results.
+
+        ``value`` is the model value before the microstep; it is restored if a callback
+        raises while errors propagate, so a failed transition changes nothing. ``ed`` stays
+        None when no callback of the run takes arguments.
+        """
         ed: EventData | None = None
         if self.program.prepare:
             state = self.program.definition.states_map.get(value)
             ed = yield from self._prepare(event, args, kwargs, td, state)
             kwargs = ed.kwargs
-        if runs is not None:
-            for run in runs:
-                if run.needs_event_data and (ed is None or ed.transition is not run.transition):
-                    ed = EventData(self.machine, event, args, kwargs, run.transition, td)
-                if run.has_guards:
-                    ok = self._passes(run, ed)
+        chosen = None
+        for run in runs or ():
+            if run.needs_event_data and (ed is None or ed.transition is not run.transition):
+                ed = EventData(self.machine, event, args, kwargs, run.transition, td)
+            if run.has_guards:
+                ok = self._passes(run, ed)
+                if ok.__class__ is not bool:
+                    ok = yield from ok
+                if not ok:
+                    continue
+            chosen = run
+            break
+        if chosen is None:
+            self._no_transition(event, kwargs, value)
+            self._result = None
+            return None
+        run = chosen
+        model, field = self.model, self.field
+        if not run.has_callbacks:  # only the configuration changes
+            if run.entries:
+                setattr(model, field, run.target_value)
+            if run.enters_final:
+                self.running = False
+            self._result = None
+            return None
+        catch = self.catch
+        if catch:
+            previous = self.current_event
+            self.current_event = event
+        if ed is not None:
+            ed._prev = (value,)
+        results: list[Any] = []
+        atomic = self.atomic
+        try:
+            try:
+                if run.before:
+                    ok = self._block(run.before, ed, results)
                     if ok.__class__ is not bool:
                         ok = yield from ok
                     if not ok:
-                        continue
-                if not self.catch:
-                    result = yield from self._apply(run, ed, value)
-                else:
-                    previous = self.current_event
-                    self.current_event = event
-                    try:
-                        result = yield from self._apply(run, ed, value)
-                    finally:
-                        self.current_event = previous
-                self._result = result  # for SyncEngine.send, which drives this with `for`
-                return result
-        self._no_transition(event, kwargs, value)
-        self._result = None
-        return None
+                        self._result = None
+                        return None  # a failing `before` aborts the transition
+                for state, callers in run.exit_cbs:
+                    if callers:
+                        if ed is not None:
+                            ed.state = state
+                        ok = self._block(callers, ed, None)
+                        if ok.__class__ is not bool:
+                            yield from ok
+                    if not atomic:
+                        setattr(model, field, None)
+                if run.on:
+                    if ed is not None:
+                        ed.state = ed.source
+                        ed._in_on = True
+                    ok = self._block(run.on, ed, results)
+                    if ok.__class__ is not bool:
+                        yield from ok
+                    if ed is not None:
+                        ed._in_on = False
+                if atomic and run.entries:
+                    setattr(model, field, run.target_value)
+                for state, callers in run.entry_cbs:
+                    if not atomic:
+                        setattr(model, field, state.value)
+                    if callers:
+                        if ed is not None:
+                            ed.state = ed.target = state
+                        ok = self._block(callers, ed, None)
+                        if ok.__class__ is not bool:
+                            yield from ok
+            except BaseException:
+                # Errors propagate (catch_errors_as_events is off): leave the machine as it
+                # was.
+                setattr(model, field, value)
+                raise
+            if run.enters_final:
+                self.running = False
+            if run.after:
+                if ed is not None:
+                    ed.state = ed.target = run.entries[-1] if run.entries else ed.source
+                ok = self._block(run.after, ed, None)
+                if ok.__class__ is not bool:
+                    yield from ok
+        finally:
+            if catch:
+                self.current_event = previous
+        result = None if not results else results[0] if len(results) == 1 else results
+        self._result = result  # for SyncEngine.send, which drives this with `for`
+        return result
 
     def _passes(self, run: TransitionRun, ed: EventData | None) -> Any:
         """Run the validators (which always propagate) and the conditions of ``run``. With
@@ -478,77 +549,6 @@ class Engine:
                 if isinstance(extra, dict):
                     ed.kwargs.update(extra)
         return ed
-
-    # --- applying a flat plan ---------------------------------------------------------------------
-    def _apply(self, run: TransitionRun, ed: EventData | None, value: Any) -> Steps:
-        """Run one microstep: before, exit, on, enter, after; return the before+on results.
-
-        ``value`` is the model value before the microstep; it is restored if a callback
-        raises while errors propagate, so a failed transition changes nothing. ``ed`` is None
-        when no callback of the run takes arguments.
-        """
-        model, field = self.model, self.field
-        if not run.has_callbacks:  # only the configuration changes
-            if run.entries:
-                setattr(model, field, run.target_value)
-            if run.enters_final:
-                self.running = False
-            return None
-        if ed is not None:
-            ed._prev = (value,)
-        results: list[Any] = []
-        atomic = self.atomic
-        try:
-            if run.before:
-                ok = self._block(run.before, ed, results)
-                if ok.__class__ is not bool:
-                    ok = yield from ok
-                if not ok:
-                    return None  # a failing `before` aborts the transition
-            for state, callers in run.exit_cbs:
-                if callers:
-                    if ed is not None:
-                        ed.state = state
-                    ok = self._block(callers, ed, None)
-                    if ok.__class__ is not bool:
-                        yield from ok
-                if not atomic:
-                    setattr(model, field, None)
-            if run.on:
-                if ed is not None:
-                    ed.state = ed.source
-                    ed._in_on = True
-                ok = self._block(run.on, ed, results)
-                if ok.__class__ is not bool:
-                    yield from ok
-                if ed is not None:
-                    ed._in_on = False
-            if atomic and run.entries:
-                setattr(model, field, run.target_value)
-            for state, callers in run.entry_cbs:
-                if not atomic:
-                    setattr(model, field, state.value)
-                if callers:
-                    if ed is not None:
-                        ed.state = ed.target = state
-                    ok = self._block(callers, ed, None)
-                    if ok.__class__ is not bool:
-                        yield from ok
-        except BaseException:
-            # Errors propagate (catch_errors_as_events is off): leave the machine as it was.
-            setattr(model, field, value)
-            raise
-        if run.enters_final:
-            self.running = False
-        if run.after:
-            if ed is not None:
-                ed.state = ed.target = run.entries[-1] if run.entries else ed.source
-            ok = self._block(run.after, ed, None)
-            if ok.__class__ is not bool:
-                yield from ok
-        if not results:
-            return None
-        return results[0] if len(results) == 1 else results
 
     # --- statecharts: the general plan ------------------------------------------------------------
     def configuration(self) -> list[State]:

@@ -31,6 +31,7 @@ from ._plan import (
     exit_set,
     flat_plan,
     history_records,
+    initial_entry,
     remove_conflicts,
 )
 from ._typing import TYPE_CHECKING
@@ -218,12 +219,6 @@ class Program:
             self.runs[(t, None)] = self._build_run(t, None)
             for e in definition.transition_events[t]:
                 self.runs[(t, e)] = self._build_run(t, e)
-        initial = definition.initial_state
-        self.initial_run = (
-            TransitionRun(None, (), (), (), (), (), (), (initial,), self)
-            if initial is not None
-            else None
-        )
         # event name -> model value -> candidate runs, filled lazily per event name.
         self.table: dict[str, dict[Any, tuple[TransitionRun, ...]]] = {}
         self.is_async = self._any_coroutine()
@@ -232,6 +227,7 @@ class Program:
         self._configs: dict[Any, list[State]] = {}
         self.plans: dict[tuple[tuple[int, ...], tuple[int, ...]], Any] = {}
         self._steps: dict[tuple[str | None, Any], ChartStep] = {}
+        self._initial: tuple[MicroStep, Any] | None = None
 
     def _invoke_handlers(self, state: State) -> tuple[Any, ...]:
         from ._invoke import make_handlers
@@ -394,6 +390,28 @@ class Program:
         if history_free and len(self.plans) < _MAX_CACHED_EVENT_NAMES:
             self.plans[key] = (runs, plan)
         return runs, plan
+
+    def initial_plan(self) -> tuple[MicroStep, Any]:
+        """The plan of the initial entry, and the model value to store directly when entering
+        runs nothing (no prepare or entry callback, invoke, final state or eventless
+        transition); else NOT_FAST. Computed once."""
+        cached = self._initial
+        if cached is None:
+            defn = self.definition
+            entries = initial_entry(list(defn.top_states), defn.initial_state)
+            plan = MicroStep([], [], entries, {}, [])
+            plain: Any = NOT_FAST
+            if not (
+                self.prepare
+                or defn.has_eventless
+                or any(self.enter[s.id] or s.id in self.invoke or s.final for s in entries)
+            ):
+                if len(entries) == 1:
+                    plain = entries[0].value
+                else:
+                    plain = dict.fromkeys(s.value for s in entries)
+            cached = self._initial = (plan, plain)
+        return cached
 
     def chart_step(
         self,
