@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import contextvars
 import threading
+import types
 
 from ._engine import Engine, Wait
 from ._event_data import TriggerData
@@ -76,6 +77,59 @@ class _Ready:
         yield  # pragma: no cover - makes this a generator
 
 
+class _Pending:
+    """What :func:`_eagerly` returns for an awaitable that did not complete at once."""
+
+    __slots__ = ("rest",)
+
+    def __init__(self, rest: Any) -> None:
+        self.rest = rest  # an awaitable of the result
+
+
+class _Resumed:
+    """The rest of a coroutine that was started by :func:`_eagerly` and suspended: awaiting
+    it delegates to the coroutine exactly as ``await coroutine`` would have."""
+
+    __slots__ = ("coro", "first")
+
+    def __init__(self, coro: Any, first: Any) -> None:
+        self.coro = coro
+        self.first = first  # what the coroutine yielded when it suspended
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        coro, yielded = self.coro, self.first
+        while True:
+            try:
+                sent = yield yielded  # to the running task, as the coroutine would have
+            except BaseException as exc:
+                try:
+                    yielded = coro.throw(exc)
+                except StopIteration as stop:
+                    return stop.value
+            else:
+                try:
+                    yielded = coro.send(sent)
+                except StopIteration as stop:
+                    return stop.value
+
+
+_CoroutineType = types.CoroutineType
+
+
+def _eagerly(value: Any) -> Any:
+    """Start a callback's coroutine right away: most complete without suspending, and then
+    their result is had without a round trip through the event loop. Returns the result, or
+    a :class:`_Pending` holding an awaitable of it (any other awaitable, or a coroutine that
+    suspended). A coroutine that raises raises here, as a plain callback would."""
+    if value.__class__ is not _CoroutineType:
+        return _Pending(value)
+    try:
+        yielded = value.send(None)
+    except StopIteration as stop:
+        return stop.value
+    return _Pending(_Resumed(value, yielded))
+
+
 class _ThreadTask:
     """A daemon thread that looks like a task to the scheduler bookkeeping (``done()``)."""
 
@@ -120,6 +174,13 @@ class AsyncEngine(Engine):
         """Run ``steps`` to completion, awaiting what it yields."""
         try:
             request = steps.send(None)
+        except StopIteration as stop:
+            return stop.value
+        return await self._drive_from(steps, request)
+
+    async def _drive_from(self, steps: Steps, request: Any) -> Any:
+        """Go on driving ``steps``, which just yielded ``request``."""
+        try:
             while True:
                 try:
                     if isinstance(request, Wait):
@@ -171,6 +232,7 @@ class AsyncEngine(Engine):
         send_id: str | None = None,
         internal: bool = False,
     ) -> Any:
+        pending = None
         if (
             not delay
             and not internal
@@ -180,9 +242,11 @@ class AsyncEngine(Engine):
             and self._lock.acquire(False)
         ):
             # Fast path: nothing queued, nobody processing, and a transition that runs no
-            # callback (so no user code, nothing to await): applied right now.
+            # callback (so no user code, nothing to await): applied right now. Otherwise
+            # what the lookup found is handed on to the processing below.
             try:
-                if self._try_plain(event) is None:
+                pending = self._try_plain(event)
+                if pending is None:
                     loop = _get_running_loop()
                     return None if loop is None else self._done_future(loop)
             finally:
@@ -206,12 +270,13 @@ class AsyncEngine(Engine):
         if loop is None:
             # From sync code: process on this thread's private loop; if another thread is
             # processing, it will take the event (as on the sync engine).
-            return _private_loop().run_until_complete(self._process(td, wait=False))
-        return self._process(td, wait=not internal)
+            return _private_loop().run_until_complete(self._process(td, False, pending))
+        return self._process(td, not internal, pending)
 
-    async def _process(self, td: TriggerData, wait: bool = True) -> Any:
+    async def _process(self, td: TriggerData, wait: bool = True, pending: Any = None) -> Any:
         """Process the queues unless another task is, then return ``td``'s own outcome
-        (waiting for the task that processes it, if need be)."""
+        (waiting for the task that processes it, if need be). ``pending`` is what
+        :meth:`_try_plain` found for ``td`` in ``send()``, reused if still current."""
         if self._lock.acquire(False):
             token = _processing.set(self)
             try:
@@ -229,10 +294,23 @@ class AsyncEngine(Engine):
                     # Fast path: our event alone, on a flat machine; a run without callbacks
                     # is one store on the model.
                     external.pop()
-                    steps = self._fast(td)
-                    if steps is not None:
+                    if (
+                        pending.__class__ is not tuple
+                        or getattr(self.model, self.field) is not pending[0]
+                    ):
+                        pending = self._try_plain(td.event)  # type: ignore[arg-type]
+                    if pending is None:
+                        td.outcome = (True, None)
+                    else:
+                        value, runs = pending
+                        steps = self._fire(td.event, td.args, td.kwargs, td, value, runs)  # type: ignore[arg-type]
                         try:
-                            r = await self.drive(steps)
+                            try:
+                                request = steps.send(None)
+                            except StopIteration as stop:
+                                r = stop.value
+                            else:
+                                r = await self._drive_from(steps, request)
                             if self._internal:
                                 await self.drive(self._settle())
                         except Exception as exc:
@@ -265,17 +343,6 @@ class AsyncEngine(Engine):
         self._initial_kwargs = kwargs
         if _running_loop() is None:
             _private_loop().run_until_complete(self._locked(self._drain()))
-
-    def _fast(self, td: TriggerData) -> Steps | None:
-        """Process ``td`` on a flat machine: the callback-free case right here (returns
-        None), else return the steps of its microstep for the caller to drive."""
-        event: str = td.event  # type: ignore[assignment]
-        pending = self._try_plain(event)
-        if pending is None:
-            td.outcome = (True, None)
-            return None
-        value, runs = pending
-        return self._fire(event, td.args, td.kwargs, td, value, runs)
 
     def activate_initial_state(self, kwargs: dict[str, Any]) -> Any:
         """Enter the initial configuration if the machine has no state yet."""
@@ -337,7 +404,9 @@ class AsyncEngine(Engine):
             for i, (func, slot) in enumerate(callers):
                 value = func(owners[slot]) if slot is not None else func(owners, ed)
                 if value is not None and hasattr(value, "__await__"):
-                    return self._await_rest(value, callers[i + 1 :], ed, results)
+                    value = _eagerly(value)
+                    if value.__class__ is _Pending:
+                        return self._await_rest(value.rest, callers[i + 1 :], ed, results)
                 if results is not None:
                     results.append(value)
         except Exception as exc:
@@ -373,12 +442,16 @@ class AsyncEngine(Engine):
         for func, slot in run.validators:
             value = func(owners, ed) if slot is None else func(owners[slot])
             if hasattr(value, "__await__"):
-                yield value
+                value = _eagerly(value)
+                if value.__class__ is _Pending:
+                    yield value.rest
         try:
             for (func, slot), expected in run.conds:
                 value = func(owners, ed) if slot is None else func(owners[slot])
                 if hasattr(value, "__await__"):
-                    value = yield value
+                    value = _eagerly(value)
+                    if value.__class__ is _Pending:
+                        value = yield value.rest
                 if bool(value) is not expected:
                     return False
         except Exception as exc:
