@@ -1101,3 +1101,72 @@ def test_background_delayed_send_from_sync_code_returns_at_once():
     while not lamp.on.is_active and time.monotonic() < deadline:
         time.sleep(0.005)
     assert lamp.on.is_active
+
+
+class _Suspending(StateMachine):
+    idle = State(initial=True)
+    busy = State()
+    go = idle.to(busy, on="work")
+
+    def __init__(self, *args, **kwargs):
+        self.trace: list[str] = []
+        super().__init__(*args, **kwargs)
+
+    async def work(self, fail=False, hold=None):
+        self.trace.append("start")
+        await asyncio.sleep(0)
+        self.trace.append("resumed")
+        if hold is not None:
+            try:
+                await hold.wait()
+            finally:
+                self.trace.append("finally")
+        await asyncio.sleep(0)
+        if fail:
+            raise RuntimeError("late failure")
+        return "worked"
+
+
+def test_a_callback_that_suspends_several_times_gives_its_result():
+    """A coroutine callback that suspends on the loop, more than once, still delivers its
+    return value to send()."""
+
+    async def main():
+        sm = _Suspending()
+        await sm.activate_initial_state()
+        return await sm.send("go"), sm.trace, list(sm.configuration_values)
+
+    assert asyncio.run(main()) == ("worked", ["start", "resumed"], ["busy"])
+
+
+def test_a_callback_failing_after_it_suspended_leaves_the_machine_unchanged():
+    """An exception raised after the coroutine suspended propagates (StateMachine) and the
+    transition is undone."""
+
+    async def main():
+        sm = _Suspending()
+        await sm.activate_initial_state()
+        with pytest.raises(RuntimeError, match="late failure"):
+            await sm.send("go", fail=True)
+        return list(sm.configuration_values)
+
+    assert asyncio.run(main()) == ["idle"]
+
+
+def test_cancelling_the_sender_cancels_the_suspended_callback():
+    """Cancelling the task that awaits send() reaches the callback's own await (its finally
+    runs) and the machine stays where it was."""
+
+    async def main():
+        sm = _Suspending()
+        await sm.activate_initial_state()
+        hold = asyncio.Event()
+        task = asyncio.ensure_future(sm.send("go", hold=hold))
+        while "resumed" not in sm.trace:
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return sm.trace, list(sm.configuration_values)
+
+    assert asyncio.run(main()) == (["start", "resumed", "finally"], ["idle"])
