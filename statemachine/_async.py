@@ -77,6 +77,12 @@ class _Ready:
         yield  # pragma: no cover - makes this a generator
 
 
+async def _completed(value: Any) -> Any:
+    """What ``send()`` returns inside a running loop when the work is already done: still a
+    coroutine, as in python-statemachine, so ``asyncio.create_task(sm.send(...))`` works."""
+    return value
+
+
 class _Pending:
     """What :func:`_eagerly` returns for an awaitable that did not complete at once."""
 
@@ -147,7 +153,7 @@ class AsyncEngine(Engine):
     """Drives the algorithm with ``await``: coroutine callbacks, guards and handlers are
     awaited in the documented order, one at a time."""
 
-    __slots__ = ("_done", "_initial_kwargs", "_scheduler", "_wake", "_wake_loop")
+    __slots__ = ("_initial_kwargs", "_scheduler", "_wake", "_wake_loop")
 
     is_async = True
 
@@ -155,19 +161,9 @@ class AsyncEngine(Engine):
         super().__init__(*args)
         self._wake: asyncio.Event | None = None
         self._wake_loop: asyncio.AbstractEventLoop | None = None
-        self._done: asyncio.Future[None] | None = None
         self._scheduler: asyncio.Task[None] | _ThreadTask | None = None
         # Constructor kwargs of an initial entry not run yet (deferred inside a running loop).
         self._initial_kwargs: dict[str, Any] | None = None
-
-    def _done_future(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
-        """A future already resolved to None, one per loop (awaiting it costs next to
-        nothing, and an un-awaited one never warns)."""
-        done = self._done
-        if done is None or done.get_loop() is not loop:
-            done = self._done = loop.create_future()
-            done.set_result(None)
-        return done
 
     # --- driving ---------------------------------------------------------------------------------
     async def drive(self, steps: Steps) -> Any:
@@ -248,7 +244,7 @@ class AsyncEngine(Engine):
                 pending = self._try_plain(event)
                 if pending is None:
                     loop = _get_running_loop()
-                    return None if loop is None else self._done_future(loop)
+                    return None if loop is None else _completed(None)
             finally:
                 self._lock.release()
         if delay or internal:
@@ -266,12 +262,20 @@ class AsyncEngine(Engine):
         loop = _get_running_loop()
         if delay and self.background:
             self._start_scheduler(loop)
-            return _Ready() if loop is not None else None
+            return _completed(None) if loop is not None else None
         if loop is None:
             # From sync code: process on this thread's private loop; if another thread is
             # processing, it will take the event (as on the sync engine).
             return _private_loop().run_until_complete(self._process(td, False, pending))
         return self._process(td, not internal, pending)
+
+    def _clear_queues(self) -> None:
+        """Drop everything queued; callers still waiting for one of those events get it
+        cancelled instead of waiting forever."""
+        for td in (*self._external, *self._internal):
+            if td.future is not None and not td.future.done():
+                td.future.cancel()
+        super()._clear_queues()
 
     async def _process(self, td: TriggerData, wait: bool = True, pending: Any = None) -> Any:
         """Process the queues unless another task is, then return ``td``'s own outcome

@@ -1170,3 +1170,55 @@ def test_cancelling_the_sender_cancels_the_suspended_callback():
         return sm.trace, list(sm.configuration_values)
 
     assert asyncio.run(main()) == (["start", "resumed", "finally"], ["idle"])
+
+
+def test_send_returns_a_coroutine_that_create_task_accepts():
+    """Inside a running loop send() returns a coroutine, also when the transition runs no
+    callback and is already applied, so asyncio.create_task() takes it."""
+
+    class Switch(StateChart):
+        off = State(initial=True)
+        on = State()
+        flip = off.to(on) | on.to(off)
+        noisy = on.to(off, on="shout")
+
+        async def shout(self):
+            return "loud"
+
+    async def main():
+        sm = Switch()
+        await sm.activate_initial_state()
+        plain = sm.send("flip")
+        assert inspect.iscoroutine(plain)
+        await asyncio.create_task(plain)
+        noisy = asyncio.create_task(sm.send("noisy"))
+        return await noisy, list(sm.configuration_values)
+
+    assert asyncio.run(main()) == ("loud", ["off"])
+
+
+def test_a_cancelled_macrostep_cancels_the_callers_left_waiting():
+    """When the task processing the queue is cancelled, events it had not reached are
+    dropped and their callers get CancelledError instead of waiting forever."""
+
+    class Slow(StateChart):
+        idle = State(initial=True)
+        busy = State()
+        work = idle.to(busy, on="crawl")
+        other = busy.to(idle) | idle.to(busy)
+
+        async def crawl(self):
+            await asyncio.Event().wait()
+
+    async def main():
+        sm = Slow()
+        await sm.activate_initial_state()
+        first = asyncio.ensure_future(sm.send("work"))
+        await asyncio.sleep(0.01)
+        second = asyncio.ensure_future(sm.send("other"))
+        await asyncio.sleep(0.01)
+        first.cancel()
+        outcomes = await asyncio.gather(first, second, return_exceptions=True)
+        return [type(o).__name__ for o in outcomes]
+
+    assert asyncio.run(main()) == ["CancelledError", "CancelledError"]
