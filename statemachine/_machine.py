@@ -490,14 +490,19 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             if k not in ("_engine", "_state_views") and not isinstance(v, BoundEvent)
         }
         state["_running"] = self._engine.running
+        # History records by state id: the states themselves belong to the class.
+        state["_history"] = {h: [s.id for s in ss] for h, ss in self._engine.history.items()}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         running = state.pop("_running", True)
+        history = state.pop("_history", {})
         self.__dict__.update(state)
         owners = self._owners()
         self._engine = self._new_engine(owners)
         self._engine.running = running
+        by_id = type(self)._definition.states_by_id
+        self._engine.history = {h: [by_id[i] for i in ids] for h, ids in history.items()}
 
 
 class _SetupData:

@@ -8,7 +8,7 @@ from enum import Enum
 
 import pytest
 
-from statemachine import State, StateChart, StateMachine
+from statemachine import HistoryState, State, StateChart, StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 from statemachine.states import States
 
@@ -246,3 +246,36 @@ def test_copy_repr_matches_the_original(clone):
     sm = Player()
     sm.play()
     assert repr(clone(sm)) == repr(sm)
+
+
+class Workshop(StateChart):
+    class bench(State.Compound, initial=True):
+        sanding = State(initial=True)
+        painting = State()
+        h = HistoryState()
+        next_step = sanding.to(painting)
+
+    lunch = State()
+    pause = bench.to(lunch)
+    resume = lunch.to(bench.h)
+
+
+@pytest.mark.parametrize("clone", ALL_COPIES)
+def test_copy_keeps_history_records(clone):
+    """A copy remembers what its history states recorded, so returning through a history
+    state re-enters the recorded child."""
+    sm = Workshop()
+    sm.send("next_step")
+    sm.send("pause")
+    copied = clone(sm)
+    assert copied.history_values == {"h": [Workshop.bench.painting]}
+    copied.send("resume")
+    assert list(copied.configuration_values) == ["bench", "painting"]
+
+
+@pytest.mark.parametrize("clone", ALL_COPIES)
+def test_copy_of_a_statechart_in_a_compound_state_keeps_its_configuration(clone):
+    """Copies of a machine inside a compound state keep the full configuration."""
+    sm = Workshop()
+    sm.send("next_step")
+    assert list(clone(sm).configuration_values) == ["bench", "painting"]
