@@ -25,7 +25,7 @@ from _thread import allocate_lock  # `threading` is slow to import and not neede
 
 from ._event_data import EventData, TriggerData
 from ._orderedset import ordered_set_of
-from ._plan import MicroStep, is_in_final_state
+from ._plan import MicroStep, is_in_final_state, stored_values
 from ._program import NOT_FAST
 from ._states import State
 from ._typing import TYPE_CHECKING
@@ -59,8 +59,9 @@ INITIAL_EVENT = "__initial__"
 _NO_SOURCE = State()
 
 
-def _document_order(state: State) -> int:
-    return state.document_order
+def _fresh(stored: Any) -> Any:
+    """A planned model value ready to store: several values become a new OrderedSet."""
+    return ordered_set_of(stored.copy()) if stored.__class__ is dict else stored
 
 
 _GENERAL = object()  # _try_plain: the event needs the general statechart path
@@ -285,9 +286,10 @@ class Engine:
         internal = self._internal
         if not internal and not self.chart:
             return
+        eventless = self.program.definition.has_eventless
         steps = 0
         while True:
-            if self.chart and self.running:
+            if eventless and self.running:
                 taken = yield from self._fire_chart(None, (), {}, None, eventless=True)
             else:
                 taken = False
@@ -559,17 +561,6 @@ class Engine:
             return []
         return self.program.configuration_of(value, self.machine._state_of)
 
-    def _write(self, states: list[State]) -> None:
-        """Store a configuration on the model: None, one value, or an OrderedSet of values."""
-        if not states:
-            value: Any = None
-        elif len(states) == 1:
-            value = states[0].value
-        else:
-            ordered = sorted(states, key=_document_order)
-            value = ordered_set_of(dict.fromkeys([s.value for s in ordered]))
-        setattr(self.model, self.field, value)
-
     def _fire_chart(
         self,
         event: str | None,
@@ -653,7 +644,10 @@ class Engine:
             state_ed = eds[id(runs[0])] if runs else EventData(self.machine, event, args, kwargs)
         prev_value = getattr(model, field)
         results: list[Any] = []
-        current = list(config)
+        writes = plan.writes
+        if writes is None:
+            writes = plan.writes = stored_values(plan, config)
+        after_exits, after_entries, final_value = writes
         try:
             for run in runs:
                 if run.before:
@@ -663,16 +657,15 @@ class Engine:
                     if not ok:
                         return None  # a failing `before` aborts the microstep
             self.history.update(plan.history)
-            for s in plan.exits:
+            for i, s in enumerate(plan.exits):
                 callers = program.exit[s.id]
                 if callers:
                     state_ed.state = s
                     ok = self._block(callers, state_ed, None)
                     if ok.__class__ is not bool:
                         yield from ok
-                current.remove(s)
                 if not atomic:
-                    self._write(current)
+                    setattr(model, field, _fresh(after_exits[i]))
                 if self._invoker is not None and s.id in program.invoke:
                     self._invoker.exited(s)
             for run in runs:
@@ -686,11 +679,10 @@ class Engine:
                         yield from ok
                     ed._in_on = False
             if atomic:
-                self._write(current + plan.entries)
-            for s in plan.entries:
-                current.append(s)
+                setattr(model, field, _fresh(final_value))
+            for j, s in enumerate(plan.entries):
                 if not atomic:
-                    self._write(current)
+                    setattr(model, field, _fresh(after_entries[j]))
                 callers = program.enter[s.id]
                 if callers:
                     state_ed.state = state_ed.target = s
@@ -711,6 +703,8 @@ class Engine:
                             if ok.__class__ is not bool:
                                 yield from ok
                 if s.final:
+                    gone = {id(x) for x in plan.exits}
+                    current = [x for x in config if id(x) not in gone] + plan.entries[: j + 1]
                     yield from self._on_final(s, current, state_ed)
         except BaseException:
             setattr(model, field, prev_value)  # errors propagate: leave the machine as it was

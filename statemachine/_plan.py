@@ -10,6 +10,8 @@ from __future__ import annotations
 from ._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._states import State
     from ._transitions import Transition
 
@@ -22,6 +24,8 @@ __all__ = [
     "initial_entry",
     "is_in_final_state",
     "remove_conflicts",
+    "stored_value",
+    "stored_values",
 ]
 
 
@@ -64,7 +68,7 @@ class MicroStep:
             whose ``on`` actions run when the history's parent is entered.
     """
 
-    __slots__ = ("entries", "exits", "history", "history_defaults", "transitions")
+    __slots__ = ("entries", "exits", "history", "history_defaults", "transitions", "writes")
 
     def __init__(
         self,
@@ -79,11 +83,43 @@ class MicroStep:
         self.entries = entries
         self.history = history
         self.history_defaults = history_defaults
+        # The model values along the way, from the configuration the plan was made for
+        # (see stored_values); computed on first use.
+        self.writes: tuple[list[Any], list[Any], Any] | None = None
 
     def __repr__(self) -> str:
         return (
             f"MicroStep(exits={[s.id for s in self.exits]}, entries={[s.id for s in self.entries]})"
         )
+
+
+def stored_value(states: list[State]) -> Any:
+    """How a configuration is stored on the model: None, one value, or (several states) the
+    ordered values as a dict's keys, which the engine copies into a fresh OrderedSet."""
+    if not states:
+        return None
+    if len(states) == 1:
+        return states[0].value
+    return dict.fromkeys(s.value for s in sorted(states, key=_order))
+
+
+def _order(state: State) -> int:
+    return state.document_order
+
+
+def stored_values(plan: MicroStep, config: list[State]) -> tuple[list[Any], list[Any], Any]:
+    """The model values after each exit and after each entry of ``plan`` applied to
+    ``config`` (what a non-atomic update stores step by step), and the final one."""
+    current = list(config)
+    after_exits = []
+    for s in plan.exits:
+        current = [c for c in current if c is not s]
+        after_exits.append(stored_value(current))
+    after_entries = []
+    for s in plan.entries:
+        current.append(s)
+        after_entries.append(stored_value(current))
+    return after_exits, after_entries, stored_value(current)
 
 
 def is_descendant(state: State, ancestor: State | None) -> bool:

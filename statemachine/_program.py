@@ -33,6 +33,8 @@ from ._plan import (
     history_records,
     initial_entry,
     remove_conflicts,
+    stored_value,
+    stored_values,
 )
 from ._typing import TYPE_CHECKING
 
@@ -406,10 +408,7 @@ class Program:
                 or defn.has_eventless
                 or any(self.enter[s.id] or s.id in self.invoke or s.final for s in entries)
             ):
-                if len(entries) == 1:
-                    plain = entries[0].value
-                else:
-                    plain = dict.fromkeys(s.value for s in entries)
+                plain = stored_value(entries)
             cached = self._initial = (plan, plain)
         return cached
 
@@ -466,16 +465,9 @@ class Program:
         for s in plan.entries:
             if self.enter[s.id] or s.id in self.invoke or s.final:
                 return NOT_FAST
-        gone = {id(s) for s in plan.exits}
-        after = sorted(
-            [*(s for s in config if id(s) not in gone), *plan.entries],
-            key=lambda s: s.document_order,
-        )
-        if not after:
-            return None
-        if len(after) == 1:
-            return after[0].value
-        return dict.fromkeys(s.value for s in after)  # copied into an OrderedSet per event
+        if plan.writes is None:
+            plan.writes = stored_values(plan, config)
+        return plan.writes[2]
 
     def event_table(self, event: str) -> dict[Any, tuple[TransitionRun, ...]]:
         """Candidate runs for ``event``, keyed by the model value of the active state."""
