@@ -57,7 +57,6 @@ def _private_loop() -> asyncio.AbstractEventLoop:
 
 # The running loop of this thread, or None (asyncio's own cheap accessor).
 _get_running_loop = asyncio._get_running_loop
-_running_loop = _get_running_loop
 
 
 class _Ready:
@@ -193,7 +192,7 @@ class AsyncEngine(Engine):
 
     def run(self, steps: Steps) -> Any:
         """Inside a running loop, an awaitable of the result; else the result itself."""
-        if _running_loop() is not None:
+        if _get_running_loop() is not None:
             return self._locked(steps)
         return _private_loop().run_until_complete(self._locked(steps))
 
@@ -345,7 +344,7 @@ class AsyncEngine(Engine):
         """Called by the constructor: inside a running loop, the initial entry waits for the
         first awaited call (``await sm.activate_initial_state()``); without one it runs now."""
         self._initial_kwargs = kwargs
-        if _running_loop() is None:
+        if _get_running_loop() is None:
             _private_loop().run_until_complete(self._locked(self._drain()))
 
     def activate_initial_state(self, kwargs: dict[str, Any]) -> Any:
@@ -467,7 +466,7 @@ class AsyncEngine(Engine):
 
     # --- invoke: coroutine handlers as tasks, plain ones in the default executor ----------------
     def _spawn(self, invocation: Invocation) -> None:
-        loop = _running_loop() or _private_loop()
+        loop = _get_running_loop() or _private_loop()
         invocation.ctx.send = invocation.ctx._send_unless_cancelled(self._threadsafe_send(loop))
         context = contextvars.copy_context()
         context.run(_processing.set, None)  # the task sends as an outside caller
@@ -480,7 +479,7 @@ class AsyncEngine(Engine):
         machine = self.machine
 
         def send(event: str, *args: Any, **kwargs: Any) -> Any:
-            if _running_loop() is loop:
+            if _get_running_loop() is loop:
                 return machine.send(event, *args, **kwargs)
 
             async def on_loop() -> Any:
