@@ -161,8 +161,10 @@ class CallbackSpec:
         expected: bool = True,
         required: bool = True,
     ) -> None:
-        if isinstance(func, str):
+        if type(func) is str:
             func = func.strip()
+        elif isinstance(func, str):
+            pass  # an Event: kept as the object, it may get its id only at class creation
         elif not callable(func) and not isinstance(func, property) and not _invocable(func, group):
             from .exceptions import callback_not_callable
 
@@ -186,7 +188,7 @@ class CallbackSpec:
         """A readable name of the callback, for errors and diagrams."""
         f = self.func
         if isinstance(f, str):
-            return f
+            return str(getattr(f, "id", None) or f)
         if isinstance(f, property) and f.fget is not None:
             return f.fget.__name__
         return getattr(f, "__name__", repr(f))
@@ -518,6 +520,9 @@ def resolve(spec: CallbackSpec, owners: Iterable[Owner]) -> list[Bound]:
     func = spec.func
     if isinstance(func, property):
         func = func.fget.__name__ if func.fget is not None else ""
+    if type(func) is not str and isinstance(func, str) and hasattr(func, "_transitions"):
+        # An Event object (named by the class statement): sending it.
+        return [make_event_trigger(str(func.id or func))] if (func.id or func) else []
     if isinstance(func, str):
         return [c for o in owners if (c := o.lookup(func)) is not None]
     if isinstance(func, FunctionType):

@@ -233,6 +233,8 @@ def _collect_events(
             value._transitions._expand(top)
             event = value._renamed(value.id or key)
             named[id(value)] = event.id
+            if not value.id:
+                value.id = event.id  # so callbacks given this very object find the event
         else:
             continue
         event_ids = expand_event_names(event.id) if event.id == key else [event.id]

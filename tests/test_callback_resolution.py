@@ -265,3 +265,20 @@ def test_property_that_resolves_nowhere_is_reported_by_its_getter_name():
     """Without an owner defining it, a property guard is reported under the getter's name."""
     with pytest.raises(AttrNotFound, match="Did not found name 'solvent'"):
         machine_with(cond=Account.solvent)()
+
+
+def test_an_event_object_given_as_a_callback_before_it_is_named_sends_that_event():
+    """``after=nxt`` with ``nxt = Event(...)`` declared above (and named by the class
+    statement) sends ``nxt`` after the transition."""
+    from statemachine import Event, State, StateMachine
+
+    class Pipeline(StateMachine):
+        a = State(initial=True)
+        b = State()
+        c = State()
+        nxt = Event(b.to(c))
+        go = a.to(b, after=nxt)
+
+    sm = Pipeline()
+    sm.send("go")
+    assert sm.c.is_active
