@@ -522,7 +522,8 @@ def resolve(spec: CallbackSpec, owners: Iterable[Owner]) -> list[Bound]:
         func = func.fget.__name__ if func.fget is not None else ""
     if type(func) is not str and isinstance(func, str) and hasattr(func, "_transitions"):
         # An Event object (named by the class statement): sending it.
-        return [make_event_trigger(str(func.id or func))] if (func.id or func) else []
+        event_id = str(getattr(func, "id", "") or func)
+        return [make_event_trigger(event_id)] if event_id else []
     if isinstance(func, str):
         return [c for o in owners if (c := o.lookup(func)) is not None]
     if isinstance(func, FunctionType):
