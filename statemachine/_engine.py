@@ -26,7 +26,7 @@ from _thread import allocate_lock  # `threading` is slow to import and not neede
 from ._event_data import EventData, TriggerData
 from ._orderedset import ordered_set_of
 from ._plan import MicroStep, is_in_final_state, stored_values
-from ._program import NOT_FAST
+from ._program import NOT_FAST, ChartStep
 from ._states import State
 from ._typing import TYPE_CHECKING
 from .exceptions import StateMachineError, TransitionNotAllowed
@@ -339,16 +339,17 @@ class Engine:
         """Apply ``event`` right away if its transition runs no callback at all (the plain
         "dictionary lookup" case: one store on the model) and return None. Otherwise return
         what the full path needs: ``(model value, candidate runs)`` on a flat machine, or
-        ``_GENERAL`` on a statechart."""
+        the :class:`~statemachine._program.ChartStep` on a statechart."""
         program = self.program
         table = program.table.get(event)
         if table is None:
             table = program.event_table(event)
         value = getattr(self.model, self.field)
         if self.chart:
-            new = program.chart_step(event, value, table, self.machine._state_of).fast_value
+            step = program.chart_step(event, value, table, self.machine._state_of)
+            new = step.fast_value
             if new is NOT_FAST:
-                return _GENERAL
+                return step
             if new.__class__ is dict:  # several active states: a fresh OrderedSet each time
                 new = ordered_set_of(new.copy())
             setattr(self.model, self.field, new)
@@ -568,20 +569,23 @@ class Engine:
         kwargs: dict[str, Any],
         td: TriggerData | None,
         eventless: bool = False,
+        step: ChartStep | None = None,
     ) -> Steps:
         """Select the enabled transitions of every active atomic state (SCXML), remove
         conflicts, plan the microstep and apply it. With ``eventless``, select transitions
-        without events and return whether any was taken."""
+        without events and return whether any was taken. ``step``: the memoized step of
+        ``event`` from the current configuration, when the caller already looked it up."""
         program = self.program
-        key = None if eventless else event
-        table = program.table.get(key)  # type: ignore[arg-type]
-        if table is None:
-            table = program.event_table(key)  # type: ignore[arg-type]
-        if eventless and not table:
-            return False
-        step = program.chart_step(
-            key, getattr(self.model, self.field), table, self.machine._state_of
-        )
+        if step is None:
+            key = None if eventless else event
+            table = program.table.get(key)  # type: ignore[arg-type]
+            if table is None:
+                table = program.event_table(key)  # type: ignore[arg-type]
+            if eventless and not table:
+                return False
+            step = program.chart_step(
+                key, getattr(self.model, self.field), table, self.machine._state_of
+            )
         config = step.config
         ed: EventData | None = None
         if not eventless and program.prepare:
@@ -895,9 +899,11 @@ class SyncEngine(Engine):
                 pending: Any = self._try_plain(event) if self.running else _GENERAL
                 if pending is None:
                     return None
-                if pending is _GENERAL:
+                if pending is _GENERAL:  # a terminated machine
                     td = TriggerData(self.machine, event, args, kwargs, send_id)
                     result = self.run(self._microstep_for(td))
+                elif pending.__class__ is ChartStep:
+                    result = self.run(self._fire_chart(event, args, kwargs, None, step=pending))
                 else:
                     value, runs = pending
                     # Driven with `for` (cheaper than catching StopIteration); the value
