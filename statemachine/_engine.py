@@ -107,6 +107,7 @@ class Engine:
         "program",
         "running",
         "self_entries",
+        "settles",
     )
 
     #: True for the asyncio engine: callback results may be awaitables to await.
@@ -145,6 +146,13 @@ class Engine:
             from ._invoke import Invoker
 
             self._invoker = Invoker(machine)
+        # Whether a macrostep with no internal event still has work after its microstep:
+        # eventless transitions, a parallel top level that may complete, invocations.
+        self.settles = self.chart and (
+            definition.has_eventless
+            or definition.initial_state is None
+            or self._invoker is not None
+        )
         self.history: dict[str, list[State]] = {}
         self.max_microsteps: int = cls.max_microsteps
         self.self_entries: bool = cls.enable_self_transition_entries
@@ -911,7 +919,7 @@ class SyncEngine(Engine):
                     for request in self._fire(event, args, kwargs, None, value, runs):
                         self._wait(request.seconds)  # pragma: no cover - flat steps don't wait
                     result = self._result
-                if self._internal or self.chart:
+                if self._internal or self.settles:
                     self.run(self._settle())
                 if self._external or self._delayed:
                     self.run(self._drain())
