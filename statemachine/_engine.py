@@ -231,9 +231,7 @@ class Engine:
         plan, plain_value = program.initial_plan()
         if plain_value is not NOT_FAST:
             # Nothing to run on the way in (the common case): one store on the model.
-            if plain_value.__class__ is dict:
-                plain_value = ordered_set_of(plain_value.copy())
-            setattr(self.model, self.field, plain_value)
+            setattr(self.model, self.field, _fresh(plain_value))
             return
         self.current_event = INITIAL_EVENT
         try:
@@ -358,9 +356,7 @@ class Engine:
             new = step.fast_value
             if new is NOT_FAST:
                 return step
-            if new.__class__ is dict:  # several active states: a fresh OrderedSet each time
-                new = ordered_set_of(new.copy())
-            setattr(self.model, self.field, new)
+            setattr(self.model, self.field, _fresh(new))
             return None
         runs = table.get(value)
         if runs is not None and not runs[0].has_callbacks and not program.prepare:
