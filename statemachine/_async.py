@@ -23,6 +23,7 @@ import types
 
 from ._engine import Engine, Wait
 from ._event_data import TriggerData
+from ._program import ChartStep
 from ._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -287,26 +288,24 @@ class AsyncEngine(Engine):
                     initial, self._initial_kwargs = self._initial_kwargs, None
                     await self.drive(self._initial(initial))
                 external = self._external
-                if (
-                    len(external) == 1
-                    and external[0] is td
-                    and not self._internal
-                    and not self.chart
-                    and self.running
-                ):
-                    # Fast path: our event alone, on a flat machine; a run without callbacks
-                    # is one store on the model.
+                if len(external) == 1 and external[0] is td and not self._internal and self.running:
+                    # Fast path: our event alone; a step without callbacks is one store on
+                    # the model, and the lookup made by send() is reused while current.
                     external.pop()
+                    event: str = td.event  # type: ignore[assignment]
                     if (
                         pending.__class__ is not tuple
                         or getattr(self.model, self.field) is not pending[0]
                     ):
-                        pending = self._try_plain(td.event)  # type: ignore[arg-type]
+                        pending = self._try_plain(event)
                     if pending is None:
                         td.outcome = (True, None)
                     else:
-                        value, runs = pending
-                        steps = self._fire(td.event, td.args, td.kwargs, td, value, runs)  # type: ignore[arg-type]
+                        if pending.__class__ is ChartStep:
+                            steps = self._fire_chart(event, td.args, td.kwargs, td, step=pending)
+                        else:
+                            value, runs = pending
+                            steps = self._fire(event, td.args, td.kwargs, td, value, runs)
                         try:
                             try:
                                 request = steps.send(None)
@@ -314,7 +313,7 @@ class AsyncEngine(Engine):
                                 r = stop.value
                             else:
                                 r = await self._drive_from(steps, request)
-                            if self._internal:
+                            if self._internal or self.settles:
                                 await self.drive(self._settle())
                         except Exception as exc:
                             self._drop_leftovers()
