@@ -1,0 +1,26 @@
+"""Diagrams of state machines.
+
+So far this package holds the diagram model that every renderer reads: :func:`extract`
+turns a machine class, or an instance with its active states, into a :class:`DiagramGraph`.
+It never instantiates the machine or resolves its callbacks.
+
+>>> from statemachine import State, StateChart
+>>> from statemachine.contrib.diagram import extract
+>>> class Door(StateChart):
+...     closed = State(initial=True)
+...     opened = State()
+...     open = closed.to(opened, cond="unlocked")
+...     close = opened.to(closed)
+...     unlocked = True
+>>> graph = extract(Door())
+>>> [s.id for s in graph.walk()], sorted(graph.active)
+(['closed', 'opened'], ['closed'])
+>>> [(t.source, t.targets, t.events, t.guards) for t in graph.transitions]
+[('closed', ('opened',), ('open',), ('unlocked',)), ('opened', ('closed',), ('close',), ())]
+"""
+
+from __future__ import annotations
+
+from ._model import DiagramGraph, DiagramState, DiagramTransition, StateType, extract
+
+__all__ = ["DiagramGraph", "DiagramState", "DiagramTransition", "StateType", "extract"]
