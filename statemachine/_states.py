@@ -257,10 +257,16 @@ class _NestedStateBuilder(type):
     _parallel: bool
 
     def __new__(
-        mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
+        mcls,
+        cls_name: str,
+        bases: tuple[type, ...],
+        namespace: dict[str, Any],
+        /,
+        **kwargs: Any,
     ) -> Any:
+        # Positional-only: `name=` is a State argument (`class s(State.Compound, name=...)`).
         if not any(isinstance(b, _NestedStateBuilder) for b in bases):
-            return super().__new__(mcls, name, bases, namespace)
+            return super().__new__(mcls, cls_name, bases, namespace)
         from .states import States
 
         parallel = any(getattr(b, "_parallel", False) for b in bases)

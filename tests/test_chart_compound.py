@@ -202,3 +202,17 @@ def test_entry_callbacks_of_parent_and_child_both_run_on_default_entry(engine):
     sm = engine.machine(Chart)
     engine.send(sm, "open_box")
     assert sm.log == ["box", "inner"]
+
+
+def test_a_compound_class_statement_takes_a_display_name(engine):
+    """`class s(State.Compound, name="...")` sets the compound's display name."""
+
+    class Chart(StateChart):
+        class box(State.Compound, name="The Box", initial=True):
+            inside = State(initial=True)
+            other = State()
+            move = inside.to(other)
+
+    sm = engine.machine(Chart)
+    assert Chart.box.name == "The Box"
+    assert sm.box.is_active
