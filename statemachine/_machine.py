@@ -77,7 +77,16 @@ class StateMachineMetaclass(type):
         cls._programs = {}  # type: ignore[attr-defined]
         cls._class_listeners = _class_listeners(cls)  # type: ignore[attr-defined]
         registry.register(cls)
+        doc = namespace.get("__doc__")
+        if isinstance(doc, str) and "{statechart:" in doc and definition.states:
+            cls.__doc__ = _expand_docstring(cls, doc)
         return cls
+
+    def __format__(cls, spec: str) -> str:
+        """``f"{Cls:mermaid}"``: the class in a diagram format (no active state)."""
+        if not spec:
+            return str(cls)
+        return _render(cls, spec)
 
     @property
     def name(cls) -> str:
@@ -93,6 +102,31 @@ class StateMachineMetaclass(type):
     def events(cls) -> list[Event]:
         """Every event declared on the class, in declaration order."""
         return list(cls._definition.events.values())
+
+
+def _diagram() -> Any:
+    # Diagrams live in an optional layer on top of the core. It is loaded by name on the
+    # first diagram request, so `import statemachine` never imports it (nor pydot).
+    import importlib
+
+    return importlib.import_module("statemachine.contrib.diagram")
+
+
+def _render(obj: Any, spec: str) -> str:
+    return _diagram().formatter.render(obj, spec)  # type: ignore[no-any-return]
+
+
+def _expand_docstring(cls: type, doc: str) -> str:
+    """Replace each ``{statechart:FMT}`` in a class docstring with the class rendered in FMT,
+    every rendered line indented like the placeholder's line."""
+    import re
+
+    def expand(match: re.Match[str]) -> str:
+        indent, fmt = match.group(1), match.group(2)
+        rendered = _render(cls, fmt).rstrip("\n").splitlines()
+        return "\n".join(indent + line if line else line for line in rendered)
+
+    return re.sub(r"^([ \t]*)\{statechart:([\w.+-]+)\}[ \t]*$", expand, doc, flags=re.M)
 
 
 def _check_listeners(entries: Iterable[Any]) -> None:
@@ -477,11 +511,23 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         )
 
     def __format__(self, spec: str) -> str:
+        """``f"{sm:mermaid}"``, ``format(sm, "md")``: the machine in a diagram format, its
+        active states highlighted; an empty spec gives ``repr``."""
         if not spec:
             return repr(self)
-        raise ValueError(
-            f"Unsupported format: {spec!r}. Diagram formats need statemachine.contrib.diagram."
-        )
+        return _render(self, spec)
+
+    def _graph(self) -> Any:
+        """The Graphviz graph (a ``pydot.Dot``) of this machine, active states filled."""
+        return _diagram().DotGraphMachine(self).get_graph()
+
+    def _repr_svg_(self) -> str:
+        """Jupyter: the diagram as SVG."""
+        return _render(self, "svg")
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the diagram as SVG inside a ``<div class="statemachine">``."""
+        return f'<div class="statemachine">{self._repr_svg_()}</div>'
 
     def __getstate__(self) -> dict[str, Any]:
         state = {

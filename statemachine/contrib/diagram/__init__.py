@@ -21,6 +21,23 @@ It never instantiates the machine or resolves its callbacks.
 
 from __future__ import annotations
 
+from ._cli import import_sm, main, write_image
+from ._dot import DotGraphMachine, GraphvizNotFound, PydotNotInstalled
+from ._formatter import Formatter, formatter
 from ._model import DiagramGraph, DiagramState, DiagramTransition, StateType, extract
 
-__all__ = ["DiagramGraph", "DiagramState", "DiagramTransition", "StateType", "extract"]
+__all__ = [
+    "DiagramGraph",
+    "DiagramState",
+    "DiagramTransition",
+    "DotGraphMachine",
+    "Formatter",
+    "GraphvizNotFound",
+    "PydotNotInstalled",
+    "StateType",
+    "extract",
+    "formatter",
+    "import_sm",
+    "main",
+    "write_image",
+]

@@ -1,0 +1,5 @@
+"""``python -m statemachine.contrib.diagram``: see :mod:`statemachine.contrib.diagram._cli`."""
+
+from ._cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,510 @@
+"""Graphviz diagrams rendered for real: the SVG and PNG that `dot` draws from `DotGraphMachine`,
+`format(sm, "svg")`, the Jupyter reprs and the DOT source, plus the errors raised when pydot or
+Graphviz is missing.
+
+The SVG checks read what Graphviz drew: each node is a ``<g class="node">`` whose ``<text>``
+lines are its label (the display name first), each compound or parallel state a
+``<g class="cluster">``.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import sys
+import types
+import unicodedata
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pydot  # the dev extra installs it; .ci/run installs Graphviz
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_diagram_model import Player
+
+from statemachine import Event, State, StateChart
+from statemachine.contrib.diagram import (
+    DotGraphMachine,
+    GraphvizNotFound,
+    PydotNotInstalled,
+    StateType,
+    _dot,
+    extract,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SVG = "{http://www.w3.org/2000/svg}"
+OUTLINES = {f"{SVG}ellipse", f"{SVG}polygon", f"{SVG}path"}
+ACTIVE = "turquoise"
+
+
+def needs_graphviz(test):
+    """Marks tests that render with Graphviz's `dot` (installed by .ci/run: never skipped)."""
+    return test
+
+
+# --- reading the SVG ----------------------------------------------------------------------------
+def parse(svg: str | bytes) -> ET.Element:
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
+    return root
+
+
+def groups(root: ET.Element, kind: str) -> list[ET.Element]:
+    """The ``<g class="node">`` (``kind="node"``), ``"cluster"`` or ``"edge"`` groups."""
+    return [g for g in root.iter(f"{SVG}g") if g.get("class") == kind]
+
+
+def lines(group: ET.Element) -> list[str]:
+    return [t.text or "" for t in group.iter(f"{SVG}text")]
+
+
+def nodes_by_label(root: ET.Element) -> dict[str, ET.Element]:
+    """Labelled nodes (initial points have no text) by their first label line."""
+    return {lines(g)[0]: g for g in groups(root, "node") if lines(g)}
+
+
+def clusters_by_label(root: ET.Element) -> dict[str, ET.Element]:
+    return {lines(g)[0]: g for g in groups(root, "cluster")}
+
+
+def squeeze(text: str) -> str:
+    """Whitespace runs (no-break spaces included) as one space, none at the ends."""
+    return " ".join(text.split())
+
+
+def outlines(group: ET.Element) -> list[ET.Element]:
+    return [e for e in group if e.tag in OUTLINES]
+
+
+def dot_to_svg(source: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        ["dot", "-Tsvg"], input=source.encode("utf-8"), capture_output=True, timeout=60
+    )
+
+
+def configured_player() -> Player:
+    sm = Player()
+    sm.send("configure")  # settings, audio.loud and video.hd active
+    return sm
+
+
+# --- SVG ----------------------------------------------------------------------------------------
+@needs_graphviz
+def test_every_state_is_drawn_with_its_display_name():
+    """Atomic and final states are nodes labelled with their display name, compound and
+    parallel states clusters labelled with theirs, history states `H` / `H*` circles."""
+    root = parse(DotGraphMachine(Player).create("svg"))
+    nodes, clusters = nodes_by_label(root), clusters_by_label(root)
+    model = extract(Player)
+    for state in model.walk():
+        if state.type in (StateType.COMPOUND, StateType.PARALLEL):
+            assert state.name in clusters, state.id
+        elif state.type in (StateType.ATOMIC, StateType.FINAL):
+            assert state.name in nodes, state.id
+    for label in ("H", "H*"):
+        (circle,) = outlines(nodes[label])
+        assert circle.tag == f"{SVG}ellipse"
+        assert circle.get("rx") == circle.get("ry")
+    history = [s for s in model.walk() if s.type.name.startswith("HISTORY")]
+    labelled = [g for g in groups(root, "node") if lines(g) in (["H"], ["H*"])]
+    assert len(labelled) == len(history) == 2
+
+
+@needs_graphviz
+def test_entry_and_exit_actions_are_label_lines():
+    """A state's entry and exit actions are drawn under its name."""
+    nodes = nodes_by_label(parse(DotGraphMachine(Player).create("svg")))
+    assert lines(nodes["Ad"]) == ["Ad", "exit / log_ad"]
+    assert lines(nodes["Stopped"]) == ["Stopped", "entry / on_enter_stopped"]
+
+
+@needs_graphviz
+def test_one_cluster_per_compound_and_parallel_state():
+    """Each compound and parallel state is one cluster; only the parallel one is dashed."""
+    root = parse(DotGraphMachine(Player).create("svg"))
+    containers = {
+        s.name: s.type
+        for s in extract(Player).walk()
+        if s.type in (StateType.COMPOUND, StateType.PARALLEL)
+    }
+    clusters = clusters_by_label(root)
+    assert len(groups(root, "cluster")) == len(containers) == 4
+    assert set(clusters) == set(containers)
+    for name, kind in containers.items():
+        (border,) = outlines(clusters[name])
+        dashed = border.get("stroke-dasharray") is not None
+        assert dashed is (kind is StateType.PARALLEL), name
+
+
+@needs_graphviz
+def test_final_states_have_a_double_border():
+    """A final state is drawn with two outlines, any other state with one."""
+    nodes = nodes_by_label(parse(DotGraphMachine(Player).create("svg")))
+    assert len(outlines(nodes["Stopped"])) == 2
+    for name in ("Track", "Ad", "Loud", "Quiet", "Hd"):
+        assert len(outlines(nodes[name])) == 1, name
+
+
+def _fills(root: ET.Element) -> dict[str, set[str]]:
+    return {
+        label: {e.get("fill", "") for e in outlines(g)} for label, g in nodes_by_label(root).items()
+    }
+
+
+@needs_graphviz
+@pytest.mark.parametrize(
+    "render",
+    [
+        pytest.param(lambda sm: DotGraphMachine(sm).create("svg"), id="create"),
+        pytest.param(lambda sm: format(sm, "svg"), id="format"),
+        pytest.param(lambda sm: f"{sm:svg}", id="f-string"),
+        pytest.param(lambda sm: sm._repr_svg_(), id="repr_svg"),
+    ],
+)
+def test_active_states_are_filled_and_the_others_are_not(render):
+    """In an instance's diagram exactly the active leaves are filled with the active colour;
+    active clusters get a thicker border."""
+    root = parse(render(configured_player()))
+    fills = _fills(root)
+    filled = {label for label, colours in fills.items() if ACTIVE in colours}
+    assert filled == {"Loud", "Hd"}
+    for label in set(fills) - filled:
+        assert fills[label] <= {"none", "black"}, label
+    widths = {
+        label: outlines(g)[0].get("stroke-width") for label, g in clusters_by_label(root).items()
+    }
+    assert widths == {"Playing": None, "Settings": "2", "Audio": "2", "Video": "2"}
+
+
+@needs_graphviz
+def test_a_class_diagram_fills_nothing():
+    """A class has no active state: no node is filled."""
+    svg = format(Player, "svg")
+    assert ACTIVE not in svg
+    assert all(ACTIVE not in colours for colours in _fills(parse(svg)).values())
+
+
+@needs_graphviz
+def test_edges_show_events_and_guards():
+    """Edges carry the event ids, then the guards in brackets (`unless` ones negated)."""
+    root = parse(DotGraphMachine(Player).create("svg"))
+    labels = {" ".join(lines(g)) for g in groups(root, "edge")} - {""}
+    assert {
+        "stop",
+        "configure",
+        "back",
+        "refresh",
+        "resume",
+        "turn_down",
+        "interrupt [ads_enabled and not premium]",
+        "[In('settings') and ads_enabled]",
+    } <= labels
+
+
+# --- PNG ----------------------------------------------------------------------------------------
+@needs_graphviz
+def test_png_has_the_signature_and_a_sane_size():
+    """`create("png")` gives a PNG: the 8-byte signature, then an IHDR chunk whose width and
+    height are those of a drawing of a dozen states."""
+    data = DotGraphMachine(configured_player()).create("png")
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    length, chunk = struct.unpack(">I4s", data[8:16])
+    assert (length, chunk) == (13, b"IHDR")
+    width, height = struct.unpack(">II", data[16:24])
+    assert 200 <= width <= 5000
+    assert 100 <= height <= 5000
+    assert data.endswith(b"IEND\xaeB`\x82")
+
+
+# --- the pydot graph and the Jupyter reprs ------------------------------------------------------
+@needs_graphviz
+def test_graph_returns_a_pydot_dot_that_renders():
+    """`sm._graph()` is a `pydot.Dot` (write_svg, set_dpi, ...), active states filled."""
+    graph = configured_player()._graph()
+    assert isinstance(graph, pydot.Dot)
+    assert "turquoise" in graph.to_string()
+    graph.set_dpi(50)
+    root = parse(graph.create_svg())
+    assert {"Loud", "Hd"} <= set(nodes_by_label(root))
+
+
+@needs_graphviz
+def test_repr_html_wraps_the_svg_in_a_div():
+    """Jupyter's HTML repr is `<div class="statemachine">` around the SVG repr."""
+    sm = configured_player()
+    html = sm._repr_html_()
+    prefix, suffix = '<div class="statemachine">', "</div>"
+    assert html.startswith(prefix)
+    assert html.endswith(suffix)
+    inner = html[len(prefix) : -len(suffix)]
+    assert inner == sm._repr_svg_()
+    assert "Loud" in nodes_by_label(parse(inner))
+
+
+# --- DOT source ---------------------------------------------------------------------------------
+@needs_graphviz
+@pytest.mark.parametrize("obj", [Player, configured_player()], ids=["class", "instance"])
+def test_dot_source_is_accepted_by_graphviz(obj):
+    """`f"{Cls:dot}"` (and an instance's) is DOT that `dot -Tsvg` renders with exit status 0,
+    without warnings about cluster clipping (`lhead`/`ltail` containing the other end)."""
+    source = f"{obj:dot}"
+    assert source.startswith("digraph")
+    done = dot_to_svg(source)
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"cluster" not in done.stderr, done.stderr.decode()
+    parse(done.stdout)
+
+
+@needs_graphviz
+def test_edges_between_a_compound_and_its_own_children_render_cleanly():
+    """Transitions from a compound to its child, from a child to its parent, and a loop on a
+    compound are drawn without clipping at a cluster that holds both ends."""
+
+    class Nested(StateChart):
+        class outer(State.Compound, initial=True):
+            inner = State(initial=True)
+            other = State()
+            hop = inner.to(other)
+
+        down = outer.to(outer.other)
+        up = outer.inner.to(outer)
+        again = outer.to.itself()
+
+    source = format(Nested, "dot")
+    done = dot_to_svg(source)
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"Warning" not in done.stderr, done.stderr.decode()
+
+
+def test_building_a_graph_never_instantiates_the_machine():
+    """A class is drawn from its definition: its `__init__` is never run."""
+
+    class Fragile(StateChart):
+        a = State(initial=True)
+        b = State()
+        go = a.to(b)
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            raise AssertionError("instantiated")
+
+    assert "digraph" in format(Fragile, "dot")
+
+
+# --- missing dependencies -----------------------------------------------------------------------
+def test_missing_pydot_names_the_extra_and_the_pip_command(monkeypatch):
+    """Without pydot, building a graph raises PydotNotInstalled (an ImportError) telling how
+    to install the `diagrams` extra."""
+    monkeypatch.setitem(sys.modules, "pydot", None)
+    builders = [
+        lambda: DotGraphMachine(Player).get_graph(),
+        lambda: DotGraphMachine(Player)(),
+        lambda: configured_player()._graph(),
+        lambda: format(Player, "dot"),
+    ]
+    for build in builders:
+        with pytest.raises(PydotNotInstalled) as info:
+            build()
+        assert isinstance(info.value, ImportError)
+        message = str(info.value)
+        assert "pydot" in message
+        assert "diagrams" in message
+        assert "pip install" in message
+
+
+def test_missing_dot_program_raises_graphviz_not_found(monkeypatch):
+    """Without Graphviz's `dot` on the PATH, rendering raises GraphvizNotFound naming the
+    program and how to install it, never a raw FileNotFoundError."""
+    monkeypatch.setattr(_dot.shutil, "which", lambda *args, **kwargs: None)
+    sm = configured_player()
+    renderers = [
+        lambda: DotGraphMachine(sm).create("svg"),
+        lambda: DotGraphMachine(Player).create("png"),
+        lambda: format(sm, "svg"),
+        lambda: sm._repr_svg_(),
+        lambda: sm._repr_html_(),
+    ]
+    for render in renderers:
+        with pytest.raises(GraphvizNotFound) as info:
+            render()
+        assert not isinstance(info.value, FileNotFoundError)
+        message = str(info.value)
+        assert "`dot`" in message
+        assert "Graphviz" in message
+        assert "apt-get install graphviz" in message
+
+
+def test_dot_missing_from_pydots_path_is_graphviz_not_found_too(monkeypatch):
+    """If `dot` passes the check but cannot be started (PATH changed since), the error is still
+    GraphvizNotFound."""
+    monkeypatch.setattr(_dot.shutil, "which", lambda *args, **kwargs: "/nowhere/dot")
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(GraphvizNotFound):
+        DotGraphMachine(Player).create("svg")
+
+
+def test_the_text_dot_format_needs_no_graphviz(monkeypatch):
+    """The 'dot' text format only needs pydot, not the `dot` program."""
+    monkeypatch.setattr(_dot.shutil, "which", lambda *args, **kwargs: None)
+    assert format(Player, "dot").startswith("digraph")
+
+
+@needs_graphviz
+def test_non_ascii_names_render_whatever_the_locale():
+    """The DOT input is handed to Graphviz as UTF-8 even when the locale is ASCII."""
+    code = (
+        "import sys\n"
+        "from statemachine import State, StateChart\n"
+        "from statemachine.contrib.diagram import DotGraphMachine\n"
+        "class M(StateChart):\n"
+        "    a = State(name='caf\\u00e9 \\u201cq\\u201d \\U0001f389', initial=True)\n"
+        "sys.stdout.buffer.write(DotGraphMachine(M).create('svg'))\n"
+    )
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}
+    env["PYTHONCOERCECLOCALE"] = "0"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, env=env, cwd=ROOT, timeout=60
+    )
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert "caf\u00e9 \u201cq\u201d \U0001f389" in nodes_by_label(parse(done.stdout))
+
+
+@needs_graphviz
+def test_entity_like_names_are_drawn_literally():
+    """Graphviz decodes `&amp;`, `&#65;` and the like in labels: a name that contains one is
+    still drawn as written."""
+
+    class Entities(StateChart):
+        a = State(name="Tom &amp; Jerry", initial=True)
+        b = State(name="&#65; &lt;b&gt; & co")
+        go = a.to(b)
+
+    nodes = nodes_by_label(parse(DotGraphMachine(Entities).create("svg")))
+    assert {"Tom &amp; Jerry", "&#65; &lt;b&gt; & co"} <= set(nodes)
+
+
+# --- customisation ------------------------------------------------------------------------------
+@needs_graphviz
+def test_subclass_attributes_customise_the_drawing():
+    """Class attributes of a DotGraphMachine subclass change the drawing."""
+
+    class Custom(DotGraphMachine):
+        state_active_fillcolor = "orange"
+        state_active_penwidth = 3
+        font_name = "Courier"
+        graph_rankdir = "TB"
+
+    sm = configured_player()
+    root = parse(Custom(sm).create("svg"))
+    fills = _fills(root)
+    assert {label for label, colours in fills.items() if "orange" in colours} == {"Loud", "Hd"}
+    assert all(ACTIVE not in colours for colours in fills.values())
+    loud = outlines(nodes_by_label(root)["Loud"])[0]
+    assert loud.get("stroke-width") == "3"
+    fonts = {t.get("font-family", "") for t in root.iter(f"{SVG}text")}
+    assert fonts
+    assert all(f.startswith("Courier") for f in fonts)
+    assert "rankdir=TB" in Custom(sm).get_graph().to_string()
+
+
+# --- any names ----------------------------------------------------------------------------------
+AWKWARD = [
+    " ",
+    "  ",
+    '"',
+    "'",
+    "\u201c",
+    "\u201d",
+    "\u2018",
+    "\u2019",
+    "<",
+    ">",
+    "&",
+    "&amp;",
+    "<b>",
+    "{",
+    "}",
+    "[",
+    "]",
+    "|",
+    "\\",
+    "\\n",
+    "\\l",
+    "\\N",
+    "\\G",
+    "\n",
+    "\r\n",
+    "\t",
+    ";",
+    "=",
+    "->",
+    "--",
+    "#",
+    "%",
+    "é",
+    "ß",
+    "漢字",
+    "€",
+    "🎉",
+    "👩\u200d💻",
+    "🇧🇷",
+]
+labels = st.lists(
+    st.one_of(
+        st.sampled_from(AWKWARD),
+        st.characters(categories=["L", "N", "P", "S", "Zs"]),
+    ),
+    min_size=1,
+    max_size=8,
+).map("".join)
+identifier_tails = (
+    st.text(st.characters(categories=["L", "Nd"]), max_size=6)
+    .map(lambda s: unicodedata.normalize("NFKC", s))
+    .filter(lambda s: ("x" + s).isidentifier())
+)
+
+
+@st.composite
+def awkward_charts(draw: Any) -> type[StateChart]:
+    """A chart with a compound and 1-3 other states, every name, event name, event id, guard
+    and action drawn at random (ids are identifiers; names anything)."""
+    n_top = draw(st.integers(1, 3))
+    names = draw(st.lists(labels, min_size=n_top + 3, max_size=n_top + 3))
+    tails = draw(st.lists(identifier_tails, min_size=n_top + 2, max_size=n_top + 2, unique=True))
+    kid1 = State(name=names[0], initial=True, enter=f"act_{tails[0]}")
+    kid2 = State(name=names[1], final=draw(st.booleans()))
+    comp = State(name=names[2], states=[kid1, kid2], initial=True)
+    tops = [State(name=n) for n in names[3:]]
+    ns: dict[str, Any] = {"comp": comp, "kid1": kid1, "kid2": kid2}
+    ns.update({f"top{i}": s for i, s in enumerate(tops)})
+    ns[f"act_{tails[0]}"] = lambda self: None
+    ns[f"ev_{tails[0]}"] = Event(kid1.to(kid2), name=names[0])
+    ring = [comp, *tops]
+    for i, tail in enumerate(tails[1:]):
+        source, target = ring[i], ring[(i + 1) % len(ring)]
+        event = Event(source.to(target, cond=f"g_{tail}"), name=names[i + 2])
+        ns[f"ev_{tail}"] = event
+        ns[f"g_{tail}"] = True
+    ns["validate_disconnected_states"] = False
+    name = draw(labels)
+    return types.new_class(name, (StateChart,), exec_body=lambda body: body.update(ns))
+
+
+@needs_graphviz
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(awkward_charts())
+def test_any_names_give_dot_that_graphviz_accepts(chart):
+    """Whatever the display names, event names and ids, guard and action names, the DOT source
+    is accepted by `dot -Tsvg`, the SVG is well-formed XML and every state's name is drawn."""
+    source = DotGraphMachine(chart()).get_graph().to_string()
+    done = dot_to_svg(source)
+    assert done.returncode == 0, (source, done.stderr.decode(errors="replace"))
+    root = parse(done.stdout)
+    texts = [line for g in groups(root, "node") + groups(root, "cluster") for line in lines(g)]
+    drawn = [squeeze(t) for t in texts]  # Graphviz writes a run of spaces as " \xa0"
+    for state in extract(chart).walk():
+        for line in state.name.replace("\r\n", "\n").split("\n"):
+            assert any(squeeze(line) in t for t in drawn), (state.name, texts)
