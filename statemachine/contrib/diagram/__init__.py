@@ -1,8 +1,11 @@
-"""Diagrams of state machines.
+"""Diagrams of state machines: Graphviz (through pydot), Mermaid and text tables.
 
-So far this package holds the diagram model that every renderer reads: :func:`extract`
-turns a machine class, or an instance with its active states, into a :class:`DiagramGraph`.
-It never instantiates the machine or resolves its callbacks.
+Every renderer reads one model: :func:`extract` turns a machine class, or an instance with
+its active states, into a :class:`DiagramGraph` (it never instantiates the machine or
+resolves its callbacks). :class:`DotGraphMachine` builds a ``pydot.Dot``,
+:class:`MermaidGraphMachine` a ``stateDiagram-v2``; the :data:`formatter` registry serves
+``format(sm, "mermaid")``, f-strings and ``{statechart:FMT}`` docstring placeholders; the
+command line is ``python -m statemachine.contrib.diagram``.
 
 >>> from statemachine import State, StateChart
 >>> from statemachine.contrib.diagram import extract
@@ -17,6 +20,11 @@ It never instantiates the machine or resolves its callbacks.
 (['closed', 'opened'], ['closed'])
 >>> [(t.source, t.targets, t.events, t.guards) for t in graph.transitions]
 [('closed', ('opened',), ('open',), ('unlocked',)), ('opened', ('closed',), ('close',), ())]
+>>> print(f"{Door:md}")
+| State  | Event | Guard    | Target |
+| ------ | ----- | -------- | ------ |
+| Closed | open  | unlocked | Opened |
+| Opened | close |          | Closed |
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from __future__ import annotations
 from ._cli import import_sm, main, write_image
 from ._dot import DotGraphMachine, GraphvizNotFound, PydotNotInstalled
 from ._formatter import Formatter, formatter
+from ._mermaid import MermaidGraphMachine
 from ._model import DiagramGraph, DiagramState, DiagramTransition, StateType, extract
 
 __all__ = [
@@ -33,6 +42,7 @@ __all__ = [
     "DotGraphMachine",
     "Formatter",
     "GraphvizNotFound",
+    "MermaidGraphMachine",
     "PydotNotInstalled",
     "StateType",
     "extract",
