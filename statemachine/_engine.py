@@ -101,12 +101,10 @@ class Engine:
         "field",
         "history",
         "machine",
-        "max_microsteps",
         "model",
         "owners",
         "program",
         "running",
-        "self_entries",
         "settles",
     )
 
@@ -154,8 +152,6 @@ class Engine:
             or self._invoker is not None
         )
         self.history: dict[str, list[State]] = {}
-        self.max_microsteps: int = cls.max_microsteps
-        self.self_entries: bool = cls.enable_self_transition_entries
         # Delayed events on a scheduler instead of blocking the sender (opt-in).
         self.background: bool = cls.delayed_events_in_background
 
@@ -293,6 +289,7 @@ class Engine:
         if not internal and not self.chart:
             return
         eventless = self.program.definition.has_eventless
+        limit: int = type(self.machine).max_microsteps
         steps = 0
         while True:
             if eventless and self.running:
@@ -304,10 +301,10 @@ class Engine:
                     break
                 yield from self._microstep_for(internal.pop(0))
             steps += 1
-            if steps > self.max_microsteps:
+            if steps > limit:
                 self._clear_queues()
                 raise StateMachineError(
-                    f"{type(self.machine).__name__} did not settle after {self.max_microsteps} "
+                    f"{type(self.machine).__name__} did not settle after {limit} "
                     f"microsteps (active: {[s.id for s in self.machine.configuration]}). An "
                     "eventless transition or an internal event probably loops; add a guard that "
                     "becomes false, or raise `max_microsteps` on the class."
