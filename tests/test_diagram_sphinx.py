@@ -13,10 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-
-pytest.importorskip("sphinx")
-
-from sphinx.application import Sphinx
+from sphinx.application import Sphinx  # the dev extra installs Sphinx (and myst-parser)
 from sphinx.util.docutils import docutils_namespace
 
 from statemachine.contrib.diagram import _dot
