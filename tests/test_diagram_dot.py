@@ -508,3 +508,24 @@ def test_any_names_give_dot_that_graphviz_accepts(chart):
     for state in extract(chart).walk():
         for line in state.name.replace("\r\n", "\n").split("\n"):
             assert any(squeeze(line) in t for t in drawn), (state.name, texts)
+
+
+def test_internal_self_transitions_of_a_state_are_listed_inside_it():
+    """An atomic state's internal self-transitions appear as lines of its node, not as
+    loop edges."""
+    from statemachine import State, StateMachine
+
+    class Editor(StateMachine):
+        editing = State(initial=True)
+        saved = State()
+        type_key = editing.to.itself(internal=True)
+        save = editing.to(saved)
+        edit = saved.to(editing)
+
+    source = DotGraphMachine(Editor)().to_string()
+    node = next(line for line in source.splitlines() if 'label="Editing' in line)
+    assert "type_key" in node
+    assert not any("->" in line and "type_key" in line for line in source.splitlines())
+    root = parse(DotGraphMachine(Editor).create("svg"))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "type_key" in texts

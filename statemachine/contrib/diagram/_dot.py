@@ -94,6 +94,13 @@ class DotGraphMachine:
         )
         self._node_ids: dict[str, str] = {}
         self._by_id = {s.id: s for s in self.model.walk()}
+        # Atomic state id -> its internal self-transitions, listed inside its node.
+        self._inside: dict[str, list[DiagramTransition]] = {}
+        for t in self.model.transitions:
+            source = self._by_id.get(t.source)
+            plain = source is not None and source.type in (StateType.ATOMIC, StateType.FINAL)
+            if t.internal and t.is_self and plain:
+                self._inside.setdefault(t.source, []).append(t)
 
     def __call__(self) -> pydot.Dot:
         return self.get_graph()
@@ -160,6 +167,8 @@ class DotGraphMachine:
             lines = [state.name]
             lines += [f"entry / {a}" for a in state.entry]
             lines += [f"exit / {a}" for a in state.exit]
+            # Internal transitions of an atomic state are listed inside it, not drawn.
+            lines += [_edge_label(t) or "(internal)" for t in self._inside.get(state.id, ())]
             attrs.update(shape="rectangle", style="rounded", label=quote("\n".join(lines)))
             if state.type is StateType.FINAL:
                 attrs["peripheries"] = 2
@@ -196,6 +205,8 @@ class DotGraphMachine:
         return pydot.Edge(source, name, **attrs)
 
     def _transition_edges(self, pydot: Any, transition: DiagramTransition) -> list[Any]:
+        if transition in self._inside.get(transition.source, ()):
+            return []
         label = _edge_label(transition)
         source, source_extra = self._endpoint(transition.source)
         targets = transition.targets or (transition.source,)  # targetless: a loop
