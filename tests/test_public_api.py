@@ -59,6 +59,7 @@ def test_top_level_exports_are_pinned():
                 "formatter",
                 "import_sm",
                 "main",
+                "quickchart_write_svg",
                 "write_image",
             ],
         ),

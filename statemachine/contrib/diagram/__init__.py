@@ -34,6 +34,7 @@ from ._dot import DotGraphMachine, GraphvizNotFound, PydotNotInstalled
 from ._formatter import Formatter, formatter
 from ._mermaid import MermaidGraphMachine
 from ._model import DiagramGraph, DiagramState, DiagramTransition, StateType, extract
+from ._quickchart import quickchart_write_svg
 
 __all__ = [
     "DiagramGraph",
@@ -49,5 +50,6 @@ __all__ = [
     "formatter",
     "import_sm",
     "main",
+    "quickchart_write_svg",
     "write_image",
 ]
