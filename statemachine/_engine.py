@@ -858,20 +858,13 @@ class SyncEngine(Engine):
         self._scheduler_running = False
 
     def run(self, steps: Steps) -> Any:
-        """Drive ``steps`` to completion and return its value."""
+        """Drive ``steps`` to completion and return its value. On this engine the steps only
+        ever yield a :class:`Wait` (its blocks call callbacks and never await)."""
         try:
             request = steps.send(None)
             while True:
-                if isinstance(request, Wait):
-                    self._wait(request.seconds)
-                    request = steps.send(None)
-                else:  # pragma: no cover - coroutine callbacks select the asyncio engine
-                    steps.close()
-                    raise StateMachineError(
-                        f"A callback of {type(self.machine).__name__} returned an awaitable "
-                        f"({request!r}) on the sync engine. Declare it with `async def` so the "
-                        "machine uses the asyncio engine."
-                    )
+                self._wait(request.seconds)
+                request = steps.send(None)
         except StopIteration as stop:
             return stop.value
 
