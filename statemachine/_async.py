@@ -16,6 +16,7 @@ process it. A ``send()`` made from a callback (re-entrant) only enqueues.
 from __future__ import annotations
 
 import asyncio
+import collections.abc
 import contextlib
 import contextvars
 import threading
@@ -43,6 +44,8 @@ _processing: contextvars.ContextVar[Engine | None] = contextvars.ContextVar(
     "statemachine_processing", default=None
 )
 _loops = threading.local()
+# Tasks that finish a step started by send(): referenced until done (the loop's are weak).
+_tasks: set[asyncio.Task[Any]] = set()
 
 
 def _private_loop() -> asyncio.AbstractEventLoop:
@@ -58,6 +61,7 @@ def _private_loop() -> asyncio.AbstractEventLoop:
 
 # The running loop of this thread, or None (asyncio's own cheap accessor).
 _get_running_loop = asyncio._get_running_loop
+_get_ident = threading.get_ident
 
 
 class _Ready:
@@ -75,6 +79,54 @@ class _Ready:
     def __await__(self) -> Generator[Any, None, Any]:
         return self.value
         yield  # pragma: no cover - makes this a generator
+
+
+async def _raising(exc: BaseException) -> Any:
+    """What ``send()`` returns inside a running loop when its event already failed."""
+    raise exc
+
+
+async def _after(task: asyncio.Task[tuple[bool, Any]]) -> Any:
+    ok, value = await task
+    if ok:
+        return value
+    raise value
+
+
+class _Handover(collections.abc.Coroutine):  # type: ignore[type-arg]
+    """What ``send()`` returns when a callback suspended and a task took over the rest of
+    the step: a coroutine (``asyncio.create_task`` takes it) of the step's outcome.
+
+    Cancelling the caller cancels the step, as if the caller ran it, also when the caller is
+    cancelled before it starts (a task cancelled before its first step): that is why this is
+    not a plain coroutine function.
+    """
+
+    __slots__ = ("_coro", "_started", "_task")
+
+    def __init__(self, task: asyncio.Task[tuple[bool, Any]]) -> None:
+        self._task = task
+        self._coro = _after(task)
+        self._started = False
+
+    def __repr__(self) -> str:
+        return f"<send in progress: {self._task!r}>"
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        self._started = True
+        return self._coro.__await__()
+
+    def send(self, value: Any) -> Any:
+        self._started = True
+        return self._coro.send(value)
+
+    def throw(self, *exc: Any) -> Any:
+        if not self._started:
+            self._task.cancel()  # the caller is gone before it began: so is the step
+        return self._coro.throw(*exc)
+
+    def close(self) -> None:
+        self._coro.close()
 
 
 async def _completed(value: Any) -> Any:
@@ -153,7 +205,7 @@ class AsyncEngine(Engine):
     """Drives the algorithm with ``await``: coroutine callbacks, guards and handlers are
     awaited in the documented order, one at a time."""
 
-    __slots__ = ("_initial_kwargs", "_scheduler", "_wake", "_wake_loop")
+    __slots__ = ("_initial_kwargs", "_owner", "_scheduler", "_wake", "_wake_loop")
 
     is_async = True
 
@@ -164,6 +216,8 @@ class AsyncEngine(Engine):
         self._scheduler: asyncio.Task[None] | _ThreadTask | None = None
         # Constructor kwargs of an initial entry not run yet (deferred inside a running loop).
         self._initial_kwargs: dict[str, Any] | None = None
+        # The thread running a step synchronously inside send() (its callbacks' sends queue).
+        self._owner: int | None = None
 
     # --- driving ---------------------------------------------------------------------------------
     async def drive(self, steps: Steps) -> Any:
@@ -200,7 +254,7 @@ class AsyncEngine(Engine):
     async def _locked(self, steps: Steps) -> Any:
         """Run ``steps`` holding the processing lock (waiting for another task to finish its
         macrostep first), then process whatever was queued meanwhile."""
-        if _processing.get() is self:  # from a callback: we already hold the lock
+        if _processing.get() is self or self._owner == _get_ident():  # from a callback
             return await self.drive(steps)
         while not self._lock.acquire(False):
             await asyncio.sleep(0.0005)
@@ -237,16 +291,43 @@ class AsyncEngine(Engine):
             and self.running
             and self._lock.acquire(False)
         ):
-            # Fast path: nothing queued, nobody processing, and a transition that runs no
-            # callback (so no user code, nothing to await): applied right now. Otherwise
-            # what the lookup found is handed on to the processing below.
+            # Fast path: nothing queued and nobody processing. A transition that runs no
+            # callback is applied right now (one store on the model). Inside a running loop,
+            # one that does is run right now too, until a callback really suspends: then a
+            # task takes over the rest, lock included. From sync code, what the lookup
+            # found is handed on to the processing below.
+            handed = False
             try:
                 pending = self._try_plain(event)
+                loop = _get_running_loop()
                 if pending is None:
-                    loop = _get_running_loop()
                     return None if loop is None else _completed(None)
+                if loop is not None:
+                    td = (
+                        None
+                        if send_id is None
+                        else TriggerData(self.machine, event, args, kwargs, send_id)
+                    )
+                    self._owner = _get_ident()  # sends from our callbacks only queue
+                    try:
+                        steps = self._step_and_drain(event, args, kwargs, td, pending)
+                        for request in steps:  # `for`: cheaper than catching StopIteration
+                            # A callback suspended: a task runs the rest, lock included.
+                            task = loop.create_task(self._go_on(steps, request))
+                            handed = True
+                            _tasks.add(task)  # the loop keeps only a weak reference
+                            task.add_done_callback(_tasks.discard)
+                            return _Handover(task)
+                    except BaseException:  # not an error of the step (that is its outcome)
+                        self._clear_queues()
+                        raise
+                    finally:
+                        self._owner = None
+                    ok, value = self._result
+                    return _completed(value) if ok else _raising(value)
             finally:
-                self._lock.release()
+                if not handed:
+                    self._lock.release()
         if delay or internal:
             td = self._enqueue(event, args, kwargs, delay, send_id, internal)
         else:
@@ -254,7 +335,7 @@ class AsyncEngine(Engine):
             self._external.append(td)
             if self._wake is not None:
                 self._wake.set()
-        if _processing.get() is self:
+        if _processing.get() is self or self._owner == _get_ident():
             # Re-entrant (from a callback): the running loop processes it, and drops it if
             # the macrostep that sent it fails.
             td.from_callback = True
@@ -268,6 +349,48 @@ class AsyncEngine(Engine):
             # processing, it will take the event (as on the sync engine).
             return _private_loop().run_until_complete(self._process(td, False, pending))
         return self._process(td, not internal, pending)
+
+    def _step_and_drain(
+        self,
+        event: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        td: TriggerData | None,
+        pending: Any,
+    ) -> Steps:
+        """Take the step :meth:`_try_plain` found for ``event`` (``pending``), then process
+        whatever is queued; the step's outcome, ``(True, result)`` or ``(False, error)``,
+        ends up in ``_result``."""
+        try:
+            if pending.__class__ is ChartStep:
+                result = yield from self._fire_chart(event, args, kwargs, td, step=pending)
+            else:
+                value, runs = pending
+                result = yield from self._fire(event, args, kwargs, td, value, runs)
+            if self._internal or self.settles:
+                yield from self._settle()
+        except Exception as exc:
+            self._drop_leftovers()
+            outcome: tuple[bool, Any] = (False, exc)
+        else:
+            outcome = (True, result)
+        while self._external or self._internal or (self._delayed and not self.background):
+            yield from self._drain()
+        self._result = outcome
+
+    async def _go_on(self, steps: Steps, request: Any) -> tuple[bool, Any]:
+        """The rest of a step that ``send()`` started and a callback suspended: this task
+        holds the processing lock until it is done, and returns the step's outcome."""
+        _processing.set(self)  # in this task's own context
+        try:
+            await self._drive_from(steps, request)
+            outcome: tuple[bool, Any] = self._result
+            return outcome
+        except BaseException:
+            self._clear_queues()
+            raise
+        finally:
+            self._lock.release()
 
     def _clear_queues(self) -> None:
         """Drop everything queued; callers still waiting for one of those events get it
@@ -289,39 +412,25 @@ class AsyncEngine(Engine):
                     await self.drive(self._initial(initial))
                 external = self._external
                 if len(external) == 1 and external[0] is td and not self._internal and self.running:
-                    # Fast path: our event alone; a step without callbacks is one store on
-                    # the model, and the lookup made by send() is reused while current.
+                    # Our event alone: the lookup made by send() is reused while current.
                     external.pop()
-                    event: str = td.event  # type: ignore[assignment]
                     if (
                         pending.__class__ is not tuple
                         or getattr(self.model, self.field) is not pending[0]
                     ):
-                        pending = self._try_plain(event)
+                        pending = self._try_plain(td.event)  # type: ignore[arg-type]
                     if pending is None:
                         td.outcome = (True, None)
                     else:
-                        if pending.__class__ is ChartStep:
-                            steps = self._fire_chart(event, td.args, td.kwargs, td, step=pending)
-                        else:
-                            value, runs = pending
-                            steps = self._fire(event, td.args, td.kwargs, td, value, runs)
-                        try:
-                            try:
-                                request = steps.send(None)
-                            except StopIteration as stop:
-                                r = stop.value
-                            else:
-                                r = await self._drive_from(steps, request)
-                            if self._internal or self.settles:
-                                await self.drive(self._settle())
-                        except Exception as exc:
-                            self._drop_leftovers()
-                            td.outcome = (False, exc)
-                        else:
-                            td.outcome = (True, r)
-                while self._external or self._internal or (self._delayed and not self.background):
-                    await self.drive(self._drain())
+                        await self.drive(
+                            self._step_and_drain(td.event, td.args, td.kwargs, td, pending)  # type: ignore[arg-type]
+                        )
+                        td.outcome = self._result
+                else:
+                    while (
+                        self._external or self._internal or (self._delayed and not self.background)
+                    ):
+                        await self.drive(self._drain())
             except BaseException:
                 self._clear_queues()
                 raise
@@ -406,6 +515,13 @@ class AsyncEngine(Engine):
             for i, (func, slot) in enumerate(callers):
                 value = func(owners[slot]) if slot is not None else func(owners, ed)
                 if value is not None and hasattr(value, "__await__"):
+                    if results is None and value.__class__ is _CoroutineType:
+                        # No result wanted: run it with `for`, which costs no StopIteration.
+                        steps = value.__await__()
+                        for yielded in steps:
+                            pending = _Resumed(steps, yielded)
+                            return self._await_rest(pending, callers[i + 1 :], ed, results)
+                        continue
                     value = _eagerly(value)
                     if value.__class__ is _Pending:
                         return self._await_rest(value.rest, callers[i + 1 :], ed, results)

@@ -893,16 +893,24 @@ class SyncEngine(Engine):
                 pending: Any = self._try_plain(event) if self.running else _GENERAL
                 if pending is None:
                     return None
+                # The event's own record only when it has something to carry (a send id):
+                # event_data.trigger_data builds one on demand otherwise.
+                td = (
+                    None
+                    if send_id is None
+                    else TriggerData(self.machine, event, args, kwargs, send_id)
+                )
                 if pending is _GENERAL:  # a terminated machine
-                    td = TriggerData(self.machine, event, args, kwargs, send_id)
+                    if td is None:
+                        td = TriggerData(self.machine, event, args, kwargs, send_id)
                     result = self.run(self._microstep_for(td))
                 elif pending.__class__ is ChartStep:
-                    result = self.run(self._fire_chart(event, args, kwargs, None, step=pending))
+                    result = self.run(self._fire_chart(event, args, kwargs, td, step=pending))
                 else:
                     value, runs = pending
                     # Driven with `for` (cheaper than catching StopIteration); the value
                     # comes back in `_result`. A flat sync step only ever yields a Wait.
-                    for request in self._fire(event, args, kwargs, None, value, runs):
+                    for request in self._fire(event, args, kwargs, td, value, runs):
                         self._wait(request.seconds)  # pragma: no cover - flat steps don't wait
                     result = self._result
                 if self._internal or self.settles:
