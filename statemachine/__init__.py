@@ -22,12 +22,22 @@ from ._typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ._history import HistoryState, HistoryType
     from ._machine import TModel
+    from ._refusal import Refusal
 
 __version__ = "0.1.0"
 __author__ = "The statemachine-kit developers"
 __email__ = ""
 
-__all__ = ["Event", "HistoryState", "HistoryType", "State", "StateChart", "StateMachine", "TModel"]
+__all__ = [
+    "Event",
+    "HistoryState",
+    "HistoryType",
+    "Refusal",
+    "State",
+    "StateChart",
+    "StateMachine",
+    "TModel",
+]
 
 
 def __getattr__(name: str) -> object:
@@ -37,6 +47,10 @@ def __getattr__(name: str) -> object:
         from . import _history
 
         value: object = getattr(_history, name)
+    elif name == "Refusal":
+        from ._refusal import Refusal
+
+        value = Refusal
     elif name == "TModel":
         from typing import TypeVar
 

@@ -830,6 +830,67 @@ class Engine:
                 result.append(bound)
         return result
 
+    def _why_not(self, event: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Steps:
+        """The refusals of ``event`` from the current configuration: empty if it would fire
+        (a transition's conditions all pass). Validators are not run; a condition that
+        raises refuses with its error."""
+        from ._callbacks import Group
+        from ._refusal import Refusal, describe
+
+        machine = self.machine
+        definition = self.program.definition
+        if event not in definition.events:
+            known = ", ".join(sorted(definition.events)) or "none"
+            return [
+                Refusal(
+                    event,
+                    None,
+                    None,
+                    None,
+                    f"{type(machine).__name__} has no event {event!r} (its events: {known}).",
+                )
+            ]
+        if not self.running:
+            return [Refusal(event, None, None, None, f"{type(machine).__name__} has terminated.")]
+        program = self.program
+        table = program.table.get(event) or program.event_table(event)
+        leaves = [s for s in self.configuration() if s.is_atomic]
+        runs = [run for s in leaves for run in table.get(s.value, ())]
+        if not runs:
+            ids = ", ".join(repr(s.id) for s in leaves) or "no state"
+            return [Refusal(event, None, None, None, f"No transition for {event!r} from {ids}.")]
+        owners = self.owners
+        refusals = []
+        for run in runs:
+            t = run.transition
+            assert t is not None  # event runs always have a transition
+            specs = list(definition.transition_specs[(t, Group.COND)])
+            ed = EventData(machine, event, args, kwargs, t)
+            refused = None
+            for i, ((func, slot), expected) in enumerate(run.conds):
+                label = specs[i].label if i < len(specs) else "a condition"
+                try:
+                    value = func(owners, ed) if slot is None else func(owners[slot])
+                    if self.is_async:
+                        value = yield from self._resolve(value)
+                except Exception as exc:
+                    where = f"{t.source.id!r}" + (f" to {t.target.id!r}" if t.target else "")
+                    refused = Refusal(
+                        event,
+                        t.source,
+                        t.target,
+                        label,
+                        f"{event!r} from {where}: {label} raised {exc!r}.",
+                    )
+                    break
+                if bool(value) is not expected:
+                    refused = describe(event, t.source, t.target, label, expected)
+                    break
+            if refused is None:
+                return []
+            refusals.append(refused)
+        return refusals
+
     def _resolve(self, value: Any) -> Steps:
         """A callback's value, awaited by the driver if it is awaitable (asyncio engine)."""
         if hasattr(value, "__await__"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import exceptions, registry
+from ._around import HOOK, around_engine_class
 from ._callbacks import RESERVED_KWARGS, Owner, call_injected
 from ._definition import MachineDefinition, build_definition
 from ._engine import Engine, SyncEngine
@@ -259,11 +260,19 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     def _new_engine(self, owners: tuple[Any, ...]) -> Engine:
         """The engine for this machine: asyncio if any callback is a coroutine function."""
         program = self._program(owners)
+        engine_cls: type[Engine]
         if program.is_async:
             from ._async import AsyncEngine
 
-            return AsyncEngine(self, program, owners)
-        return SyncEngine(self, program, owners)
+            engine_cls = AsyncEngine
+        else:
+            engine_cls = SyncEngine
+        if getattr(type(owners[1]), HOOK, None) is not None:  # see statemachine._around
+            engine_cls = around_engine_class(engine_cls)
+            engine = engine_cls(self, program, owners)
+            engine.sending = 0  # type: ignore[attr-defined]
+            return engine
+        return engine_cls(self, program, owners)
 
     def _start(self, start_value: Any, kwargs: dict[str, Any]) -> None:
         owners = self._owners()
@@ -448,6 +457,16 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         running loop).
         """
         return self._engine.enabled_events(lambda: self.allowed_events, args, kwargs)
+
+    def why_not(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        """Why ``event`` would not fire now with these arguments: a list of
+        :class:`~statemachine.Refusal` (one per refused transition, naming the failing
+        condition), empty if it would fire. Nothing runs but the conditions; validators are
+        not evaluated (they may have effects).
+
+        Returns the list (an awaitable of it on the asyncio engine inside a running loop).
+        """
+        return self._engine.run(self._engine._why_not(event, args, kwargs))
 
     # --- listeners --------------------------------------------------------------------------------
     def add_listener(self, *listeners: Any) -> StateChart[TModel]:

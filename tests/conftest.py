@@ -13,6 +13,9 @@ from typing import Any
 
 import pytest
 
+# The Django project the integration tests run against: its modules are not tests.
+collect_ignore = ["django_project"]
+
 
 class SyncDriver:
     """Machines on the sync engine, called directly."""

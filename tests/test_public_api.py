@@ -17,6 +17,7 @@ def test_top_level_exports_are_pinned():
         "Event",
         "HistoryState",
         "HistoryType",
+        "Refusal",
         "State",
         "StateChart",
         "StateMachine",

@@ -1,0 +1,63 @@
+"""The model's ``statemachine_around_send`` hook: one wrapper around every send from outside.
+
+A model class that defines ``statemachine_around_send(self, machine, event, args, kwargs,
+proceed)`` gets it called for each event sent to its machine from outside a macrostep
+(``send()``, event methods, bound event methods). ``proceed()`` processes the event and returns
+what ``send()`` would have returned; the hook returns the result it wants the caller to see.
+Events sent from callbacks while the macrostep runs, internal and delayed events go straight
+to the engine. The Django integration uses it for transactions, locking and saving.
+
+A machine whose model has no hook runs the plain engine class: the hook costs nothing then.
+"""
+
+from __future__ import annotations
+
+from ._typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ._engine import Engine
+
+__all__ = ["HOOK", "around_engine_class"]
+
+HOOK = "statemachine_around_send"
+
+_classes: dict[type, type] = {}
+
+
+def around_engine_class(engine_cls: type[Engine]) -> type[Engine]:
+    """``engine_cls`` with its ``send`` wrapped by the model's hook (one subclass per class)."""
+    cls = _classes.get(engine_cls)
+    if cls is not None:
+        return cls
+    send = engine_cls.send  # type: ignore[attr-defined]  # both drivers define it
+
+    def wrapped(
+        self: Any,
+        event: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        delay: float = 0,
+        send_id: str | None = None,
+        internal: bool = False,
+    ) -> Any:
+        if delay or internal or self.sending:
+            return send(self, event, args, kwargs, delay, send_id, internal)
+
+        def proceed() -> Any:
+            self.sending += 1
+            try:
+                return send(self, event, args, kwargs, delay, send_id, internal)
+            finally:
+                self.sending -= 1
+
+        return getattr(self.model, HOOK)(self.machine, event, args, kwargs, proceed)
+
+    cls = type(
+        f"{engine_cls.__name__}WithHook",
+        (engine_cls,),
+        {"__slots__": ("sending",), "send": wrapped, "__module__": __name__},
+    )
+    _classes[engine_cls] = cls
+    return cls

@@ -1,0 +1,414 @@
+"""The model side: :class:`StateMachineModelMixin`.
+
+It is :class:`~statemachine.mixins.MachineMixin` (same attributes, same registry lookup) plus
+what a Django model needs: saving the state, transactions and locking, signals, permissions,
+"why not?", and protected state fields. Every event sent to the machine from outside its own
+callbacks (``send()``, event methods, bound event methods) goes through
+:meth:`StateMachineModelMixin.statemachine_around_send`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, router, transaction
+
+from statemachine import registry
+from statemachine.exceptions import InvalidStateValue, StateMachineError
+from statemachine.mixins import MachineMixin
+
+from . import signals
+from .fields import StateField, StateForeignKey, _raw, unprotected
+
+__all__ = [
+    "ConcurrentTransition",
+    "StateMachineModelMixin",
+    "TransitionPermissionDenied",
+]
+
+LOCKS = (None, "optimistic", "pessimistic")
+
+# Per-call overrides of the model's saving options (see StateMachineModelMixin.send_event).
+_overrides: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "statemachine_django_overrides", default=None
+)
+
+
+class ConcurrentTransition(StateMachineError):
+    """The row's state changed in the database since this instance loaded it: the loser of a
+    race (optimistic locking). Nothing was written; reload the instance and try again."""
+
+
+class TransitionPermissionDenied(PermissionDenied):
+    """The user may not send this event (see ``statemachine_permissions``).
+
+    Attributes:
+        event: the event id.
+        user: the user refused.
+    """
+
+    def __init__(self, event: str, user: Any, message: str) -> None:
+        super().__init__(message)
+        self.event = event
+        self.user = user
+
+
+class _Signals:
+    """The listener that sends ``pre_transition``/``post_transition`` (one per instance)."""
+
+    def __init__(self, instance: Any) -> None:
+        self.instance = instance
+        self.current: tuple[Any, ...] | None = None
+
+    def _send(self, signal: Any, event_data: Any, **extra: Any) -> None:
+        instance = self.instance
+        signal.send(
+            sender=type(instance),
+            instance=instance,
+            event=str(event_data.event),
+            source=event_data.source,
+            target=event_data.target,
+            args=event_data.args,
+            kwargs=event_data.kwargs,
+            **extra,
+        )
+
+    def before_transition(self, event_data: Any) -> None:
+        if event_data.event is None or str(event_data.event) == "__initial__":
+            return
+        self.current = (event_data.event, event_data.source, event_data.target, event_data)
+        self._send(signals.pre_transition, event_data)
+
+    def after_transition(self, event_data: Any) -> None:
+        if self.current is None:
+            return
+        self.current = None
+        self._send(signals.post_transition, event_data, exception=None)
+
+    def failed(self, exc: BaseException) -> None:
+        """The transition in progress raised: ``post_transition`` with ``exception``."""
+        current, self.current = self.current, None
+        if current is None:
+            return
+        self._send(signals.post_transition, current[3], exception=exc)
+
+
+class StateMachineModelMixin(MachineMixin):
+    """A Django model whose instances carry a state machine.
+
+    Put it before ``models.Model`` in the bases. Attributes (all optional but the first):
+
+    Attributes:
+        state_machine_name: dotted path of the machine class (as in ``MachineMixin``).
+        state_machine_attr: the attribute that holds the machine (default ``"statemachine"``).
+        state_field_name: the field the machine stores its state in (default ``"state"``).
+        bind_events_as_methods: also expose each event as a method of the instance.
+        statemachine_atomic: run each event inside ``transaction.atomic()`` and save the new
+            state with ``save(update_fields=[...])`` (default False: you save).
+        statemachine_lock: ``None``, ``"optimistic"`` (a save only updates the row if its
+            state is still the one loaded, else :class:`ConcurrentTransition`) or
+            ``"pessimistic"`` (``select_for_update()`` re-reads the row before each event).
+            Either implies atomic saving.
+        statemachine_permissions: ``{event_id: "app.codename" | callable(instance, user)}``;
+            an event sent with ``by=user`` is refused with
+            :class:`TransitionPermissionDenied` unless the user has it.
+    """
+
+    statemachine_atomic: bool = False
+    statemachine_lock: str | None = None
+    statemachine_permissions: Mapping[str, Any] = {}
+
+    if TYPE_CHECKING:  # what models.Model provides
+        pk: Any
+        _state: Any
+        _statemachine_signals: _Signals
+        _statemachine_loaded: Any
+
+        def asave(self, *args: Any, **kwargs: Any) -> Any: ...
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        with unprotected(self):
+            super(MachineMixin, self).__init__(*args, **kwargs)  # models.Model.__init__
+            if not self.state_machine_name:
+                if type(self).__module__ == "__fake__":
+                    return  # historical models in migrations have no machine
+                raise ValueError(
+                    f"{self.state_machine_name!r} is not a valid state machine name. Set "
+                    f"`state_machine_name` on {type(self).__name__} to the dotted path of a "
+                    "machine class."
+                )
+            machine_cls = _machine_class(type(self))
+            field = _state_field(type(self))
+            fresh = self._state.adding and isinstance(field, StateField) and field.kind != "json"
+            if fresh and getattr(self, self.state_field_name) == _raw(
+                machine_cls.initial_state.value
+            ):
+                # A new row holding the field's default: enter the initial state for real
+                # (its entry callbacks run), as a machine without a stored state does.
+                self.__dict__[field.attname] = None
+            try:
+                sm = machine_cls(self, state_field=self.state_field_name)
+            except InvalidStateValue as err:
+                raise InvalidStateValue(
+                    err.value,
+                    f"{type(self).__name__} pk={self.pk!r}: its {self.state_field_name!r} holds "
+                    f"{err.value!r}, which is not the value of any state of "
+                    f"{machine_cls.__name__}. Fix the row, or add a state with that value.",
+                ) from None
+        self._statemachine_signals = _Signals(self)
+        sm.add_listener(self._statemachine_signals)
+        setattr(self, self.state_machine_attr, sm)
+        if self.bind_events_as_methods:
+            sm.bind_events_to(self)
+        self._statemachine_loaded = self._current_raw()
+
+    # --- state bookkeeping -----------------------------------------------------------------
+    def _current_raw(self) -> Any:
+        field = _state_field(type(self))
+        if field is None:
+            return self.__dict__.get(self.state_field_name)
+        value = self.__dict__.get(field.attname)
+        return field.get_prep_value(value) if isinstance(field, StateField) else value
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        with unprotected(self):
+            super().refresh_from_db(*args, **kwargs)  # type: ignore[misc]
+        self._statemachine_loaded = self._current_raw()
+
+    def clean_fields(self, *args: Any, **kwargs: Any) -> None:
+        with unprotected(self):
+            super().clean_fields(*args, **kwargs)  # type: ignore[misc]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)  # type: ignore[misc]
+        self._statemachine_loaded = self._current_raw()
+
+    def _do_update(
+        self, base_qs: Any, using: Any, pk_val: Any, values: Any, update_fields: Any, *rest: Any
+    ) -> Any:
+        """Optimistic locking: an UPDATE only matches the row while its state is the one
+        this instance loaded (or last saved)."""
+        field = _state_field(type(self))
+        if self._lock() != "optimistic" or field is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, *rest)  # type: ignore[misc]
+        loaded = self._statemachine_loaded
+        filtered = base_qs.filter(**{field.attname: loaded})
+        updated = super()._do_update(filtered, using, pk_val, values, update_fields, *rest)  # type: ignore[misc]
+        if not updated and base_qs.filter(pk=pk_val).exists():
+            raise ConcurrentTransition(
+                f"{type(self).__name__} pk={pk_val!r} was not saved: its {field.name!r} changed "
+                f"in the database since it was loaded (it was {loaded!r} then). Reload it "
+                "(refresh_from_db()) and try again."
+            )
+        return updated
+
+    # --- options ---------------------------------------------------------------------------
+    def _option(self, name: str) -> Any:
+        overrides = _overrides.get()
+        if overrides is not None and name in overrides:
+            return overrides[name]
+        return getattr(self, f"statemachine_{name}")
+
+    def _lock(self) -> str | None:
+        lock: str | None = self._option("lock")
+        if lock not in LOCKS:
+            raise ValueError(
+                f"{type(self).__name__}.statemachine_lock is {lock!r}; use None, "
+                "'optimistic' or 'pessimistic'."
+            )
+        return lock
+
+    @contextlib.contextmanager
+    def statemachine_options(
+        self, *, atomic: bool | None = None, lock: str | bool | None = False
+    ) -> Iterator[None]:
+        """Override ``statemachine_atomic``/``statemachine_lock`` for the events sent inside
+        the block (this thread or task only)::
+
+            with order.statemachine_options(lock="pessimistic"):
+                order.statemachine.pay()
+        """
+        overrides = dict(_overrides.get() or {})
+        if atomic is not None:
+            overrides["atomic"] = atomic
+        if lock is not False:
+            overrides["lock"] = lock
+        token = _overrides.set(overrides)
+        try:
+            yield
+        finally:
+            _overrides.reset(token)
+
+    # --- the hook: every event sent from outside ---------------------------------------------
+    def statemachine_around_send(
+        self,
+        machine: Any,
+        event: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        proceed: Callable[[], Any],
+    ) -> Any:
+        """Check the permission of ``by=``, then run the event (inside a transaction that
+        also saves the state, when atomic saving or locking is on)."""
+        if "by" in kwargs:
+            self.check_permission(event, kwargs["by"])
+        lock = self._lock()
+        atomic = bool(self._option("atomic")) or lock is not None
+        if machine._engine.is_async:
+            return self._around_async(proceed, atomic)
+        if not atomic:
+            return self._run(proceed)
+        field = _state_field(type(self))
+        using = router.db_for_write(type(self), instance=self)
+        before = self.__dict__.get(field.attname) if field is not None else None
+        loaded = self._statemachine_loaded
+        try:
+            with transaction.atomic(using=using):
+                if lock == "pessimistic" and self.pk is not None and field is not None:
+                    self._reread_for_update(field, using)
+                result = self._run(proceed)
+                if self.pk is not None and field is not None:
+                    self.save(update_fields=[field.attname], using=using)
+        except BaseException:
+            if field is not None:  # the database rolled back: so does the instance
+                self.__dict__[field.attname] = before
+                self._statemachine_loaded = loaded
+            raise
+        return result
+
+    def _run(self, proceed: Callable[[], Any]) -> Any:
+        listener = self._statemachine_signals
+        try:
+            with unprotected(self):
+                return proceed()
+        except BaseException as exc:
+            listener.failed(exc)
+            raise
+
+    def _reread_for_update(self, field: Any, using: str) -> None:
+        """Pessimistic locking: lock the row and take its current state."""
+        manager = type(self)._base_manager.using(using)  # type: ignore[attr-defined]
+        raw = manager.select_for_update().values_list(field.attname, flat=True).get(pk=self.pk)
+        value = field.to_python(raw) if isinstance(field, StateField) else raw
+        self.__dict__[field.attname] = value
+        self._statemachine_loaded = self._current_raw()
+
+    async def _around_async(self, proceed: Callable[[], Any], atomic: bool) -> Any:
+        """The asyncio engine: run the event on the loop, then save with ``asave``. The ORM is
+        only used through its async API; there is no transaction (Django's are sync-only)."""
+        listener = self._statemachine_signals
+        try:
+            with unprotected(self):
+                result = proceed()
+                if hasattr(result, "__await__"):
+                    result = await result
+        except BaseException as exc:
+            listener.failed(exc)
+            raise
+        field = _state_field(type(self))
+        if atomic and self.pk is not None and field is not None:
+            await self.asave(update_fields=[field.attname])
+        return result
+
+    # --- permissions and "why not?" ----------------------------------------------------------
+    def has_event_permission(self, event: str, user: Any) -> bool:
+        """May ``user`` send ``event``? True when the event requires no permission. A
+        permission string is checked for this object first, then globally."""
+        required = self.statemachine_permissions.get(event)
+        if required is None:
+            return True
+        if callable(required):
+            return bool(required(self, user))
+        return bool(user.has_perm(required, self) or user.has_perm(required))
+
+    def check_permission(self, event: str, user: Any) -> None:
+        """Raise :class:`TransitionPermissionDenied` unless ``user`` may send ``event``."""
+        if not self.has_event_permission(event, user):
+            raise TransitionPermissionDenied(
+                event,
+                user,
+                f"{user} may not send {event!r} to {type(self).__name__} pk={self.pk!r}: "
+                f"{_permission_text(self.statemachine_permissions[event])} is required.",
+            )
+
+    def available_events(self, user: Any = None, *args: Any, **kwargs: Any) -> list[Any]:
+        """The events that would fire now (their conditions pass) and, with ``user``, that
+        the user may send."""
+        machine = getattr(self, self.state_machine_attr)
+        events = machine.enabled_events(*args, **kwargs)
+        if user is None:
+            return list(events)
+        return [e for e in events if self.has_event_permission(e.id, user)]
+
+    def why_not(self, event: str, user: Any = None, *args: Any, **kwargs: Any) -> list[Any]:
+        """Why ``event`` cannot be sent now (by ``user``): the machine's refusals (see
+        :meth:`~statemachine.StateChart.why_not`) plus a refusal for a missing permission;
+        empty if it can."""
+        from statemachine import Refusal
+
+        machine = getattr(self, self.state_machine_attr)
+        refusals = list(machine.why_not(event, *args, **kwargs))
+        if user is not None and not self.has_event_permission(event, user):
+            required = self.statemachine_permissions[event]
+            refusals.append(
+                Refusal(
+                    event,
+                    None,
+                    None,
+                    None,
+                    f"{user} lacks the permission {_permission_text(required)}.",
+                )
+            )
+        return refusals
+
+    def send_event(
+        self,
+        event: str,
+        *args: Any,
+        atomic: bool | None = None,
+        lock: str | bool | None = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Send ``event`` with saving options for this call only (see
+        :meth:`statemachine_options`); ``by=user`` checks the permission."""
+        machine = getattr(self, self.state_machine_attr)
+        with self.statemachine_options(atomic=atomic, lock=lock):
+            return machine.send(event, *args, **kwargs)
+
+
+def _permission_text(required: Any) -> str:
+    if callable(required):
+        return f"the check {getattr(required, '__name__', repr(required))}()"
+    return repr(required)
+
+
+def _machine_class(model: type) -> Any:
+    cls = model.__dict__.get("_statemachine_class")
+    if cls is None:
+        cls = registry.get_machine_cls(model.state_machine_name)  # type: ignore[attr-defined]
+        model._statemachine_class = cls  # type: ignore[attr-defined]
+    return cls
+
+
+def _state_field(model: Any) -> Any:
+    """The model's StateField/StateForeignKey the machine writes to, or None."""
+    cached = model.__dict__.get("_statemachine_field", False)
+    if cached is not False:
+        return cached
+    name = model.state_field_name
+    found = None
+    for f in model._meta.concrete_fields:
+        if isinstance(f, (StateField, StateForeignKey)) and name in (f.name, f.attname):
+            found = f
+            break
+    if found is None:
+        with contextlib.suppress(Exception):
+            f = model._meta.get_field(name)
+            if isinstance(f, models.Field) and f.concrete:
+                found = f
+    model._statemachine_field = found
+    return found

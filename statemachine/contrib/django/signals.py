@@ -1,0 +1,21 @@
+"""Django signals sent around each transition of a model's machine.
+
+Both are sent with ``sender`` (the model class), ``instance``, ``event`` (the event id),
+``source`` and ``target`` (:class:`~statemachine.State` objects), ``args`` and ``kwargs``
+(what the event was sent with). ``post_transition`` also gets ``exception``: None after a
+successful transition, the error when a callback of the transition raised. A transition that
+is refused (no transition, a failing guard, a denied permission) sends nothing.
+
+``pre_transition`` is sent once the transition is chosen, before its callbacks run;
+``post_transition`` after the new state is set. With atomic saving both run inside the
+transaction, so what a receiver writes is rolled back with a failed transition.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+__all__ = ["post_transition", "pre_transition"]
+
+pre_transition = Signal()
+post_transition = Signal()

@@ -1,0 +1,87 @@
+"""Settings of the Django project the integration tests run against.
+
+The ``default`` database is SQLite. A ``postgres`` alias points at PostgreSQL
+(127.0.0.1:5432, database ``test``, trust auth; override with ``STATEMACHINE_PG_*``) when it
+answers; tests that need it use ``databases=["postgres"]`` and skip when it is missing, unless
+``STATEMACHINE_REQUIRE_POSTGRES=1`` (set by ``.ci/run``) turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+SECRET_KEY = "tests-only-not-secret"
+DEBUG = False
+USE_TZ = True
+ALLOWED_HOSTS = ["*"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "statemachine.contrib.django",
+    "tests.django_project.shop",
+]
+
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+
+ROOT_URLCONF = "tests.django_project.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+PG = {
+    "host": os.environ.get("STATEMACHINE_PG_HOST", "127.0.0.1"),
+    "port": int(os.environ.get("STATEMACHINE_PG_PORT", "5432")),
+    "name": os.environ.get("STATEMACHINE_PG_NAME", "test"),
+    "user": os.environ.get("STATEMACHINE_PG_USER", "postgres"),
+}
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+POSTGRES_AVAILABLE = _reachable(PG["host"], PG["port"])
+
+DATABASES = {
+    "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"},
+}
+if POSTGRES_AVAILABLE:
+    DATABASES["postgres"] = {
+        "ENGINE": "django.db.backends.postgresql",
+        "HOST": PG["host"],
+        "PORT": PG["port"],
+        "NAME": PG["name"],
+        "USER": PG["user"],
+        "TEST": {"NAME": "test_statemachine"},
+    }
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test logins
+STATIC_URL = "/static/"

@@ -1,0 +1,103 @@
+from django.db import models
+
+from statemachine.contrib.django import StateField, StateForeignKey, StateMachineModelMixin
+from statemachine.mixins import MachineMixin
+
+
+# The seed's example, verbatim.
+class Campaign(models.Model, MachineMixin):
+    state_machine_name = "tests.django_project.shop.statemachines.CampaignMachineWithKeys"
+    state_machine_attr = "sm"
+    state_field_name = "step"
+    name = models.CharField(max_length=30)
+    step = models.IntegerField()
+
+
+class CampaignWithInit(models.Model, MachineMixin):
+    state_machine_name = "tests.django_project.shop.statemachines.CampaignMachineWithInit"
+    state_machine_attr = "sm"
+    state_field_name = "step"
+    step = models.IntegerField()
+
+
+class Order(StateMachineModelMixin, models.Model):
+    state_machine_name = "tests.django_project.shop.statemachines.OrderMachine"
+    bind_events_as_methods = True
+    statemachine_permissions = {
+        "ship": "shop.ship_order",
+        "cancel": lambda order, user: user.is_staff,
+    }
+
+    state = StateField(protected=True)
+    items = models.IntegerField(default=0)
+    address = models.CharField(max_length=100, blank=True)
+    entries = models.IntegerField(default=0)
+    note = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        permissions = [("ship_order", "Can ship orders")]
+
+    def has_items(self):
+        return self.items > 0
+
+    def address_known(self):
+        return bool(self.address)
+
+
+class AtomicOrder(Order):
+    """Saves each transition in a transaction."""
+
+    statemachine_atomic = True
+
+    class Meta:
+        proxy = True
+
+
+class OptimisticOrder(Order):
+    statemachine_lock = "optimistic"
+
+    class Meta:
+        proxy = True
+
+
+class PessimisticOrder(Order):
+    statemachine_lock = "pessimistic"
+
+    class Meta:
+        proxy = True
+
+
+class BlogPost(StateMachineModelMixin, models.Model):
+    state_machine_name = "tests.django_project.shop.statemachines.BlogPostMachine"
+    state_machine_attr = "fsm"
+    bind_events_as_methods = True
+
+    title = models.CharField(max_length=100, blank=True)
+    state = StateField()
+
+    def can_publish(self):
+        return True
+
+    def has_title(self):
+        return bool(self.title)
+
+
+class Task(StateMachineModelMixin, models.Model):
+    state_machine_name = "tests.django_project.shop.statemachines.PriorityMachine"
+    state = StateField()
+
+
+class Article(StateMachineModelMixin, models.Model):
+    state_machine_name = "tests.django_project.shop.statemachines.EditorialMachine"
+    state = StateField(protected=True)
+
+
+class TicketStatus(models.Model):
+    id = models.CharField(primary_key=True, max_length=10)
+    label = models.CharField(max_length=30)
+
+
+class Ticket(StateMachineModelMixin, models.Model):
+    state_machine_name = "tests.django_project.shop.statemachines.TicketMachine"
+    state_field_name = "status_id"
+    status = StateForeignKey(TicketStatus, protected=True, default="open")
