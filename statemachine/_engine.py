@@ -864,11 +864,11 @@ class Engine:
         for run in runs:
             t = run.transition
             assert t is not None  # event runs always have a transition
-            specs = list(definition.transition_specs[(t, Group.COND)])
+            # One condition per spec, in the same order (Program._conds).
+            labels = [spec.label for spec in definition.transition_specs[(t, Group.COND)]]
             ed = EventData(machine, event, args, kwargs, t)
             refused = None
-            for i, ((func, slot), expected) in enumerate(run.conds):
-                label = specs[i].label if i < len(specs) else "a condition"
+            for ((func, slot), expected), label in zip(run.conds, labels, strict=True):
                 try:
                     value = func(owners, ed) if slot is None else func(owners[slot])
                     if self.is_async:
