@@ -1,0 +1,1 @@
+"""The demo's app: articles that go through an editorial workflow."""
