@@ -1,0 +1,434 @@
+"""The admin side: :class:`StateMachineAdminMixin` for ``ModelAdmin``.
+
+Put it before ``admin.ModelAdmin`` in the bases of the admin of a model that uses
+:class:`~statemachine.contrib.django.StateMachineModelMixin`::
+
+    from django.contrib import admin
+    from statemachine.contrib.django.admin import StateMachineAdminMixin
+
+    @admin.register(Order)
+    class OrderAdmin(StateMachineAdminMixin, admin.ModelAdmin):
+        statemachine_event_forms = {"ship": ShipForm}
+
+The change page then shows the state (read-only: state fields change only through events),
+a button per event the user may send now, why the other events cannot be sent, and the
+machine's diagram with the active states filled. A button posts to
+``<object_id>/event/<event>/`` (URL name ``admin:<app>_<model>_event``), which sends the event
+with atomic saving and the user's permissions checked, reports the outcome with
+``django.contrib.messages`` and redirects back to the change page. An event listed in
+``statemachine_event_forms`` first shows its form; the cleaned data become the event's
+keyword arguments.
+
+The templates live in this app: ``"statemachine.contrib.django"`` must be in
+``INSTALLED_APPS`` (a system check says so).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django import forms
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.admin.utils import quote, unquote
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from statemachine._callbacks import RESERVED_KWARGS
+from statemachine.exceptions import TransitionNotAllowed
+
+from .fields import StateField, StateForeignKey
+from .mixins import (
+    ConcurrentTransition,
+    StateMachineModelMixin,
+    TransitionPermissionDenied,
+    _machine_class,
+    _state_field,
+)
+
+__all__ = ["StateMachineAdminMixin"]
+
+logger = logging.getLogger(__name__)
+
+#: The POST (and query string) parameter carrying the state the page was rendered with.
+STATE_PARAM = "_statemachine_state"
+
+# Keyword arguments an event form may not produce: send_event()/send() options, and the names
+# the machine reserves for its own callback arguments (send() would drop them silently).
+_FORBIDDEN_KWARGS = frozenset({"by", "atomic", "lock", "delay", "send_id", "internal"}) | (
+    RESERVED_KWARGS
+)
+
+
+class StateMachineAdminMixin:
+    """Transitions, refusals and a diagram on the admin change page of a state machine model.
+
+    Attributes:
+        statemachine_event_forms: ``{event_id: FormClass}``; such an event first shows its
+            form (a ``forms.Form``) and its ``cleaned_data`` become the event's keyword
+            arguments.
+        statemachine_show_refusals: list the declared events the user cannot send now, with
+            the reasons (``why_not``). Default True.
+        statemachine_show_diagram: show the machine's diagram (needs pydot and Graphviz; a
+            note replaces it when they are missing). Default True.
+    """
+
+    statemachine_event_forms: Mapping[str, type[forms.BaseForm]] = {}
+    statemachine_show_refusals: bool = True
+    statemachine_show_diagram: bool = True
+    change_form_template = "statemachine/admin/change_form.html"
+    statemachine_event_form_template = "statemachine/admin/event_form.html"
+
+    # What ModelAdmin provides (the mixin is always combined with it).
+    model: Any
+    opts: Any
+    admin_site: Any
+
+    # --- checks ---------------------------------------------------------------------------
+    def check(self, **kwargs: Any) -> list[Any]:
+        errors: list[Any] = list(super().check(**kwargs))  # type: ignore[misc]
+        name = type(self).__name__
+        if not apps.is_installed("statemachine.contrib.django"):
+            errors.append(
+                checks.Error(
+                    f"{name} uses StateMachineAdminMixin, whose templates come with the "
+                    "'statemachine.contrib.django' app, which is not installed.",
+                    hint="Add 'statemachine.contrib.django' to INSTALLED_APPS.",
+                    obj=type(self),
+                    id="statemachine.E101",
+                )
+            )
+        if not issubclass(self.model, StateMachineModelMixin):
+            errors.append(
+                checks.Error(
+                    f"{name} uses StateMachineAdminMixin but its model "
+                    f"{self.model.__name__} does not use StateMachineModelMixin.",
+                    hint="Add StateMachineModelMixin before models.Model in the model's bases.",
+                    obj=type(self),
+                    id="statemachine.E102",
+                )
+            )
+            return errors
+        try:
+            machine_cls = self._machine_class()
+        except Exception:
+            return errors  # the model's own checks report a machine that cannot be loaded
+        declared = {e.id for e in machine_cls.events}
+        for event in self.statemachine_event_forms:
+            if event not in declared:
+                errors.append(
+                    checks.Error(
+                        f"{name}.statemachine_event_forms has a form for {event!r}, which is "
+                        f"not an event of {machine_cls.__name__} (its events: "
+                        f"{', '.join(sorted(declared)) or 'none'}).",
+                        obj=type(self),
+                        id="statemachine.E103",
+                    )
+                )
+        return errors
+
+    # --- the form: state fields are read-only -----------------------------------------------
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> Sequence[str]:
+        """The usual read-only fields plus the machine's state field and every protected
+        state field: they change only through events, never through the form."""
+        fields = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        for name in self.get_state_field_names():
+            if name not in fields:
+                fields.append(name)
+        return fields
+
+    def get_state_field_names(self) -> list[str]:
+        """The model's fields the admin must never edit: the field the machine stores its
+        state in and any protected ``StateField``/``StateForeignKey``."""
+        names: list[str] = []
+        main = _state_field(self.model)
+        if main is not None:
+            names.append(main.name)
+        for f in self.model._meta.concrete_fields:
+            protected = isinstance(f, (StateField, StateForeignKey)) and f.protected
+            if protected and f.name not in names:
+                names.append(f.name)
+        return names
+
+    # --- hooks --------------------------------------------------------------------------------
+    def get_statemachine_events(self, request: Any, obj: Any) -> list[Any]:
+        """The events offered as buttons: those whose conditions pass now and that the user
+        may send (``obj.available_events(request.user)``); none without change permission."""
+        if not self.has_change_permission(request, obj):  # type: ignore[attr-defined]
+            return []
+        return list(obj.available_events(request.user))
+
+    def get_event_label(self, event: Any) -> str:
+        """The button text of ``event`` (an event or its id): the event's name."""
+        name = getattr(event, "name", None)
+        if name is None:
+            declared = {e.id: e for e in self._machine_class().events}
+            found = declared.get(str(event))
+            name = found.name if found is not None else str(event)
+        return str(name)
+
+    def get_event_form(self, request: Any, obj: Any, event: str) -> type[forms.BaseForm] | None:
+        """The form class asked for before sending ``event``, or None to send it at once."""
+        return self.statemachine_event_forms.get(event)
+
+    def run_event(self, request: Any, obj: Any, event: str, kwargs: dict[str, Any]) -> Any:
+        """Send ``event`` to ``obj``: atomic saving of the state field and the permission
+        check of ``request.user``. Override it to do more in the same transaction (atomic
+        saving writes only the state field; save other fields a callback changes here)."""
+        return obj.send_event(event, atomic=True, by=request.user, **kwargs)
+
+    def get_statemachine_diagram(self, request: Any, obj: Any) -> str:
+        """The machine's diagram as inline SVG markup, active states filled.
+
+        Raises:
+            PydotNotInstalled, GraphvizNotFound: the diagram cannot be rendered.
+        """
+        from statemachine.contrib.diagram import DotGraphMachine
+
+        svg = DotGraphMachine(self._machine(obj)).create("svg").decode("utf-8")
+        start = svg.find("<svg")
+        return svg[start:] if start >= 0 else svg
+
+    # --- URLs -----------------------------------------------------------------------------
+    def get_urls(self) -> list[Any]:
+        """The admin's URLs, with ``<object_id>/event/<event>/`` first (the admin's own
+        ``<object_id>/`` catch-all would shadow it otherwise)."""
+        info = (self.opts.app_label, self.opts.model_name)
+        view = self.admin_site.admin_view(self.statemachine_event_view)
+        urls = [path("<path:object_id>/event/<str:event>/", view, name="{}_{}_event".format(*info))]
+        return urls + list(super().get_urls())  # type: ignore[misc]
+
+    # --- the change page --------------------------------------------------------------------
+    def render_change_form(
+        self,
+        request: Any,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        if obj is not None and not add:
+            context["statemachine"] = self.get_statemachine_context(request, obj)
+        return super().render_change_form(  # type: ignore[misc]
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
+
+    def get_statemachine_context(self, request: Any, obj: Any) -> dict[str, Any]:
+        """What the change page's state machine panel shows."""
+        machine = self._machine(obj)
+        token = _state_token(machine)
+        offered = self.get_statemachine_events(request, obj)
+        offered_ids = {str(e) for e in offered}
+        events = []
+        for event in offered:
+            event_id = str(event)
+            has_form = self.get_event_form(request, obj, event_id) is not None
+            events.append(
+                {
+                    "id": event_id,
+                    "label": self.get_event_label(event),
+                    "url": self._event_url(obj, event_id),
+                    "has_form": has_form,
+                }
+            )
+        refused = []
+        if self.statemachine_show_refusals:
+            for event in type(machine).events:
+                if event.id in offered_ids:
+                    continue
+                reasons = obj.why_not(event.id, request.user)
+                if isinstance(reasons, list) and reasons:
+                    refused.append(
+                        {
+                            "id": event.id,
+                            "label": self.get_event_label(event),
+                            "reasons": [r.message for r in reasons],
+                        }
+                    )
+        diagram: SafeString | None = None
+        diagram_error = ""
+        if self.statemachine_show_diagram:
+            try:
+                # Graphviz escapes the labels it draws: the markup is safe to inline.
+                diagram = mark_safe(self.get_statemachine_diagram(request, obj))
+            except Exception as err:
+                diagram_error = str(err)
+        return {
+            "state": _state_label(machine),
+            "state_token": token,
+            "state_param": STATE_PARAM,
+            "events": events,
+            "refused": refused,
+            "diagram": diagram,
+            "diagram_error": diagram_error,
+        }
+
+    # --- the event view ---------------------------------------------------------------------
+    def statemachine_event_view(self, request: Any, object_id: str, event: str) -> Any:
+        """Send ``event`` to the object (POST), or show the event's form (GET, for an event
+        with a form); then redirect to the change page with the outcome as a message."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        if obj is None:
+            raise Http404(
+                f"{self.opts.verbose_name} with primary key {object_id!r} does not exist."
+            )
+        if not self.has_change_permission(request, obj):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=(quote(obj.pk),),
+            current_app=self.admin_site.name,
+        )
+        machine = self._machine(obj)
+        declared = {e.id: e for e in type(machine).events}
+        if event not in declared:
+            messages.error(
+                request,
+                f"{type(machine).__name__} has no event {event!r}; nothing was done. Its "
+                f"events: {', '.join(declared) or 'none'}.",
+            )
+            return HttpResponseRedirect(change_url)
+        form_class = self.get_event_form(request, obj, event)
+        if form_class is None and request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        token = request.POST.get(STATE_PARAM) or request.GET.get(STATE_PARAM)
+        kwargs: dict[str, Any] = {}
+        if form_class is not None:
+            if request.method == "GET":
+                return self._render_event_form(request, obj, event, form_class(), token)
+            form = form_class(request.POST, request.FILES)
+            if not form.is_valid():
+                return self._render_event_form(request, obj, event, form, token)
+            kwargs = dict(form.cleaned_data)
+            clash = sorted(_FORBIDDEN_KWARGS.intersection(kwargs))
+            if clash:
+                raise ImproperlyConfigured(
+                    f"The form {form_class.__name__} of the event {event!r} has fields named "
+                    f"{', '.join(clash)}, which cannot be event keyword arguments "
+                    "(send_event() options or names reserved by the machine). Rename them."
+                )
+        if token is not None and token != _state_token(machine):
+            messages.error(
+                request,
+                f"{obj} changed since the page was loaded: it is now {_state_label(machine)}. "
+                f"{self.get_event_label(declared[event])} was not sent; check the new state "
+                "and try again.",
+            )
+            return HttpResponseRedirect(change_url)
+        self.send_statemachine_event(request, obj, event, kwargs)
+        return HttpResponseRedirect(change_url)
+
+    def send_statemachine_event(
+        self, request: Any, obj: Any, event: str, kwargs: dict[str, Any]
+    ) -> bool:
+        """Send ``event`` through :meth:`run_event` and report the outcome as a message.
+        Refusals and errors are reported, not raised; nothing is saved then. Returns whether
+        the event was sent."""
+        machine = self._machine(obj)
+        label = self.get_event_label(event)
+        if type(machine).allow_event_without_transition:
+            # Such a machine ignores an event it cannot take: ask first, to say why.
+            reasons = obj.why_not(event, request.user, **kwargs)
+            if isinstance(reasons, list) and reasons:
+                self._refused(request, obj, label, [r.message for r in reasons])
+                return False
+        try:
+            self.run_event(request, obj, event, kwargs)
+        except TransitionPermissionDenied as err:
+            self._refused(request, obj, label, [str(err)])
+            return False
+        except TransitionNotAllowed as err:
+            reasons = obj.why_not(event, request.user, **kwargs)
+            details = [r.message for r in reasons] if isinstance(reasons, list) else []
+            self._refused(request, obj, label, details or [str(err)])
+            return False
+        except ConcurrentTransition as err:
+            messages.error(
+                request,
+                f"{label} was not saved: {obj} was changed by someone else meanwhile. {err}",
+            )
+            return False
+        except Exception as err:
+            logger.exception("Sending %r to %r from the admin failed", event, obj)
+            messages.error(
+                request, f"{label} failed: {type(err).__name__}: {err}. Nothing was saved."
+            )
+            return False
+        state = _state_label(machine)
+        self.log_change(request, obj, f"Sent the event {label!r}; the state is now {state}.")  # type: ignore[attr-defined]
+        messages.success(request, f"{label}: {obj} is now {state}.")
+        return True
+
+    # --- helpers ----------------------------------------------------------------------------
+    def _machine_class(self) -> Any:
+        return _machine_class(self.model)
+
+    def _machine(self, obj: Any) -> Any:
+        return getattr(obj, obj.state_machine_attr)
+
+    def _event_url(self, obj: Any, event: str) -> str:
+        return str(
+            reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_event",
+                args=(quote(obj.pk), event),
+                current_app=self.admin_site.name,
+            )
+        )
+
+    def _refused(self, request: Any, obj: Any, label: str, reasons: list[str]) -> None:
+        messages.error(
+            request,
+            f"{label} was refused for {obj}; nothing was done: {' '.join(reasons)}",
+        )
+
+    def _render_event_form(
+        self, request: Any, obj: Any, event: str, form: Any, token: str | None
+    ) -> Any:
+        label = self.get_event_label(event)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{label}: {obj}",
+            "subtitle": None,
+            "opts": self.opts,
+            "original": obj,
+            "form": form,
+            "media": self.media + form.media,  # type: ignore[attr-defined]
+            "event": event,
+            "event_label": label,
+            "state": _state_label(self._machine(obj)),
+            "state_param": STATE_PARAM,
+            "state_token": token or "",
+            "change_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=(quote(obj.pk),),
+                current_app=self.admin_site.name,
+            ),
+            "has_view_permission": True,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.statemachine_event_form_template, context)
+
+
+def _active_leaves(machine: Any) -> list[Any]:
+    """The active states without active children (the ones worth naming)."""
+    active = list(machine.configuration)
+    return [s for s in active if not any(c in active for c in s.states)]
+
+
+def _state_label(machine: Any) -> str:
+    names = [str(s.name) for s in _active_leaves(machine)]
+    return ", ".join(names) if names else "(no state)"
+
+
+def _state_token(machine: Any) -> str:
+    """The active configuration, as the page remembers it (compared on POST)."""
+    return ",".join(sorted(str(v) for v in machine.configuration_values))

@@ -1,0 +1,25 @@
+"""The test app's admin: orders get the state machine panel (StateMachineAdminMixin)."""
+
+from django import forms
+from django.contrib import admin
+
+from statemachine.contrib.django.admin import StateMachineAdminMixin
+
+from .models import OptimisticOrder, Order
+
+
+class ShipForm(forms.Form):
+    """Asked before `ship`; its data reach the event's callbacks as keyword arguments."""
+
+    note = forms.CharField(max_length=40, help_text="Passed to the event as note=.")
+
+
+@admin.register(Order)
+class OrderAdmin(StateMachineAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "state", "items", "address"]
+    statemachine_event_forms = {"ship": ShipForm}
+
+
+@admin.register(OptimisticOrder)
+class OptimisticOrderAdmin(OrderAdmin):
+    """Orders saved with optimistic locking: a concurrent change is refused."""

@@ -1,0 +1,486 @@
+"""The admin integration (StateMachineAdminMixin), through Django's test client and SQLite."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import reverse
+
+from statemachine.contrib.django import signals
+from statemachine.contrib.django.admin import STATE_PARAM, StateMachineAdminMixin
+from tests.django_project.shop.admin import OrderAdmin
+from tests.django_project.shop.models import BlogPost, Campaign, OptimisticOrder, Order
+
+pytestmark = pytest.mark.django_db
+
+
+# --- helpers --------------------------------------------------------------------------------
+def change_url(order):
+    return reverse(f"admin:shop_{order._meta.model_name}_change", args=(order.pk,))
+
+
+def event_url(order, event):
+    return reverse(f"admin:shop_{order._meta.model_name}_event", args=(order.pk, event))
+
+
+def state_in_db(order):
+    return Order.objects.values_list("state", flat=True).get(pk=order.pk)
+
+
+def buttons(response):
+    """The event ids offered as buttons (or form links) on a change page."""
+    return re.findall(r'class="button statemachine-event" data-event="([^"]+)"', response.text)
+
+
+def refused(response):
+    """The event ids listed under "why the other events cannot be sent"."""
+    block = response.text.partition('class="form-row statemachine-refused"')[2]
+    block = block.partition("</details>")[0]
+    return re.findall(r'<li data-event="([^"]+)">', block)
+
+
+def diagram_of(response):
+    """The inline SVG of the state machine panel ("" if there is none)."""
+    rest = response.text.partition('<div class="form-row statemachine-diagram">')[2]
+    return rest.partition("</svg>")[0] + "</svg>" if rest else ""
+
+
+def messages_of(response):
+    return [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
+
+
+def make_order(state="created", *, model=Order, **fields):
+    fields.setdefault("items", 1)
+    fields.setdefault("address", "1 Main St")
+    order = model.objects.create(**fields)
+    path = {"created": [], "paid": ["pay"], "shipped": ["pay", "ship"], "cancelled": ["cancel"]}
+    for event in path[state]:
+        order.send_event(event, atomic=True)
+    assert state_in_db(order) == state
+    return model.objects.get(pk=order.pk)
+
+
+@pytest.fixture
+def clerk(django_user_model):
+    """A staff user who may view and change orders, but not ship them."""
+    user = django_user_model.objects.create_user("clerk", password="pw", is_staff=True)
+    perms = Permission.objects.filter(
+        content_type__app_label="shop", codename__in=["view_order", "change_order"]
+    )
+    user.user_permissions.add(*perms)
+    return user
+
+
+@pytest.fixture
+def clerk_client(clerk):
+    client = Client()
+    client.force_login(clerk)
+    return client
+
+
+# --- the change page ------------------------------------------------------------------------
+def test_the_state_field_is_read_only(admin_client):
+    order = make_order("paid")
+    response = admin_client.get(change_url(order))
+    assert response.status_code == 200
+    assert 'name="state"' not in response.text
+    assert "state" not in response.context["adminform"].form.fields
+    assert "state" in response.context["adminform"].readonly_fields
+
+    # A forged form post cannot write it either.
+    data = {"items": 1, "address": "1 Main St", "entries": 1, "note": "", "state": "shipped"}
+    response = admin_client.post(change_url(order), data)
+    assert response.status_code == 302
+    assert state_in_db(order) == "paid"
+
+
+def test_the_add_page_has_no_state_input_and_no_panel(admin_client):
+    response = admin_client.get(reverse("admin:shop_order_add"))
+    assert response.status_code == 200
+    assert 'name="state"' not in response.text
+    assert 'id="statemachine"' not in response.text
+
+
+def test_read_only_fields_keep_the_declared_ones():
+    class NotedOrderAdmin(OrderAdmin):
+        readonly_fields = ["note"]
+
+    model_admin = NotedOrderAdmin(Order, admin.site)
+    assert list(model_admin.get_readonly_fields(None)) == ["note", "state"]
+
+
+def test_the_panel_shows_the_state_and_the_events_a_superuser_may_send(admin_client):
+    order = make_order("paid")
+    response = admin_client.get(change_url(order))
+    assert '<strong class="statemachine-state">Paid</strong>' in response.text
+    assert buttons(response) == ["ship", "cancel"]
+    assert refused(response) == ["pay", "restock"]
+    assert "No transition for &#x27;pay&#x27; from &#x27;paid&#x27;." in response.text
+
+
+def test_buttons_follow_the_users_permissions(clerk, clerk_client):
+    order = make_order("paid")
+    response = clerk_client.get(change_url(order))
+    assert response.status_code == 200
+    assert buttons(response) == ["cancel"]  # staff may cancel; shipping needs shop.ship_order
+    assert "ship" in refused(response)
+    assert "clerk lacks the permission &#x27;shop.ship_order&#x27;." in response.text
+
+    clerk.user_permissions.add(Permission.objects.get(codename="ship_order"))
+    response = clerk_client.get(change_url(order))
+    assert buttons(response) == ["ship", "cancel"]
+
+
+def test_a_failing_guard_hides_the_button_and_says_why(admin_client):
+    order = make_order("paid", address="")
+    response = admin_client.get(change_url(order))
+    assert buttons(response) == ["cancel"]
+    assert (
+        "&#x27;ship&#x27; from &#x27;paid&#x27; to &#x27;shipped&#x27;: address_known is false."
+        in (response.text)
+    )
+
+
+def test_no_buttons_without_change_permission(django_user_model):
+    viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_order"))
+    client = Client()
+    client.force_login(viewer)
+    order = make_order("created")
+    response = client.get(change_url(order))
+    assert response.status_code == 200
+    assert buttons(response) == []
+    assert "No event can be sent now." in response.text
+
+    response = client.post(event_url(order, "pay"))
+    assert response.status_code == 403
+    assert state_in_db(order) == "created"
+
+
+def test_the_diagram_highlights_the_current_state(admin_client):
+    order = make_order("paid")
+    diagram = diagram_of(admin_client.get(change_url(order)))
+    assert diagram.startswith("<svg")  # inlined: the XML prolog is dropped
+    assert diagram.count("<svg") == 1
+    nodes = re.findall(r'<g id="node\d+" class="node">(.*?)</g>', diagram, re.DOTALL)
+    filled = [n for n in nodes if 'fill="turquoise"' in n]
+    assert len(filled) == 1
+    assert ">Paid</text>" in filled[0]
+
+
+def test_without_the_diagram(admin_client, monkeypatch):
+    monkeypatch.setattr(OrderAdmin, "statemachine_show_diagram", False)
+    response = admin_client.get(change_url(make_order()))
+    assert response.status_code == 200
+    assert diagram_of(response) == ""
+
+
+def test_a_diagram_that_cannot_render_leaves_a_note(admin_client, monkeypatch):
+    from statemachine.contrib.diagram import GraphvizNotFound
+
+    def broken(self, request, obj):
+        raise GraphvizNotFound()
+
+    monkeypatch.setattr(OrderAdmin, "get_statemachine_diagram", broken)
+    response = admin_client.get(change_url(make_order()))
+    assert response.status_code == 200
+    assert "The diagram is unavailable:" in response.text
+    assert "Graphviz" in response.text
+
+
+# --- sending events -------------------------------------------------------------------------
+def test_a_button_sends_the_event_and_saves(admin_client, admin_user):
+    order = make_order("created")
+    response = admin_client.post(event_url(order, "pay"))
+    assert response.status_code == 302
+    assert response["Location"] == change_url(order)
+    assert state_in_db(order) == "paid"
+    assert messages_of(response) == [("success", f"Pay: {order} is now Paid.")]
+    entry = LogEntry.objects.get(object_id=str(order.pk))
+    assert entry.user == admin_user
+    assert "Sent the event 'Pay'" in entry.get_change_message()
+
+
+def test_the_outcome_shows_on_the_change_page(admin_client):
+    order = make_order("created")
+    response = admin_client.post(event_url(order, "pay"), follow=True)
+    assert response.redirect_chain == [(change_url(order), 302)]
+    assert f"Pay: {order} is now Paid." in response.text
+    assert '<strong class="statemachine-state">Paid</strong>' in response.text
+
+
+def test_a_refused_guard_is_an_error_and_writes_nothing(admin_client):
+    order = make_order("created", items=0)
+    response = admin_client.post(event_url(order, "pay"))
+    assert response.status_code == 302
+    assert state_in_db(order) == "created"
+    [(level, text)] = messages_of(response)
+    assert level == "error"
+    assert text.startswith("Pay was refused")
+    assert "has_items is false" in text
+    assert not LogEntry.objects.exists()
+
+
+def test_an_event_not_allowed_from_the_state_writes_nothing(admin_client):
+    order = make_order("created")
+    response = admin_client.post(event_url(order, "restock"))
+    assert state_in_db(order) == "created"
+    [(level, text)] = messages_of(response)
+    assert level == "error"
+    assert "No transition for 'restock' from 'created'." in text
+
+
+def test_an_undeclared_event_writes_nothing(admin_client):
+    order = make_order("created")
+    response = admin_client.post(event_url(order, "explode"))
+    assert response.status_code == 302
+    assert state_in_db(order) == "created"
+    [(level, text)] = messages_of(response)
+    assert level == "error"
+    assert "OrderMachine has no event 'explode'" in text
+    assert "pay, ship, cancel, restock" in text
+
+
+def test_an_event_the_user_may_not_send_writes_nothing(clerk_client):
+    order = make_order("paid")
+    response = clerk_client.post(event_url(order, "ship"), {"note": "hello"})
+    assert response.status_code == 302
+    assert state_in_db(order) == "paid"
+    [(level, text)] = messages_of(response)
+    assert level == "error"
+    assert "clerk may not send 'ship'" in text
+    assert "'shop.ship_order' is required" in text
+
+
+def test_a_staff_user_may_cancel(clerk_client):
+    order = make_order("paid")
+    clerk_client.post(event_url(order, "cancel"))
+    assert state_in_db(order) == "cancelled"
+
+
+def test_a_failing_callback_is_an_error_and_rolls_back(admin_client, caplog):
+    order = make_order("shipped")
+    response = admin_client.post(event_url(order, "restock"))
+    assert state_in_db(order) == "shipped"
+    [(level, text)] = messages_of(response)
+    assert level == "error"
+    assert text == "Restock failed: RuntimeError: the warehouse is closed. Nothing was saved."
+    assert "Sending 'restock'" in caplog.text
+
+
+def test_a_get_does_not_send(admin_client):
+    order = make_order("created")
+    response = admin_client.get(event_url(order, "pay"))
+    assert response.status_code == 405
+    assert state_in_db(order) == "created"
+
+
+def test_an_unknown_object_is_404(admin_client):
+    assert admin_client.post(event_url(Order(pk=999), "pay")).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_the_login_page(client):
+    order = make_order("created")
+    response = client.post(event_url(order, "pay"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    assert state_in_db(order) == "created"
+
+
+def test_csrf_is_enforced_and_the_buttons_carry_the_token(admin_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    order = make_order("created")
+    assert client.post(event_url(order, "pay")).status_code == 403
+    assert state_in_db(order) == "created"
+
+    page = client.get(change_url(order)).text
+    form = page.partition(f'action="{event_url(order, "pay")}"')[2].partition("</form>")[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    response = client.post(event_url(order, "pay"), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert state_in_db(order) == "paid"
+
+
+# --- event forms ----------------------------------------------------------------------------
+def test_an_event_with_a_form_is_a_link_to_it(admin_client):
+    order = make_order("paid")
+    page = admin_client.get(change_url(order)).text
+    assert f'href="{event_url(order, "ship")}?{STATE_PARAM}=paid"' in page
+
+
+def test_the_event_form_flow(admin_client, admin_user):
+    order = make_order("paid")
+    received = []
+
+    def spy(sender, event, kwargs, **rest):
+        received.append((event, kwargs))
+
+    signals.pre_transition.connect(spy, sender=Order)
+    try:
+        response = admin_client.get(event_url(order, "ship"), {STATE_PARAM: "paid"})
+        assert response.status_code == 200
+        assert 'name="note"' in response.text
+        assert f'name="{STATE_PARAM}" value="paid"' in response.text
+        assert 'name="csrfmiddlewaretoken"' in response.text
+        assert "Passed to the event as note=." in response.text
+
+        response = admin_client.post(event_url(order, "ship"), {"note": ""})
+        assert response.status_code == 200  # the form again, with its errors
+        assert "This field is required." in response.text
+        assert state_in_db(order) == "paid"
+        assert received == []
+
+        response = admin_client.post(
+            event_url(order, "ship"), {"note": "fragile", STATE_PARAM: "paid"}
+        )
+        assert response.status_code == 302
+        assert response["Location"] == change_url(order)
+    finally:
+        signals.pre_transition.disconnect(spy, sender=Order)
+    assert state_in_db(order) == "shipped"
+    [(event, kwargs)] = received
+    assert event == "ship"
+    assert kwargs["note"] == "fragile"
+    assert kwargs["by"] == admin_user  # send_event(by=...) passes the user on as well
+    assert messages_of(response) == [("success", f"Ship: {order} is now Shipped.")]
+
+
+def test_an_event_form_field_may_not_shadow_send_options(admin_client, monkeypatch):
+    from django import forms
+    from django.core.exceptions import ImproperlyConfigured
+
+    class BadForm(forms.Form):
+        by = forms.CharField()
+
+    monkeypatch.setattr(OrderAdmin, "statemachine_event_forms", {"pay": BadForm})
+    order = make_order("created")
+    with pytest.raises(ImproperlyConfigured, match="fields named by"):
+        admin_client.post(event_url(order, "pay"), {"by": "x"})
+    assert state_in_db(order) == "created"
+
+
+# --- concurrency ----------------------------------------------------------------------------
+def test_a_stale_page_is_refused(admin_client):
+    order = make_order("paid")
+    page = admin_client.get(change_url(order)).text
+    assert f'name="{STATE_PARAM}" value="paid"' in page
+
+    Order.objects.filter(pk=order.pk).update(state="cancelled")  # someone else, meanwhile
+    response = admin_client.post(event_url(order, "cancel"), {STATE_PARAM: "paid"})
+    assert state_in_db(order) == "cancelled"
+    [(level, text)] = messages_of(response)
+    assert level == "error"
+    assert "changed since the page was loaded: it is now Cancelled" in text
+
+
+def test_a_concurrent_transition_is_an_error(admin_client):
+    order = make_order("paid", model=OptimisticOrder)
+
+    def race(sender, instance, **kwargs):
+        # Another process cancels the order while this one is shipping it.
+        Order.objects.filter(pk=instance.pk).update(state="cancelled")
+
+    signals.pre_transition.connect(race, sender=OptimisticOrder)
+    try:
+        response = admin_client.post(event_url(order, "cancel"))
+    finally:
+        signals.pre_transition.disconnect(race, sender=OptimisticOrder)
+    assert response.status_code == 302
+    assert response["Location"] == change_url(order)
+    # The simulated concurrent write shared the event's transaction, so it rolled back too:
+    # what matters is that the admin wrote nothing and said why.
+    assert state_in_db(order) == "paid"
+    [(level, text)] = messages_of(response)
+    assert level == "error"
+    assert "Cancel was not saved" in text
+    assert "changed by someone else" in text
+    assert not LogEntry.objects.exists()
+
+
+# --- hooks and checks -----------------------------------------------------------------------
+def test_hooks_choose_the_buttons_and_their_labels(admin_client, monkeypatch):
+    monkeypatch.setattr(
+        OrderAdmin,
+        "get_statemachine_events",
+        lambda self, request, obj: [e for e in obj.available_events(request.user) if e != "ship"],
+    )
+    monkeypatch.setattr(OrderAdmin, "get_event_label", lambda self, event: f"Do {event}!")
+    page = admin_client.get(change_url(make_order("paid"))).text
+    assert 'data-event="cancel">Do cancel!</button>' in page
+    assert 'data-event="ship"' not in page
+
+
+def test_the_default_label_is_the_event_name():
+    model_admin = OrderAdmin(Order, admin.site)
+    assert model_admin.get_event_label("restock") == "Restock"
+    assert model_admin.get_event_label(Order().statemachine.pay) == "Pay"
+    assert model_admin.get_event_label("unknown") == "unknown"
+
+
+def test_system_checks():
+    assert OrderAdmin(Order, admin.site).check() == []
+
+    class TypoAdmin(StateMachineAdminMixin, admin.ModelAdmin):
+        statemachine_event_forms = {"shipp": object}
+
+    [error] = TypoAdmin(Order, admin.site).check()
+    assert error.id == "statemachine.E103"
+    assert "'shipp', which is not an event of OrderMachine" in error.msg
+
+    class PlainAdmin(StateMachineAdminMixin, admin.ModelAdmin):
+        pass
+
+    [error] = PlainAdmin(Campaign, admin.site).check()
+    assert error.id == "statemachine.E102"
+
+
+def test_another_state_machine_model_in_the_admin(admin_client):
+    """The mixin works for any StateMachineModelMixin model (BlogPost: unprotected field,
+    another machine attribute)."""
+
+    class BlogPostAdmin(StateMachineAdminMixin, admin.ModelAdmin):
+        pass
+
+    model_admin = BlogPostAdmin(BlogPost, admin.site)
+    assert model_admin.get_readonly_fields(None) == ["state"]
+    post = BlogPost.objects.create(title="Hello")
+    assert [e.id for e in model_admin.get_statemachine_events(_Request(), post)] == ["publish"]
+
+
+class _Request:
+    class user:  # a superuser, enough for the permission checks
+        is_active = is_staff = is_superuser = True
+
+        @staticmethod
+        def has_perm(perm, obj=None):
+            return True
+
+
+def test_a_statechart_that_would_ignore_the_event_reports_why(admin_user, rf):
+    """StateCharts ignore an event they cannot take: the admin asks why_not() first."""
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from tests.django_project.shop.models import Task
+
+    class TaskAdmin(StateMachineAdminMixin, admin.ModelAdmin):
+        pass
+
+    task = Task.objects.create()
+    request = rf.post("/")
+    request.user = admin_user
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    model_admin = TaskAdmin(Task, admin.site)
+    assert model_admin.send_statemachine_event(request, task, "lower", {}) is False
+    [(level, text)] = messages_of(type("R", (), {"wsgi_request": request}))
+    assert level == "error"
+    assert "No transition for 'lower' from 'LOW'." in text
+    assert model_admin.send_statemachine_event(request, task, "escalate", {}) is True
+    assert Task.objects.get(pk=task.pk).state == "high"
