@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "statemachine.contrib.django",
+    "statemachine.contrib.django.audit",
     "tests.django_project.shop",
 ]
 

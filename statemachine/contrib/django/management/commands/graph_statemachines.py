@@ -1,0 +1,414 @@
+"""``manage.py graph_statemachines``: draw the state machines of the project's models.
+
+Usage::
+
+    manage.py graph_statemachines [app_label | app_label.Model | app_label.Model.field ...]
+                                  [-o FILE] [--format dot|mermaid] [--exclude EV1,EV2]
+
+A *state-machine model* uses :class:`~statemachine.mixins.MachineMixin` (so also
+:class:`~statemachine.contrib.django.StateMachineModelMixin`) with a ``state_machine_name``,
+or has a :class:`~statemachine.contrib.django.StateField` /
+:class:`~statemachine.contrib.django.StateForeignKey`. Each of its state fields is one
+diagram, labelled ``app_label.Model.field``:
+
+* no target: every state-machine model of every installed app (a proxy model is skipped when
+  it draws exactly what its concrete model draws; name it to draw it anyway);
+* ``app_label``: the state-machine models of that app (an error if it has none);
+* ``app_label.Model``: every state field of that model;
+* ``app_label.Model.field``: that field only (its name or its column attribute, such as
+  ``status_id`` for a :class:`~statemachine.contrib.django.StateForeignKey`).
+
+Output: one Graphviz graph with one cluster per diagram, or with ``--format mermaid`` one
+``stateDiagram-v2`` per diagram, each introduced by a ``%% app_label.Model.field`` comment
+line and separated by a blank line. It goes to standard output, or with ``-o`` to a file
+whose extension picks what is written:
+
+========================  ==================================================================
+``.svg``, ``.png``         rendered by Graphviz (needs the ``dot`` program)
+``.dot``, ``.gv``          the DOT source
+``.mmd``                   Mermaid text (implies ``--format mermaid``)
+``.md``                    Markdown: a heading and a fenced ``mermaid`` block per diagram
+========================  ==================================================================
+
+The initial state of every diagram is marked (a point and an arrow in DOT, ``[*] -->`` in
+Mermaid). ``--exclude`` (comma-separated, repeatable) hides the transitions of those events:
+a transition is dropped once all its events are excluded, otherwise only the excluded names
+leave its label. Naming an event that none of the drawn machines has is an error (a typo
+would otherwise silently draw everything).
+
+Every problem (an unknown app, model or field, a model without a machine, a field that is
+not its state, an unsupported extension or a conflicting ``--format``, an unknown event,
+Graphviz missing) raises :class:`~django.core.management.base.CommandError` naming the
+offending argument, before anything is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import shutil
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.core.management.base import BaseCommand, CommandError
+
+from statemachine.contrib.diagram import (
+    DiagramGraph,
+    DotGraphMachine,
+    GraphvizNotFound,
+    MermaidGraphMachine,
+    PydotNotInstalled,
+    extract,
+)
+from statemachine.contrib.diagram._dot import quote
+
+__all__ = ["Command", "DiagramTarget", "machine_fields", "resolve_targets"]
+
+# Output file extension -> (diagram format, what is written).
+OUTPUTS: dict[str, tuple[str, str]] = {
+    ".svg": ("dot", "svg"),
+    ".png": ("dot", "png"),
+    ".dot": ("dot", "dot"),
+    ".gv": ("dot", "dot"),
+    ".mmd": ("mermaid", "mmd"),
+    ".md": ("mermaid", "md"),
+}
+
+
+@dataclass(frozen=True)
+class DiagramTarget:
+    """One diagram to draw: the state field ``field`` of ``model``, run by ``machine``."""
+
+    model: Any
+    field: str
+    machine: Any
+
+    @property
+    def label(self) -> str:
+        """``app_label.Model.field``."""
+        return f"{self.model._meta.label}.{self.field}"
+
+
+def machine_fields(model: Any) -> list[tuple[str, Any]]:
+    """``(field name, machine class)`` for each state field of ``model``, in declaration order
+    (empty when ``model`` is not a state-machine model).
+
+    Raises:
+        CommandError: a machine class cannot be loaded.
+    """
+    from statemachine import registry
+    from statemachine.contrib.django.fields import StateField, StateForeignKey
+    from statemachine.mixins import MachineMixin
+
+    label = model._meta.label
+    found: list[tuple[str, Any]] = []
+    uses_mixin = issubclass(model, MachineMixin) and bool(model.state_machine_name)
+    mixin_field = model.state_field_name if uses_mixin else None
+    mixin_covered = False
+    for field in model._meta.fields:
+        if not isinstance(field, (StateField, StateForeignKey)):
+            continue
+        try:
+            machine = field.machine
+        except ImportError as err:
+            raise CommandError(f"{label}.{field.name}: {err}") from None
+        found.append((field.name, machine))
+        if mixin_field in (field.name, field.attname):
+            mixin_covered = True
+    if uses_mixin and not mixin_covered:
+        name = str(mixin_field)  # a plain attribute is still the state the machine keeps
+        with contextlib.suppress(FieldDoesNotExist):
+            name = model._meta.get_field(mixin_field).name
+        try:
+            machine = registry.get_machine_cls(model.state_machine_name)
+        except KeyError as err:
+            raise CommandError(f"{label}: {err.args[0]}") from None
+        found.insert(0, (name, machine))
+    return found
+
+
+def _model_targets(model: Any) -> list[DiagramTarget]:
+    return [DiagramTarget(model, name, machine) for name, machine in machine_fields(model)]
+
+
+def _all_targets(models: list[Any]) -> list[DiagramTarget]:
+    """The diagrams of ``models``, skipping proxies that draw what their concrete model does."""
+    targets: list[DiagramTarget] = []
+    for model in models:
+        fields = machine_fields(model)
+        concrete = model._meta.concrete_model
+        if (
+            model._meta.proxy
+            and concrete in models
+            and fields == machine_fields(concrete)  # same fields, same machines
+        ):
+            continue
+        targets.extend(DiagramTarget(model, name, machine) for name, machine in fields)
+    return targets
+
+
+def _get_model(app_label: str, model_name: str, arg: str) -> Any:
+    try:
+        config = apps.get_app_config(app_label)
+    except LookupError:
+        raise CommandError(f"{arg!r}: there is no installed app {app_label!r}.") from None
+    try:
+        return config.get_model(model_name)
+    except LookupError:
+        names = ", ".join(sorted(m.__name__ for m in config.get_models())) or "none"
+        raise CommandError(
+            f"{arg!r}: app {app_label!r} has no model {model_name!r} (its models: {names})."
+        ) from None
+
+
+def resolve_targets(args: list[str]) -> list[DiagramTarget]:
+    """The diagrams that ``args`` (``app_label``, ``app_label.Model`` or
+    ``app_label.Model.field``; none: every state-machine model) name, in order, once each.
+
+    Raises:
+        CommandError: an argument names nothing drawable (see the module docstring).
+    """
+    if not args:
+        targets = _all_targets(list(apps.get_models()))
+        if not targets:
+            raise CommandError("No installed app has a state-machine model.")
+        return targets
+    targets = []
+    for arg in args:
+        parts = arg.split(".")
+        if len(parts) == 1:
+            try:
+                config = apps.get_app_config(arg)
+            except LookupError:
+                raise CommandError(f"{arg!r}: there is no installed app {arg!r}.") from None
+            found = _all_targets(list(config.get_models()))
+            if not found:
+                raise CommandError(f"{arg!r}: app {arg!r} has no state-machine model.")
+        elif len(parts) == 2:
+            model = _get_model(parts[0], parts[1], arg)
+            found = _model_targets(model)
+            if not found:
+                raise CommandError(
+                    f"{arg!r}: {model._meta.label} is not a state-machine model (it neither "
+                    "uses MachineMixin/StateMachineModelMixin with a state_machine_name nor "
+                    "has a StateField or StateForeignKey)."
+                )
+        elif len(parts) == 3:
+            model = _get_model(parts[0], parts[1], arg)
+            try:
+                field = model._meta.get_field(parts[2])
+            except FieldDoesNotExist:
+                field = None
+            names = {parts[2]}
+            if field is not None:
+                names |= {field.name, getattr(field, "attname", field.name)}
+            mixin_field = getattr(model, "state_field_name", None)
+            found = [
+                t
+                for t in _model_targets(model)
+                if t.field in names or (field is None and t.field == mixin_field == parts[2])
+            ]
+            if not found:
+                state_fields = ", ".join(t.field for t in _model_targets(model)) or "none"
+                what = "has no field" if field is None else "has no state field"
+                raise CommandError(
+                    f"{arg!r}: {model._meta.label} {what} {parts[2]!r} "
+                    f"(its state fields: {state_fields})."
+                )
+        else:
+            raise CommandError(
+                f"{arg!r}: expected app_label, app_label.Model or app_label.Model.field."
+            )
+        targets.extend(t for t in found if t not in targets)
+    return targets
+
+
+def _events(machine: Any, graph: DiagramGraph) -> set[str]:
+    names = {e.id for e in machine.events}
+    names.update(e for t in graph.transitions for e in t.events)
+    return names
+
+
+def without_events(graph: DiagramGraph, excluded: set[str]) -> DiagramGraph:
+    """``graph`` without the transitions of the ``excluded`` events (see the module
+    docstring); eventless transitions stay."""
+    if not excluded:
+        return graph
+    kept = []
+    for t in graph.transitions:
+        events = tuple(e for e in t.events if e not in excluded)
+        if t.events and not events:
+            continue
+        kept.append(dataclasses.replace(t, events=events))
+    return dataclasses.replace(graph, transitions=tuple(kept))
+
+
+class ClusterGraph(DotGraphMachine):
+    """A machine drawn as a cluster of a larger graph: its node names get ``prefix``, so
+    several machines can share one graph."""
+
+    def __init__(self, graph: DiagramGraph, prefix: str) -> None:
+        super().__init__(graph)
+        self.prefix = prefix
+
+    def add_to(self, pydot: Any, parent: Any, label: str, tooltip: str = "") -> None:
+        """Add the cluster ``cluster_<prefix>`` labelled ``label`` to ``parent``."""
+        cluster = pydot.Cluster(
+            self.prefix,
+            label=quote(label),
+            tooltip=quote(tooltip or label),
+            fontname=quote(self.font_name),
+            fontsize=self.state_font_size,
+            style="rounded",
+            labeljust="l",
+        )
+        for i, state in enumerate(self.model.walk()):
+            self._node_ids[state.id] = f"{self.prefix}_s{i}"
+        top_initial = next((s for s in self.model.states if s.initial), None)
+        if top_initial is not None:
+            initial = f"{self.prefix}_initial"
+            cluster.add_node(self._point(pydot, initial))
+            cluster.add_edge(self._edge(pydot, initial, top_initial, label=None))
+        for state in self.model.states:
+            self._add_state(pydot, cluster, state)
+        for transition in self.model.transitions:
+            for edge in self._transition_edges(pydot, transition):
+                cluster.add_edge(edge)
+        parent.add_subgraph(cluster)
+
+
+def dot_graph(diagrams: list[tuple[DiagramTarget, DiagramGraph]]) -> Any:
+    """One ``pydot.Dot`` holding a cluster per diagram."""
+    from statemachine.contrib.diagram._dot import _pydot
+
+    pydot = _pydot()
+    graph = pydot.Dot(
+        "statemachines",
+        graph_type="digraph",
+        rankdir=DotGraphMachine.graph_rankdir,
+        compound="true",
+        fontname=quote(DotGraphMachine.font_name),
+        fontsize=DotGraphMachine.state_font_size,
+    )
+    for i, (target, diagram) in enumerate(diagrams):
+        ClusterGraph(diagram, prefix=f"m{i}").add_to(
+            pydot, graph, target.label, tooltip=f"{target.label}: {target.machine.__name__}"
+        )
+    return graph
+
+
+def mermaid_text(diagrams: list[tuple[DiagramTarget, DiagramGraph]], markdown: bool) -> str:
+    """The Mermaid diagrams, as plain text or as Markdown sections."""
+    parts = []
+    for target, diagram in diagrams:
+        text = MermaidGraphMachine(diagram).get_mermaid()
+        if markdown:
+            parts.append(f"## {target.label}\n\n```mermaid\n{text}```\n")
+        else:
+            parts.append(f"%% {target.label}\n{text}")
+    return "\n".join(parts)
+
+
+class Command(BaseCommand):
+    help = (
+        "Draw the state machines of models (all state-machine models by default) as one "
+        "Graphviz graph or as Mermaid diagrams, to standard output or to a file."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "targets",
+            nargs="*",
+            metavar="app_label[.Model[.field]]",
+            help="what to draw (default: every state-machine model)",
+        )
+        parser.add_argument(
+            "-o",
+            "--output",
+            default=None,
+            help="write to this file; its extension (.svg, .png, .dot, .gv, .mmd, .md) "
+            "picks what is written (default: standard output)",
+        )
+        parser.add_argument(
+            "--format",
+            choices=("dot", "mermaid"),
+            default=None,
+            help="diagram language (default: from the output extension, else dot)",
+        )
+        parser.add_argument(
+            "--exclude",
+            action="append",
+            default=[],
+            metavar="EVENT[,EVENT...]",
+            help="hide the transitions of these events (repeatable)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        output: str | None = options["output"]
+        fmt, kind = self._output_kind(output, options["format"])
+        targets = resolve_targets(list(options["targets"]))
+        excluded = {e.strip() for value in options["exclude"] for e in value.split(",")}
+        excluded.discard("")
+        diagrams = [(t, extract(t.machine)) for t in targets]
+        known = set().union(*(_events(t.machine, d) for t, d in diagrams))
+        unknown = sorted(excluded - known)
+        if unknown:
+            raise CommandError(
+                f"--exclude: no drawn machine has the event(s) {', '.join(map(repr, unknown))} "
+                f"(their events: {', '.join(sorted(known)) or 'none'})."
+            )
+        diagrams = [(t, without_events(d, excluded)) for t, d in diagrams]
+        data = self._render(diagrams, fmt, kind)
+        if output is None:
+            self.stdout.write(data.decode("utf-8"), ending="")
+            return
+        try:
+            with open(output, "wb") as handle:
+                handle.write(data)
+        except OSError as err:
+            raise CommandError(f"-o {output!r}: cannot write the file: {err}") from None
+        if options["verbosity"] >= 1:
+            labels = ", ".join(t.label for t in targets)
+            self.stdout.write(f"Wrote {len(targets)} diagram(s) to {output}: {labels}")
+
+    @staticmethod
+    def _output_kind(output: str | None, fmt: str | None) -> tuple[str, str]:
+        """(diagram format, what to write) from ``-o`` and ``--format``."""
+        if output is None:
+            chosen = fmt or "dot"
+            return chosen, "dot" if chosen == "dot" else "mmd"
+        ext = os.path.splitext(output)[1].lower()
+        if ext not in OUTPUTS:
+            raise CommandError(
+                f"-o {output!r}: unsupported extension {ext or '(none)'!r}; use one of "
+                f"{', '.join(OUTPUTS)}."
+            )
+        implied, kind = OUTPUTS[ext]
+        if fmt is not None and fmt != implied:
+            choices = ", ".join(e for e, (f, _) in OUTPUTS.items() if f == fmt)
+            raise CommandError(
+                f"-o {output!r}: a {ext} file holds {implied} output, not --format {fmt} "
+                f"(for {fmt}, use {choices})."
+            )
+        return implied, kind
+
+    @staticmethod
+    def _render(diagrams: list[tuple[DiagramTarget, DiagramGraph]], fmt: str, kind: str) -> bytes:
+        if fmt == "mermaid":
+            return mermaid_text(diagrams, markdown=kind == "md").encode("utf-8")
+        try:
+            graph = dot_graph(diagrams)
+        except PydotNotInstalled as err:
+            raise CommandError(str(err)) from None
+        if kind == "dot":
+            return str(graph.to_string()).encode("utf-8")
+        if shutil.which("dot") is None:
+            raise CommandError(str(GraphvizNotFound()))
+        try:
+            data = graph.create(format=kind, encoding="utf-8")
+        except FileNotFoundError:
+            raise CommandError(str(GraphvizNotFound())) from None
+        return bytes(data)

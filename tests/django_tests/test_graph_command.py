@@ -1,0 +1,260 @@
+"""``manage.py graph_statemachines``: targets, formats, ``--exclude`` and its errors."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import warnings
+
+import pydot
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tests.django_project.shop.statemachines import OrderMachine, TicketMachine
+
+needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is missing")
+
+
+def run(*args, **options):
+    out = io.StringIO()
+    call_command("graph_statemachines", *args, stdout=out, **options)
+    return out.getvalue()
+
+
+def parse(dot_text):
+    with warnings.catch_warnings():  # pydot's parser uses deprecated pyparsing names
+        warnings.simplefilter("ignore", DeprecationWarning)
+        (graph,) = pydot.graph_from_dot_data(dot_text)
+    return graph
+
+
+def clusters(graph):
+    """{cluster label: subgraph} of the top-level clusters."""
+    return {sg.get_label().strip('"'): sg for sg in graph.get_subgraphs()}
+
+
+def node_labels(subgraph):
+    return {
+        n.get_name(): (n.get_label() or "").strip('"')
+        for n in subgraph.get_nodes()
+        if n.get_name() not in ("node", "edge", "graph")
+    }
+
+
+def edge_labels(subgraph):
+    labels = []
+    for e in subgraph.get_edges():
+        label = e.get_label()
+        if label:
+            labels.append(label.strip('"'))
+    return labels
+
+
+def initial_target(subgraph):
+    """The label of the node the initial point's arrow points at."""
+    names = node_labels(subgraph)
+    points = {n.get_name() for n in subgraph.get_nodes() if n.get("shape") == "point"}
+    (edge,) = [e for e in subgraph.get_edges() if e.get_source() in points]
+    return names[edge.get_destination()].split("\\n")[0]
+
+
+# --- what is drawn -------------------------------------------------------------------------
+def test_no_target_draws_every_state_machine_model():
+    found = clusters(parse(run()))
+    assert {
+        "shop.Campaign.step",  # MachineMixin on a plain IntegerField
+        "shop.Order.state",  # StateMachineModelMixin + StateField
+        "shop.Ticket.status",  # StateForeignKey
+        "shop.Article.state",  # a parallel statechart
+    } <= set(found)
+    # Proxies drawing exactly what their concrete model draws are left out.
+    assert not {"shop.AtomicOrder.state", "shop.OptimisticOrder.state"} & set(found)
+    # Models without a machine are not drawn.
+    assert not any(label.startswith(("auth.", "shop.TicketStatus")) for label in found)
+
+
+def test_app_label_draws_its_models_only():
+    found = clusters(parse(run("shop")))
+    assert "shop.Order.state" in found
+    assert all(label.startswith("shop.") for label in found)
+
+
+def test_model_cluster_has_the_states_transitions_and_initial_marker():
+    graph = parse(run("shop.Order"))
+    (label,) = clusters(graph)
+    assert label == "shop.Order.state"
+    cluster = clusters(graph)[label]
+    names = {v.split("\\n")[0] for v in node_labels(cluster).values()}
+    assert {s.name for s in OrderMachine.states} <= names
+    assert {"pay [has_items]", "ship [address_known]", "cancel", "restock"} <= set(
+        edge_labels(cluster)
+    )
+    assert initial_target(cluster) == OrderMachine.initial_state.name
+
+
+def test_several_models_share_one_graph_without_clashing_node_names():
+    graph = parse(run("shop.Order", "shop.Ticket", "shop.Order"))  # a repeat is drawn once
+    found = clusters(graph)
+    assert list(found) == ["shop.Order.state", "shop.Ticket.status"]
+    order, ticket = (set(node_labels(found[k])) for k in found)
+    assert order
+    assert ticket
+    assert not order & ticket
+    assert initial_target(found["shop.Ticket.status"]) == TicketMachine.initial_state.name
+
+
+@pytest.mark.parametrize("arg", ["shop.Ticket.status", "shop.Ticket.status_id"])
+def test_field_target(arg):
+    assert list(clusters(parse(run(arg)))) == ["shop.Ticket.status"]
+
+
+def test_a_named_proxy_is_drawn():
+    assert list(clusters(parse(run("shop.AtomicOrder")))) == ["shop.AtomicOrder.state"]
+
+
+def test_machine_mixin_field_target():
+    assert list(clusters(parse(run("shop.Campaign.step")))) == ["shop.Campaign.step"]
+
+
+# --- --exclude -----------------------------------------------------------------------------
+def test_exclude_drops_the_transitions_of_those_events():
+    cluster = clusters(parse(run("shop.Order", exclude=["cancel,restock"])))["shop.Order.state"]
+    labels = edge_labels(cluster)
+    assert "cancel" not in labels
+    assert "restock" not in labels
+    assert "pay [has_items]" in labels
+    # The states stay, and so does the initial marker.
+    assert initial_target(cluster) == "Created"
+
+
+def test_exclude_is_repeatable_and_keeps_the_other_events_of_a_transition():
+    # PriorityMachine's LOW -> HIGH transition fires on `escalate` and on `raise_`.
+    text = run("shop.Task", "--exclude", "escalate", "--exclude", "lower")
+    labels = edge_labels(clusters(parse(text))["shop.Task.state"])
+    assert labels == ["raise_"]
+
+
+def test_exclude_unknown_event_is_an_error():
+    with pytest.raises(CommandError, match=r"--exclude.*'nope'"):
+        run("shop.Order", exclude=["pay,nope"])
+
+
+def test_exclude_checks_only_the_drawn_machines():
+    with pytest.raises(CommandError, match="'start'"):  # a TicketMachine event
+        run("shop.Order", exclude=["start"])
+
+
+# --- Mermaid -------------------------------------------------------------------------------
+def test_mermaid_to_stdout_one_diagram_per_model():
+    text = run("shop.Order", "shop.Ticket", format="mermaid")
+    sections = text.split("\n\n")
+    assert [s.splitlines()[0] for s in sections] == ["%% shop.Order.state", "%% shop.Ticket.status"]
+    order = sections[0].splitlines()
+    assert order[1] == "stateDiagram-v2"
+    assert "    [*] --> created" in order
+    assert "    created --> paid : pay [has_items]" in order
+    assert "    [*] --> open" in sections[1].splitlines()
+
+
+def test_mermaid_file_and_exclude(tmp_path):
+    out = tmp_path / "orders.mmd"
+    message = run("shop.Order", "-o", str(out), "--exclude", "pay")  # .mmd implies mermaid
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("%% shop.Order.state\nstateDiagram-v2\n")
+    assert ": pay" not in text
+    assert "created --> cancelled : cancel" in text
+    assert str(out) in message
+
+
+def test_markdown_file(tmp_path):
+    out = tmp_path / "machines.md"
+    run("shop.Order", "shop.Ticket", output=str(out))
+    text = out.read_text(encoding="utf-8")
+    assert text.count("```mermaid\nstateDiagram-v2\n") == 2
+    assert "## shop.Order.state\n" in text
+    assert "## shop.Ticket.status\n" in text
+
+
+# --- files ---------------------------------------------------------------------------------
+def test_dot_file(tmp_path):
+    out = tmp_path / "machines.dot"
+    run("shop.Order", output=str(out), verbosity=0)
+    assert list(clusters(parse(out.read_text(encoding="utf-8")))) == ["shop.Order.state"]
+
+
+@needs_graphviz
+def test_svg_rendered_by_graphviz(tmp_path):
+    out = tmp_path / "machines.svg"
+    run("shop.Order", "shop.Ticket", "-o", str(out))
+    svg = out.read_text(encoding="utf-8")
+    assert svg.lstrip().startswith("<?xml")
+    assert "<svg" in svg
+    for name in ("shop.Order.state", "shop.Ticket.status", "Created", "Shipped", "Doing"):
+        assert name in svg
+
+
+@needs_graphviz
+def test_png_rendered_by_graphviz(tmp_path):
+    out = tmp_path / "machines.png"
+    run("shop", "-o", str(out), "--exclude", "add_job", verbosity=0)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_graphviz_missing_is_a_command_error(tmp_path, monkeypatch):
+    from statemachine.contrib.django.management.commands import graph_statemachines
+
+    monkeypatch.setattr(graph_statemachines.shutil, "which", lambda name: None)
+    out = tmp_path / "machines.svg"
+    with pytest.raises(CommandError, match="Graphviz"):
+        run("shop.Order", "-o", str(out))
+    assert not out.exists()
+
+
+# --- errors --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["nosuchapp"], r"'nosuchapp'.*no installed app"),
+        (["nosuchapp.Order"], r"'nosuchapp.Order'.*no installed app"),
+        (["shop.Nope"], r"'shop.Nope'.*no model 'Nope'"),
+        (["auth"], r"'auth'.*no state-machine model"),
+        (["shop.TicketStatus"], r"'shop.TicketStatus'.*not a state-machine model"),
+        (["shop.Order.items"], r"'shop.Order.items'.*no state field 'items'"),
+        (["shop.Order.nope"], r"'shop.Order.nope'.*no field 'nope'"),
+        (["shop.Order.state.x"], r"'shop.Order.state.x'.*expected app_label"),
+    ],
+)
+def test_bad_targets(args, match):
+    with pytest.raises(CommandError, match=match):
+        run(*args)
+
+
+def test_bad_target_writes_nothing(tmp_path):
+    out = tmp_path / "machines.svg"
+    with pytest.raises(CommandError, match=r"shop\.Nope"):
+        run("shop.Order", "shop.Nope", "-o", str(out))
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["machines.pdf", "machines"])
+def test_unsupported_extension(tmp_path, name):
+    out = tmp_path / name
+    with pytest.raises(CommandError, match=r"-o .*unsupported extension"):
+        run("shop.Order", "-o", str(out))
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("machines.svg", "mermaid"), ("machines.mmd", "dot"), ("m.dot", "mermaid")]
+)
+def test_format_conflicting_with_the_extension(tmp_path, name, fmt):
+    out = tmp_path / name
+    with pytest.raises(CommandError, match=f"not --format {fmt}"):
+        run("shop.Order", "-o", str(out), "--format", fmt)
+    assert not out.exists()
+
+
+def test_unwritable_output(tmp_path):
+    with pytest.raises(CommandError, match="cannot write"):
+        run("shop.Order", "-o", str(tmp_path / "missing" / "machines.dot"))
