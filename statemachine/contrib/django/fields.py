@@ -65,19 +65,28 @@ def _raw(value: Any) -> Any:
 def resolve_machine(ref: Any) -> Any:
     """A machine class from a class or a dotted path, without triggering autodiscovery (which
     is not allowed while Django is still importing models)."""
-    if not isinstance(ref, str):
-        return ref
-    found = registry._REGISTRY.get(ref)
-    if found is not None:
-        return found
-    module, _, name = ref.rpartition(".")
-    try:
-        found = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError, ValueError) as err:
+    if isinstance(ref, str):
+        found = registry._REGISTRY.get(ref)
+        if found is not None:
+            return found
+        module, _, name = ref.rpartition(".")
+        try:
+            found = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError, ValueError) as err:
+            raise ImportError(
+                f"Cannot import the state machine {ref!r}: {err}. Use the dotted path of a "
+                "machine class, like 'orders.statemachines.OrderMachine'."
+            ) from err
+    else:
+        found = ref
+    from statemachine import StateChart
+
+    if not (isinstance(found, type) and issubclass(found, StateChart)):
+        shown = f"{ref!r} names {found!r}" if isinstance(ref, str) else repr(found)
         raise ImportError(
-            f"Cannot import the state machine {ref!r}: {err}. Use the dotted path of a "
-            "machine class, like 'orders.statemachines.OrderMachine'."
-        ) from err
+            f"{shown}, which is not a state machine class (a subclass of StateChart or "
+            "StateMachine)."
+        )
     return found
 
 

@@ -32,6 +32,12 @@ __all__ = [
 
 LOCKS = (None, "optimistic", "pessimistic")
 
+# The class and database alias of the row ``Model.from_db()`` is building right now: its
+# ``__init__`` then loads a stored state rather than creating a new row.
+_loading: contextvars.ContextVar[tuple[type, str] | None] = contextvars.ContextVar(
+    "statemachine_django_loading", default=None
+)
+
 # Per-call overrides of the model's saving options (see StateMachineModelMixin.send_event).
 _overrides: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "statemachine_django_overrides", default=None
@@ -58,43 +64,56 @@ class TransitionPermissionDenied(PermissionDenied):
 
 
 class _Signals:
-    """The listener that sends ``pre_transition``/``post_transition`` (one per instance)."""
+    """The listener that sends ``pre_transition``/``post_transition`` (one per instance).
 
-    def __init__(self, instance: Any) -> None:
+    On the asyncio engine the signals go out with ``Signal.asend()``: the engine awaits it,
+    and sync receivers (which may use the ORM) run in a thread, as Django requires."""
+
+    def __init__(self, instance: Any, is_async: bool = False) -> None:
         self.instance = instance
+        self.is_async = is_async
         self.current: tuple[Any, ...] | None = None
 
-    def _send(self, signal: Any, event_data: Any, **extra: Any) -> None:
+    def _send(self, signal: Any, event_data: Any, **extra: Any) -> Any:
         instance = self.instance
-        signal.send(
-            sender=type(instance),
-            instance=instance,
-            event=str(event_data.event),
-            source=event_data.source,
-            target=event_data.target,
-            args=event_data.args,
-            kwargs=event_data.kwargs,
+        kwargs = {
+            "sender": type(instance),
+            "instance": instance,
+            "event": str(event_data.event),
+            "source": event_data.source,
+            "target": event_data.target,
+            "args": event_data.args,
+            "kwargs": event_data.kwargs,
             **extra,
-        )
+        }
+        if not self.is_async:
+            signal.send(**kwargs)
+            return None
+        if hasattr(signal, "asend"):  # Django 5.0+
+            return signal.asend(**kwargs)
+        from asgiref.sync import sync_to_async
 
-    def before_transition(self, event_data: Any) -> None:
+        return sync_to_async(signal.send)(**kwargs)
+
+    def before_transition(self, event_data: Any) -> Any:
         if event_data.event is None or str(event_data.event) == "__initial__":
-            return
+            return None
         self.current = (event_data.event, event_data.source, event_data.target, event_data)
-        self._send(signals.pre_transition, event_data)
+        return self._send(signals.pre_transition, event_data)
 
-    def after_transition(self, event_data: Any) -> None:
+    def after_transition(self, event_data: Any) -> Any:
         if self.current is None:
-            return
+            return None
         self.current = None
-        self._send(signals.post_transition, event_data, exception=None)
+        return self._send(signals.post_transition, event_data, exception=None)
 
-    def failed(self, exc: BaseException) -> None:
-        """The transition in progress raised: ``post_transition`` with ``exception``."""
+    def failed(self, exc: BaseException) -> Any:
+        """The transition in progress raised: ``post_transition`` with ``exception`` (an
+        awaitable on the asyncio engine)."""
         current, self.current = self.current, None
         if current is None:
-            return
-        self._send(signals.post_transition, current[3], exception=exc)
+            return None
+        return self._send(signals.post_transition, current[3], exception=exc)
 
 
 class StateMachineModelMixin(MachineMixin):
@@ -130,9 +149,23 @@ class StateMachineModelMixin(MachineMixin):
 
         def asave(self, *args: Any, **kwargs: Any) -> Any: ...
 
+    @classmethod
+    def from_db(cls, db: str, field_names: Any, values: Any) -> Any:
+        token = _loading.set((cls, db))
+        try:
+            return super().from_db(db, field_names, values)  # type: ignore[misc]
+        finally:
+            _loading.reset(token)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        loading = _loading.get()
         with unprotected(self):
             super(MachineMixin, self).__init__(*args, **kwargs)  # models.Model.__init__
+            if loading is not None and loading[0] is type(self):
+                # Model.from_db() sets these after __init__; the machine needs them now (a
+                # loaded row is not new, and a deferred state must be read from its database).
+                self._state.adding = False
+                self._state.db = loading[1]
             if not self.state_machine_name:
                 if type(self).__module__ == "__fake__":
                     return  # historical models in migrations have no machine
@@ -159,7 +192,7 @@ class StateMachineModelMixin(MachineMixin):
                     f"{err.value!r}, which is not the value of any state of "
                     f"{machine_cls.__name__}. Fix the row, or add a state with that value.",
                 ) from None
-        self._statemachine_signals = _Signals(self)
+        self._statemachine_signals = _Signals(self, is_async=sm._engine.is_async)
         sm.add_listener(self._statemachine_signals)
         setattr(self, self.state_machine_attr, sm)
         if self.bind_events_as_methods:
@@ -174,10 +207,21 @@ class StateMachineModelMixin(MachineMixin):
         value = self.__dict__.get(field.attname)
         return field.get_prep_value(value) if isinstance(field, StateField) else value
 
+    def _statemachine_resync(self) -> None:
+        """The stored state changed under the machine (a reload, a rollback): it is terminated
+        exactly when a top-level final state is active, as when it was created."""
+        machine = getattr(self, self.state_machine_attr, None)
+        if machine is None:  # historical models have no machine
+            return
+        engine = machine._engine
+        with contextlib.suppress(InvalidStateValue):  # reported by the next event
+            engine.running = not any(s.final and s.parent is None for s in engine.configuration())
+
     def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
         with unprotected(self):
             super().refresh_from_db(*args, **kwargs)  # type: ignore[misc]
         self._statemachine_loaded = self._current_raw()
+        self._statemachine_resync()
 
     def clean_fields(self, *args: Any, **kwargs: Any) -> None:
         with unprotected(self):
@@ -270,6 +314,8 @@ class StateMachineModelMixin(MachineMixin):
             with transaction.atomic(using=using):
                 if lock == "pessimistic" and self.pk is not None and field is not None:
                     self._reread_for_update(field, using)
+                    # What the row held then is still true after a rollback: keep it.
+                    before, loaded = self.__dict__.get(field.attname), self._statemachine_loaded
                 result = self._run(proceed)
                 if self.pk is not None and field is not None:
                     self.save(update_fields=[field.attname], using=using)
@@ -277,6 +323,7 @@ class StateMachineModelMixin(MachineMixin):
             if field is not None:  # the database rolled back: so does the instance
                 self.__dict__[field.attname] = before
                 self._statemachine_loaded = loaded
+                self._statemachine_resync()
             raise
         return result
 
@@ -296,6 +343,7 @@ class StateMachineModelMixin(MachineMixin):
         value = field.to_python(raw) if isinstance(field, StateField) else raw
         self.__dict__[field.attname] = value
         self._statemachine_loaded = self._current_raw()
+        self._statemachine_resync()
 
     async def _around_async(self, proceed: Callable[[], Any], atomic: bool) -> Any:
         """The asyncio engine: run the event on the loop, then save with ``asave``. The ORM is
@@ -307,7 +355,9 @@ class StateMachineModelMixin(MachineMixin):
                 if hasattr(result, "__await__"):
                     result = await result
         except BaseException as exc:
-            listener.failed(exc)
+            sent = listener.failed(exc)
+            if sent is not None:
+                await sent
             raise
         field = _state_field(type(self))
         if atomic and self.pk is not None and field is not None:

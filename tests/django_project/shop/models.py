@@ -101,3 +101,44 @@ class Ticket(StateMachineModelMixin, models.Model):
     state_machine_name = "tests.django_project.shop.statemachines.TicketMachine"
     state_field_name = "status_id"
     status = StateForeignKey(TicketStatus, protected=True, default="open")
+
+
+class Ladder(StateMachineModelMixin, models.Model):
+    """Integer states 0..40 (see LadderMachine); the concurrency tests climb it."""
+
+    state_machine_name = "tests.django_project.shop.statemachines.LadderMachine"
+    state = StateField(protected=True)
+    label = models.CharField(max_length=30, blank=True)
+
+
+class OptimisticLadder(Ladder):
+    statemachine_lock = "optimistic"
+
+    class Meta:
+        proxy = True
+
+
+class PessimisticLadder(Ladder):
+    statemachine_lock = "pessimistic"
+
+    class Meta:
+        proxy = True
+
+
+class TransitionRecord(models.Model):
+    """A log row per transition, written by tests' ``post_transition`` receivers."""
+
+    model = models.CharField(max_length=50)
+    object_pk = models.BigIntegerField()
+    event = models.CharField(max_length=30)
+    source = models.CharField(max_length=50)
+    target = models.CharField(max_length=50)
+    worker = models.CharField(max_length=30, blank=True)
+
+
+class AsyncJob(StateMachineModelMixin, models.Model):
+    state_machine_name = "tests.django_project.shop.statemachines.AsyncJobMachine"
+    statemachine_atomic = True
+    state = StateField()
+    name = models.CharField(max_length=30, blank=True)
+    announced = False

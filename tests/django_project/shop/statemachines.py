@@ -1,5 +1,9 @@
 """The test app's machines; autodiscovered by ``statemachine.contrib.django`` on startup."""
 
+import functools
+import itertools
+import operator
+
 from django.db import models
 
 from statemachine import State, StateChart, StateMachine
@@ -94,3 +98,38 @@ class TicketMachine(StateMachine):
     closed = State(value="closed")
     start = open.to(doing)
     finish = doing.to(closed)
+
+
+LADDER_TOP = 40
+
+
+def _ladder_machine():
+    """``r0 -> r1 -> ... -> r40`` by the event ``climb``; integer state values (the rung).
+
+    Concurrent workers climbing one row must never skip or repeat a rung."""
+    states = [
+        State(f"Rung {i}", value=i, initial=i == 0, final=i == LADDER_TOP)
+        for i in range(LADDER_TOP + 1)
+    ]
+    namespace = {"__module__": __name__, "__doc__": _ladder_machine.__doc__}
+    namespace.update({f"r{i}": state for i, state in enumerate(states)})
+    namespace["climb"] = functools.reduce(
+        operator.or_, (a.to(b) for a, b in itertools.pairwise(states))
+    )
+    return type("LadderMachine", (StateMachine,), namespace)
+
+
+LadderMachine = _ladder_machine()
+
+
+class AsyncJobMachine(StateChart):
+    """A machine with ``async def`` callbacks: the asyncio engine runs it."""
+
+    queued = State(initial=True)
+    running = State()
+    done = State(final=True)
+    start = queued.to(running, on="announce")
+    finish = running.to(done)
+
+    async def announce(self):
+        self.model.announced = True
