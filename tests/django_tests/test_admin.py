@@ -35,19 +35,21 @@ def state_in_db(order):
 
 def buttons(response):
     """The event ids offered as buttons (or form links) on a change page."""
-    return re.findall(r'class="button statemachine-event" data-event="([^"]+)"', response.text)
+    return re.findall(
+        r'class="button statemachine-event" data-event="([^"]+)"', response.content.decode()
+    )
 
 
 def refused(response):
     """The event ids listed under "why the other events cannot be sent"."""
-    block = response.text.partition('class="form-row statemachine-refused"')[2]
+    block = response.content.decode().partition('class="form-row statemachine-refused"')[2]
     block = block.partition("</details>")[0]
     return re.findall(r'<li data-event="([^"]+)">', block)
 
 
 def diagram_of(response):
     """The inline SVG of the state machine panel ("" if there is none)."""
-    rest = response.text.partition('<div class="form-row statemachine-diagram">')[2]
+    rest = response.content.decode().partition('<div class="form-row statemachine-diagram">')[2]
     return rest.partition("</svg>")[0] + "</svg>" if rest else ""
 
 
@@ -89,7 +91,7 @@ def test_the_state_field_is_read_only(admin_client):
     order = make_order("paid")
     response = admin_client.get(change_url(order))
     assert response.status_code == 200
-    assert 'name="state"' not in response.text
+    assert 'name="state"' not in response.content.decode()
     assert "state" not in response.context["adminform"].form.fields
     assert "state" in response.context["adminform"].readonly_fields
 
@@ -103,8 +105,8 @@ def test_the_state_field_is_read_only(admin_client):
 def test_the_add_page_has_no_state_input_and_no_panel(admin_client):
     response = admin_client.get(reverse("admin:shop_order_add"))
     assert response.status_code == 200
-    assert 'name="state"' not in response.text
-    assert 'id="statemachine"' not in response.text
+    assert 'name="state"' not in response.content.decode()
+    assert 'id="statemachine"' not in response.content.decode()
 
 
 def test_read_only_fields_keep_the_declared_ones():
@@ -118,10 +120,10 @@ def test_read_only_fields_keep_the_declared_ones():
 def test_the_panel_shows_the_state_and_the_events_a_superuser_may_send(admin_client):
     order = make_order("paid")
     response = admin_client.get(change_url(order))
-    assert '<strong class="statemachine-state">Paid</strong>' in response.text
+    assert '<strong class="statemachine-state">Paid</strong>' in response.content.decode()
     assert buttons(response) == ["ship", "cancel"]
     assert refused(response) == ["pay", "restock"]
-    assert "No transition for &#x27;pay&#x27; from &#x27;paid&#x27;." in response.text
+    assert "No transition for &#x27;pay&#x27; from &#x27;paid&#x27;." in response.content.decode()
 
 
 def test_buttons_follow_the_users_permissions(clerk, clerk_client):
@@ -130,7 +132,7 @@ def test_buttons_follow_the_users_permissions(clerk, clerk_client):
     assert response.status_code == 200
     assert buttons(response) == ["cancel"]  # staff may cancel; shipping needs shop.ship_order
     assert "ship" in refused(response)
-    assert "clerk lacks the permission &#x27;shop.ship_order&#x27;." in response.text
+    assert "clerk lacks the permission &#x27;shop.ship_order&#x27;." in response.content.decode()
 
     clerk.user_permissions.add(Permission.objects.get(codename="ship_order"))
     response = clerk_client.get(change_url(order))
@@ -143,7 +145,7 @@ def test_a_failing_guard_hides_the_button_and_says_why(admin_client):
     assert buttons(response) == ["cancel"]
     assert (
         "&#x27;ship&#x27; from &#x27;paid&#x27; to &#x27;shipped&#x27;: address_known is false."
-        in (response.text)
+        in (response.content.decode())
     )
 
 
@@ -156,7 +158,7 @@ def test_no_buttons_without_change_permission(django_user_model):
     response = client.get(change_url(order))
     assert response.status_code == 200
     assert buttons(response) == []
-    assert "No event can be sent now." in response.text
+    assert "No event can be sent now." in response.content.decode()
 
     response = client.post(event_url(order, "pay"))
     assert response.status_code == 403
@@ -190,8 +192,8 @@ def test_a_diagram_that_cannot_render_leaves_a_note(admin_client, monkeypatch):
     monkeypatch.setattr(OrderAdmin, "get_statemachine_diagram", broken)
     response = admin_client.get(change_url(make_order()))
     assert response.status_code == 200
-    assert "The diagram is unavailable:" in response.text
-    assert "Graphviz" in response.text
+    assert "The diagram is unavailable:" in response.content.decode()
+    assert "Graphviz" in response.content.decode()
 
 
 # --- sending events -------------------------------------------------------------------------
@@ -211,8 +213,8 @@ def test_the_outcome_shows_on_the_change_page(admin_client):
     order = make_order("created")
     response = admin_client.post(event_url(order, "pay"), follow=True)
     assert response.redirect_chain == [(change_url(order), 302)]
-    assert f"Pay: {order} is now Paid." in response.text
-    assert '<strong class="statemachine-state">Paid</strong>' in response.text
+    assert f"Pay: {order} is now Paid." in response.content.decode()
+    assert '<strong class="statemachine-state">Paid</strong>' in response.content.decode()
 
 
 def test_a_refused_guard_is_an_error_and_writes_nothing(admin_client):
@@ -300,7 +302,7 @@ def test_csrf_is_enforced_and_the_buttons_carry_the_token(admin_user):
     assert client.post(event_url(order, "pay")).status_code == 403
     assert state_in_db(order) == "created"
 
-    page = client.get(change_url(order)).text
+    page = client.get(change_url(order)).content.decode()
     form = page.partition(f'action="{event_url(order, "pay")}"')[2].partition("</form>")[0]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
     response = client.post(event_url(order, "pay"), {"csrfmiddlewaretoken": token})
@@ -311,7 +313,7 @@ def test_csrf_is_enforced_and_the_buttons_carry_the_token(admin_user):
 # --- event forms ----------------------------------------------------------------------------
 def test_an_event_with_a_form_is_a_link_to_it(admin_client):
     order = make_order("paid")
-    page = admin_client.get(change_url(order)).text
+    page = admin_client.get(change_url(order)).content.decode()
     assert f'href="{event_url(order, "ship")}?{STATE_PARAM}=paid"' in page
 
 
@@ -326,14 +328,14 @@ def test_the_event_form_flow(admin_client, admin_user):
     try:
         response = admin_client.get(event_url(order, "ship"), {STATE_PARAM: "paid"})
         assert response.status_code == 200
-        assert 'name="note"' in response.text
-        assert f'name="{STATE_PARAM}" value="paid"' in response.text
-        assert 'name="csrfmiddlewaretoken"' in response.text
-        assert "Passed to the event as note=." in response.text
+        assert 'name="note"' in response.content.decode()
+        assert f'name="{STATE_PARAM}" value="paid"' in response.content.decode()
+        assert 'name="csrfmiddlewaretoken"' in response.content.decode()
+        assert "Passed to the event as note=." in response.content.decode()
 
         response = admin_client.post(event_url(order, "ship"), {"note": ""})
         assert response.status_code == 200  # the form again, with its errors
-        assert "This field is required." in response.text
+        assert "This field is required." in response.content.decode()
         assert state_in_db(order) == "paid"
         assert received == []
 
@@ -369,7 +371,7 @@ def test_an_event_form_field_may_not_shadow_send_options(admin_client, monkeypat
 # --- concurrency ----------------------------------------------------------------------------
 def test_a_stale_page_is_refused(admin_client):
     order = make_order("paid")
-    page = admin_client.get(change_url(order)).text
+    page = admin_client.get(change_url(order)).content.decode()
     assert f'name="{STATE_PARAM}" value="paid"' in page
 
     Order.objects.filter(pk=order.pk).update(state="cancelled")  # someone else, meanwhile
@@ -412,7 +414,7 @@ def test_hooks_choose_the_buttons_and_their_labels(admin_client, monkeypatch):
         lambda self, request, obj: [e for e in obj.available_events(request.user) if e != "ship"],
     )
     monkeypatch.setattr(OrderAdmin, "get_event_label", lambda self, event: f"Do {event}!")
-    page = admin_client.get(change_url(make_order("paid"))).text
+    page = admin_client.get(change_url(make_order("paid"))).content.decode()
     assert 'data-event="cancel">Do cancel!</button>' in page
     assert 'data-event="ship"' not in page
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+import django
 import pytest
 from asgiref.sync import async_to_sync
 from django.contrib import admin
@@ -213,6 +214,9 @@ def test_atomic_transition_commits_the_row_with_the_state(alice):
     assert TransitionLog.objects.for_object(order).get().user == alice
 
 
+@pytest.mark.skipif(
+    django.VERSION < (5, 0), reason="async model machines need Django 5.0+ (Signal.asend)"
+)
 @pytest.mark.django_db(transaction=True)
 def test_the_asyncio_engine_logs_too(alice):
     """post_transition goes out with Signal.asend(): the receiver runs in a thread, where it

@@ -89,11 +89,7 @@ class _Signals:
         if not self.is_async:
             signal.send(**kwargs)
             return None
-        if hasattr(signal, "asend"):  # Django 5.0+
-            return signal.asend(**kwargs)
-        from asgiref.sync import sync_to_async
-
-        return sync_to_async(signal.send)(**kwargs)
+        return signal.asend(**kwargs)  # Django 5.0+ (checked when the machine is created)
 
     def before_transition(self, event_data: Any) -> Any:
         if event_data.event is None or str(event_data.event) == "__initial__":
@@ -192,6 +188,16 @@ class StateMachineModelMixin(MachineMixin):
                     f"{err.value!r}, which is not the value of any state of "
                     f"{machine_cls.__name__}. Fix the row, or add a state with that value.",
                 ) from None
+        if sm._engine.is_async and not hasattr(signals.post_transition, "asend"):
+            import django
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}'s machine {type(sm).__name__} has coroutine callbacks, "
+                f"which on a Django model need Django 5.0 or newer (Signal.asend); this is "
+                f"Django {django.get_version()}. Upgrade Django, or make the callbacks plain "
+                "functions."
+            )
         self._statemachine_signals = _Signals(self, is_async=sm._engine.is_async)
         sm.add_listener(self._statemachine_signals)
         setattr(self, self.state_machine_attr, sm)
