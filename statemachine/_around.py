@@ -54,10 +54,14 @@ def around_engine_class(engine_cls: type[Engine]) -> type[Engine]:
 
         return getattr(self.model, HOOK)(self.machine, event, args, kwargs, proceed)
 
+    def __init__(self: Any, *args: Any) -> None:
+        engine_cls.__init__(self, *args)
+        self.sending = 0  # sends in progress through the hook (deeper ones go straight on)
+
     cls = type(
         f"{engine_cls.__name__}WithHook",
         (engine_cls,),
-        {"__slots__": ("sending",), "send": wrapped, "__module__": __name__},
+        {"__slots__": ("sending",), "__init__": __init__, "send": wrapped, "__module__": __name__},
     )
     _classes[engine_cls] = cls
     return cls

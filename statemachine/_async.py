@@ -219,6 +219,11 @@ class AsyncEngine(Engine):
         # The thread running a step synchronously inside send() (its callbacks' sends queue).
         self._owner: int | None = None
 
+    def _reentrant(self) -> bool:
+        """Called from one of this machine's callbacks, while it processes: the processing
+        task (``_processing``) or the thread running a step inside ``send()`` (``_owner``)."""
+        return _processing.get() is self or self._owner == _get_ident()
+
     # --- driving ---------------------------------------------------------------------------------
     async def drive(self, steps: Steps) -> Any:
         """Run ``steps`` to completion, awaiting what it yields."""
@@ -254,7 +259,7 @@ class AsyncEngine(Engine):
     async def _locked(self, steps: Steps) -> Any:
         """Run ``steps`` holding the processing lock (waiting for another task to finish its
         macrostep first), then process whatever was queued meanwhile."""
-        if _processing.get() is self or self._owner == _get_ident():  # from a callback
+        if self._reentrant():  # from a callback: we already hold the lock
             return await self.drive(steps)
         while not self._lock.acquire(False):
             await asyncio.sleep(0.0005)
@@ -335,7 +340,7 @@ class AsyncEngine(Engine):
             self._external.append(td)
             if self._wake is not None:
                 self._wake.set()
-        if _processing.get() is self or self._owner == _get_ident():
+        if self._reentrant():
             # Re-entrant (from a callback): the running loop processes it, and drops it if
             # the macrostep that sent it fails.
             td.from_callback = True
@@ -426,11 +431,8 @@ class AsyncEngine(Engine):
                             self._step_and_drain(td.event, td.args, td.kwargs, td, pending)  # type: ignore[arg-type]
                         )
                         td.outcome = self._result
-                else:
-                    while (
-                        self._external or self._internal or (self._delayed and not self.background)
-                    ):
-                        await self.drive(self._drain())
+                while self._external or self._internal or (self._delayed and not self.background):
+                    await self.drive(self._drain())
             except BaseException:
                 self._clear_queues()
                 raise

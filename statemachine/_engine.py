@@ -563,6 +563,12 @@ class Engine:
             return []
         return self.program.configuration_of(value, self.machine._state_of)
 
+    def sync_running(self) -> None:
+        """Derive ``running`` from the stored state (a restore, a reload, a rollback): the
+        machine has terminated exactly when a top-level final state is active. Raises
+        :class:`~statemachine.exceptions.InvalidStateValue` for a value of no state."""
+        self.running = not any(s.final and s.parent is None for s in self.configuration())
+
     def _fire_chart(
         self,
         event: str | None,
@@ -835,7 +841,7 @@ class Engine:
         (a transition's conditions all pass). Validators are not run; a condition that
         raises refuses with its error."""
         from ._callbacks import Group
-        from ._refusal import Refusal, describe
+        from ._refusal import Refusal, describe, describe_error
 
         machine = self.machine
         definition = self.program.definition
@@ -874,17 +880,10 @@ class Engine:
                     if self.is_async:
                         value = yield from self._resolve(value)
                 except Exception as exc:
-                    where = f"{t.source.id!r}" + (f" to {t.target.id!r}" if t.target else "")
-                    refused = Refusal(
-                        event,
-                        t.source,
-                        t.target,
-                        label,
-                        f"{event!r} from {where}: {label} raised {exc!r}.",
-                    )
+                    refused = describe_error(event, t, label, exc)
                     break
                 if bool(value) is not expected:
-                    refused = describe(event, t.source, t.target, label, expected)
+                    refused = describe(event, t, label, expected)
                     break
             if refused is None:
                 return []

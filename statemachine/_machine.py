@@ -269,9 +269,6 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             engine_cls = SyncEngine
         if getattr(type(owners[1]), HOOK, None) is not None:  # see statemachine._around
             engine_cls = around_engine_class(engine_cls)
-            engine = engine_cls(self, program, owners)
-            engine.sending = 0  # type: ignore[attr-defined]
-            return engine
         return engine_cls(self, program, owners)
 
     def _start(self, start_value: Any, kwargs: dict[str, Any]) -> None:
@@ -285,9 +282,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             return
         if current is not None:
             # Restore: validate the stored value(s); entry callbacks do not run again.
-            restored = self._engine.configuration()
-            if any(s.final and s.parent is None for s in restored):
-                self._engine.running = False
+            self._engine.sync_running()
             return
         self._engine.start(kwargs)
 

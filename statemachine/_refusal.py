@@ -36,9 +36,30 @@ class Refusal(NamedTuple):
         return self.message
 
 
-def describe(event: str, source: Any, target: Any, guard: str, expected: bool) -> Refusal:
-    """The refusal of one transition by one of its conditions."""
-    where = f"{source.id!r}" + (f" to {target.id!r}" if target is not None else "")
+def _where(transition: Any) -> str:
+    target = transition.target
+    return f"{transition.source.id!r}" + (f" to {target.id!r}" if target is not None else "")
+
+
+def describe(event: str, transition: Any, guard: str, expected: bool) -> Refusal:
+    """The refusal of ``transition`` by one of its conditions."""
     verdict = "is false" if expected else "is true (unless)"
     shown = guard if expected else f"!{guard}"
-    return Refusal(event, source, target, shown, f"{event!r} from {where}: {guard} {verdict}.")
+    return Refusal(
+        event,
+        transition.source,
+        transition.target,
+        shown,
+        f"{event!r} from {_where(transition)}: {guard} {verdict}.",
+    )
+
+
+def describe_error(event: str, transition: Any, guard: str, exc: Exception) -> Refusal:
+    """The refusal of ``transition`` by a condition that raised ``exc``."""
+    return Refusal(
+        event,
+        transition.source,
+        transition.target,
+        guard,
+        f"{event!r} from {_where(transition)}: {guard} raised {exc!r}.",
+    )

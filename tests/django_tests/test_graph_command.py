@@ -202,9 +202,9 @@ def test_png_rendered_by_graphviz(tmp_path):
 
 
 def test_graphviz_missing_is_a_command_error(tmp_path, monkeypatch):
-    from statemachine.contrib.django.management.commands import graph_statemachines
+    from statemachine.contrib.diagram import _dot
 
-    monkeypatch.setattr(graph_statemachines.shutil, "which", lambda name: None)
+    monkeypatch.setattr(_dot.shutil, "which", lambda name: None)
     out = tmp_path / "machines.svg"
     with pytest.raises(CommandError, match="Graphviz"):
         run("shop.Order", "-o", str(out))

@@ -236,16 +236,24 @@ class DotGraphMachine:
         Raises:
             GraphvizNotFound: Graphviz's ``dot`` program is not installed.
         """
-        if shutil.which("dot") is None:
-            raise GraphvizNotFound()
-        graph = self.get_graph()
-        try:
-            # Graphviz reads UTF-8; without an explicit encoding pydot writes its input file in
-            # the locale's encoding, which fails (or garbles) non-ASCII names elsewhere.
-            data = graph.create(format=fmt, encoding="utf-8")
-        except FileNotFoundError:  # `dot` vanished between the check and the call
-            raise GraphvizNotFound() from None
-        return cast(bytes, data)  # pydot annotates create() as returning str
+        return render(self.get_graph(), fmt)
+
+
+def render(graph: Any, fmt: str) -> bytes:
+    """A pydot graph rendered by Graphviz in format ``fmt`` (svg, png, pdf, ...).
+
+    Raises:
+        GraphvizNotFound: Graphviz's ``dot`` program is not installed.
+    """
+    if shutil.which("dot") is None:
+        raise GraphvizNotFound()
+    try:
+        # Graphviz reads UTF-8; without an explicit encoding pydot writes its input file in
+        # the locale's encoding, which fails (or garbles) non-ASCII names elsewhere.
+        data = graph.create(format=fmt, encoding="utf-8")
+    except FileNotFoundError:  # `dot` vanished between the check and the call
+        raise GraphvizNotFound() from None
+    return cast(bytes, data)  # pydot annotates create() as returning str
 
 
 def _edge_label(transition: DiagramTransition) -> str:

@@ -219,9 +219,8 @@ class StateMachineModelMixin(MachineMixin):
         machine = getattr(self, self.state_machine_attr, None)
         if machine is None:  # historical models have no machine
             return
-        engine = machine._engine
         with contextlib.suppress(InvalidStateValue):  # reported by the next event
-            engine.running = not any(s.final and s.parent is None for s in engine.configuration())
+            machine._engine.sync_running()
 
     def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
         with unprotected(self):

@@ -47,7 +47,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import shutil
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,7 +62,7 @@ from statemachine.contrib.diagram import (
     PydotNotInstalled,
     extract,
 )
-from statemachine.contrib.diagram._dot import quote
+from statemachine.contrib.diagram._dot import quote, render
 
 __all__ = ["Command", "DiagramTarget", "machine_fields", "resolve_targets"]
 
@@ -405,10 +404,7 @@ class Command(BaseCommand):
             raise CommandError(str(err)) from None
         if kind == "dot":
             return str(graph.to_string()).encode("utf-8")
-        if shutil.which("dot") is None:
-            raise CommandError(str(GraphvizNotFound()))
         try:
-            data = graph.create(format=kind, encoding="utf-8")
-        except FileNotFoundError:
-            raise CommandError(str(GraphvizNotFound())) from None
-        return bytes(data)
+            return render(graph, kind)
+        except GraphvizNotFound as err:
+            raise CommandError(str(err)) from None
