@@ -226,6 +226,15 @@ def test_a_diagram_model_can_be_rendered_directly():
     ]
 
 
+def test_a_state_with_a_blank_name_and_a_blank_id_shows_its_safe_id():
+    """Mermaid rejects a blank quoted name; when the id is blank too the safe id is shown."""
+    graph = _graph([_state(" ", type=StateType.ATOMIC, name="", initial=True)])
+    declaration = _lines(graph)[-1]
+    assert declaration.startswith('    state "')
+    name, safe = re.fullmatch(r'    state "(.+)" as (\w+)', declaration).groups()
+    assert name == safe
+
+
 def test_edges_into_composites_inside_a_parallel_end_at_their_initial_leaf():
     """Mermaid crashes on edges to a composite inside a parallel (mermaid-js#4052), so they are
     drawn to its initial descendant; composites outside parallels keep their edges."""
@@ -469,7 +478,8 @@ def test_random_models_render_to_structurally_valid_mermaid(graph: DiagramGraph)
             expected = "H*"
         else:
             expected = state.name
-        assert name == (expected if expected.strip() else state.id)
+        shown = next((text for text in (expected, state.id) if text.strip()), safe)
+        assert name == shown
 
     # Edges only use declared ids or the start/end circle.
     for source, target, _label in edges:

@@ -28,9 +28,9 @@ How the model maps to Mermaid (the choices, since Mermaid has no statechart voca
 
 * Every state is declared once, in its parent's block, as ``state "Name" as id``, even when
   the name is the id: Mermaid misreads a bare ``state id`` line followed by a block. A blank
-  name shows the id. Compound states open a block ``state "Name" as id {`` that starts with
-  ``[*] --> <initial child>``; parallel states open a block whose regions are separated by
-  ``--`` lines.
+  name shows the id (or, when the id is blank too, the safe id). Compound states open a block
+  ``state "Name" as id {`` that starts with ``[*] --> <initial child>``; parallel states open
+  a block whose regions are separated by ``--`` lines.
 * Final states are ordinary states followed by ``<id> --> [*]`` in their own block, which
   Mermaid draws as an edge to the block's end circle.
 * History states are ordinary states named ``H`` (shallow) or ``H*`` (deep): stateDiagram-v2
@@ -103,6 +103,12 @@ def _escape(text: str) -> str:
         f"#{ord(c)};" if c in _ESCAPED or unicodedata.category(c) in {"Cc", "Zl", "Zp"} else c
         for c in text
     )
+
+
+def _shown(name: str, state_id: str, safe: str) -> str:
+    """The first of `name`, `state_id` and `safe` that is not blank: Mermaid rejects a blank
+    quoted name."""
+    return next((text for text in (name, state_id) if text.strip()), safe)
 
 
 def _composite(state: DiagramState) -> bool:
@@ -228,7 +234,7 @@ class MermaidGraphMachine:
             name = state.name
         # Always the quoted form: Mermaid's lexer reads a bare `state id` line up to the next
         # `{`, and rejects an empty name.
-        head = f'state "{_escape(name if name.strip() else state.id)}" as {safe}'
+        head = f'state "{_escape(_shown(name, state.id, safe))}" as {safe}'
         if not _composite(state):
             yield pad + head
             return
