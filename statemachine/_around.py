@@ -7,6 +7,11 @@ what ``send()`` would have returned; the hook returns the result it wants the ca
 Events sent from callbacks while the macrostep runs, internal and delayed events go straight
 to the engine. The Django integration uses it for transactions, locking and saving.
 
+The engine keeps the exceptions its callbacks raised that became ``error.execution`` events
+(a ``StateChart`` catches errors as events) since the current send from outside began in
+``caught``: the hook reads it after ``proceed()`` to report errors the caller would not see
+otherwise.
+
 A machine whose model has no hook runs the plain engine class: the hook costs nothing then.
 """
 
@@ -24,6 +29,7 @@ __all__ = ["HOOK", "around_engine_class"]
 HOOK = "statemachine_around_send"
 
 _classes: dict[type, type] = {}
+_KEEP = 16  # caught errors kept per send
 
 
 def around_engine_class(engine_cls: type[Engine]) -> type[Engine]:
@@ -32,6 +38,11 @@ def around_engine_class(engine_cls: type[Engine]) -> type[Engine]:
     if cls is not None:
         return cls
     send = engine_cls.send  # type: ignore[attr-defined]  # both drivers define it
+    # The asyncio engine knows when a send comes from one of its callbacks even after the
+    # hooked send returned (a callback that suspended goes on in a task).
+    reentrant = getattr(engine_cls, "_reentrant", None)
+    # ...and runs an awaitable the hook returns to a sync caller, as it runs its own.
+    complete = getattr(engine_cls, "complete", None)
 
     def wrapped(
         self: Any,
@@ -42,7 +53,7 @@ def around_engine_class(engine_cls: type[Engine]) -> type[Engine]:
         send_id: str | None = None,
         internal: bool = False,
     ) -> Any:
-        if delay or internal or self.sending:
+        if delay or internal or self.sending or (reentrant is not None and reentrant(self)):
             return send(self, event, args, kwargs, delay, send_id, internal)
 
         def proceed() -> Any:
@@ -52,16 +63,32 @@ def around_engine_class(engine_cls: type[Engine]) -> type[Engine]:
             finally:
                 self.sending -= 1
 
-        return getattr(self.model, HOOK)(self.machine, event, args, kwargs, proceed)
+        self.caught = []  # the errors of this send only
+        result = getattr(self.model, HOOK)(self.machine, event, args, kwargs, proceed)
+        return result if complete is None else complete(self, result)
 
     def __init__(self: Any, *args: Any) -> None:
         engine_cls.__init__(self, *args)
         self.sending = 0  # sends in progress through the hook (deeper ones go straight on)
+        self.caught = []  # errors caught as events during the current send
+
+    queue_error = engine_cls._queue_error
+
+    def _queue_error(self: Any, exc: Exception) -> None:
+        if len(self.caught) < _KEEP:  # errors between sends (delayed events) are not piled up
+            self.caught.append(exc)
+        queue_error(self, exc)
 
     cls = type(
         f"{engine_cls.__name__}WithHook",
         (engine_cls,),
-        {"__slots__": ("sending",), "__init__": __init__, "send": wrapped, "__module__": __name__},
+        {
+            "__slots__": ("sending", "caught"),
+            "__init__": __init__,
+            "send": wrapped,
+            "_queue_error": _queue_error,
+            "__module__": __name__,
+        },
     )
     _classes[engine_cls] = cls
     return cls

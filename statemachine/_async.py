@@ -278,6 +278,13 @@ class AsyncEngine(Engine):
             self._lock.release()
 
     # --- entry points ----------------------------------------------------------------------------
+    def complete(self, result: Any) -> Any:
+        """What a send from sync code returns: an awaitable ``result`` (a model hook's) is run
+        to completion on this thread's private loop, as ``send()`` does with its own."""
+        if _get_running_loop() is None and hasattr(result, "__await__"):
+            return _private_loop().run_until_complete(result)
+        return result
+
     def send(
         self,
         event: str,

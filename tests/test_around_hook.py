@@ -111,23 +111,26 @@ def test_a_model_without_the_hook_runs_the_plain_engine():
     assert type(Relay(Recorder())._engine) is not SyncEngine
 
 
+class _AsyncHooked(Recorder):
+    """An async hook: it returns a coroutine that awaits ``proceed()``."""
+
+    def statemachine_around_send(self, machine, event, args, kwargs, proceed):
+        async def around():
+            self.calls.append(("before", event))
+            result = await proceed()
+            self.calls.append(("after", event, list(machine.configuration_values)))
+            return result
+
+        return around()
+
+
 def test_the_hook_on_the_asyncio_engine_gets_an_awaitable_from_proceed():
     class AsyncRelay(Relay):
         async def on_enter_done(self):
             await asyncio.sleep(0)
 
-    class Model(Recorder):
-        def statemachine_around_send(self, machine, event, args, kwargs, proceed):
-            async def around():
-                self.calls.append(("before", event))
-                result = await proceed()
-                self.calls.append(("after", event, list(machine.configuration_values)))
-                return result
-
-            return around()
-
     async def main():
-        model = Model()
+        model = _AsyncHooked()
         sm = AsyncRelay(model)
         await sm.activate_initial_state()
         result = await sm.send("start")
@@ -137,3 +140,91 @@ def test_the_hook_on_the_asyncio_engine_gets_an_awaitable_from_proceed():
         "started",
         [("before", "start"), ("after", "start", ["done"])],
     )
+
+
+def test_a_send_from_a_callback_that_suspended_goes_straight_to_the_queue():
+    """After its first real suspension a callback runs on in a task, once the hooked send has
+    returned: its sends still are the machine's own, not a new send from outside (the hook
+    is not called again, and the event is not lost)."""
+
+    class Suspending(StateChart):
+        idle = State(initial=True)
+        busy = State()
+        done = State()
+        start = idle.to(busy, on="chain")
+        finish = busy.to(done)
+
+        async def chain(self):
+            await asyncio.sleep(0.001)  # a real suspension: a task takes over
+            self.send("finish")
+
+    async def main():
+        model = _AsyncHooked()
+        sm = Suspending(model)
+        await sm.activate_initial_state()
+        await sm.send("start")
+        return model.calls
+
+    assert asyncio.run(main()) == [("before", "start"), ("after", "start", ["done"])]
+
+
+class Brittle(StateChart):
+    """Every `fail` callback raises; a StateChart catches each as an `error.execution`."""
+
+    a = State(initial=True)
+    go = a.to.itself(on="fan_out")
+    boom = a.to.itself(on="fail")
+
+    def fan_out(self, count=1):
+        for _ in range(count):
+            self.raise_("boom")
+
+    def fail(self):
+        raise ValueError("boom")
+
+
+class Inspector:
+    """A hook that reports what the engine caught during its send."""
+
+    def __init__(self):
+        self.state = None
+        self.seen = []
+
+    def statemachine_around_send(self, machine, event, args, kwargs, proceed):
+        result = proceed()
+        self.seen.append(list(machine._engine.caught))
+        return result
+
+
+def test_the_hook_sees_the_errors_caught_as_events_during_its_send_only():
+    model = Inspector()
+    sm = Brittle(model)
+    sm.send("go", count=2)
+    sm.send("go", count=0)
+    first, second = model.seen
+    assert [str(e) for e in first] == ["boom", "boom"]
+    assert all(isinstance(e, ValueError) for e in first)
+    assert second == []  # cleared when the next send began
+
+
+def test_the_caught_errors_of_one_send_are_capped():
+    """A send whose callbacks fail many times keeps the first few errors, not all of them."""
+    from statemachine._around import _KEEP
+
+    model = Inspector()
+    sm = Brittle(model)
+    sm.send("go", count=_KEEP + 5)
+    assert len(model.seen[0]) == _KEEP
+
+
+def test_from_sync_code_an_async_hooks_awaitable_is_run_to_completion():
+    """Without a running loop an async machine's send returns its result, hook or not."""
+
+    class AsyncRelay(Relay):
+        async def on_enter_done(self):
+            await asyncio.sleep(0)
+
+    model = _AsyncHooked()
+    sm = AsyncRelay(model)
+    assert sm.send("start") == "started"
+    assert model.calls == [("before", "start"), ("after", "start", ["done"])]
