@@ -15,7 +15,7 @@ from django.urls import reverse
 from statemachine.contrib.django import signals
 from statemachine.contrib.django.admin import STATE_PARAM, StateMachineAdminMixin
 from tests.django_project.shop.admin import OrderAdmin
-from tests.django_project.shop.models import BlogPost, Campaign, OptimisticOrder, Order
+from tests.django_project.shop.models import BlogPost, Campaign, OptimisticOrder, Order, Report
 
 pytestmark = pytest.mark.django_db
 
@@ -274,6 +274,20 @@ def test_a_failing_callback_is_an_error_and_rolls_back(admin_client, caplog):
     assert level == "error"
     assert text == "Restock failed: RuntimeError: the warehouse is closed. Nothing was saved."
     assert "Sending 'restock'" in caplog.text
+
+
+def test_a_chart_callback_error_is_an_error_and_rolls_back(admin_client, caplog):
+    """A StateChart would catch the error as an error.execution event and go on; the admin
+    raises it instead: reported, and neither the state nor the callback's write is saved."""
+    report = Report.objects.create()
+    response = admin_client.post(event_url(report, "publish"))
+    assert Report.objects.values("state", "title").get(pk=report.pk) == {
+        "state": "draft",
+        "title": "",
+    }
+    [(level, text)] = messages_of(response)
+    assert level == "error"
+    assert text == "Publish failed: RuntimeError: the printer is on fire. Nothing was saved."
 
 
 def test_a_get_does_not_send(admin_client):

@@ -1,5 +1,7 @@
-"""The asyncio engine with a model: an ``async def`` callback, atomic saving through
-``asave()``, from an async view-like coroutine (no SynchronousOnlyOperation)."""
+"""The asyncio engine with a model, from async view-like coroutines (no
+SynchronousOnlyOperation): ``async def`` callbacks, atomic saving in a real transaction
+(rolled back with the instance's state on failure, callbacks' async ORM writes included),
+optimistic and pessimistic locking, and the ``by=`` permission check."""
 
 from __future__ import annotations
 
@@ -7,10 +9,13 @@ import asyncio
 
 import django
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
+from django.contrib.auth.models import Permission
+from django.db import connections
 
+from statemachine.contrib.django import ConcurrentTransition, TransitionPermissionDenied
 from statemachine.contrib.django.signals import post_transition, pre_transition
-from tests.django_project.shop.models import AsyncJob
+from tests.django_project.shop.models import AsyncJob, OptimisticAsyncJob, PessimisticAsyncJob
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -18,6 +23,18 @@ pytestmark = [
     # releases creating such a model raises (test_async_machines_need_django_5_on_older_ones).
     pytest.mark.skipif(django.VERSION < (5, 0), reason="async model machines need Django 5.0+"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _close_thread_connections():
+    """Under asyncio.run() the ORM runs in asgiref's worker thread: close its connection
+    after each test (the test database cannot be dropped while it is open)."""
+    yield
+    asyncio.run(sync_to_async(connections.close_all)())
+
+
+def row(pk):
+    return AsyncJob.objects.values("state", "name").get(pk=pk)
 
 
 async def start_job_view(pk):
@@ -110,3 +127,122 @@ def test_an_event_without_transition_changes_nothing():
     assert mine.state == "queued"
     row = AsyncJob.objects.get(pk=job.pk)
     assert (row.state, row.name) == ("queued", "")
+
+
+def test_a_caught_callback_error_is_listed_and_the_transition_saved():
+    job = AsyncJob.objects.create(state="running")
+
+    async def scenario():
+        mine = await AsyncJob.objects.aget(pk=job.pk)
+        await mine.statemachine.crash()
+        return mine
+
+    mine = asyncio.run(scenario())
+    assert mine.state == "done"
+    assert [str(e) for e in mine.statemachine_errors] == ["the report could not be written"]
+    assert row(job.pk) == {"state": "done", "name": "side effect"}
+
+
+def test_a_failed_event_rolls_back_the_callbacks_writes_and_the_instance():
+    """The event runs inside a real transaction: the callback's ``aupdate()`` is undone."""
+    job = AsyncJob.objects.create(state="running")
+
+    async def scenario():
+        mine = await AsyncJob.objects.aget(pk=job.pk)
+        with pytest.raises(RuntimeError, match="could not be written"):
+            await mine.send_event("crash", raise_errors=True)
+        return mine
+
+    mine = asyncio.run(scenario())
+    assert mine.state == "running"
+    assert mine.statemachine.running.is_active
+    assert row(job.pk) == {"state": "running", "name": ""}
+
+
+def test_a_failed_event_sends_post_transition_with_the_exception():
+    job = AsyncJob.objects.create(state="running")
+    seen = []
+
+    def post(sender, instance, event, exception, **kwargs):
+        seen.append((event, type(exception).__name__ if exception else None))
+
+    post_transition.connect(post, sender=AsyncJob)
+    try:
+
+        async def scenario():
+            mine = await AsyncJob.objects.aget(pk=job.pk)
+            await mine.statemachine.crash()
+
+        asyncio.run(scenario())
+    finally:
+        post_transition.disconnect(post, sender=AsyncJob)
+    assert seen == [("crash", None)]  # the chart handled the error: the transition completed
+
+
+def test_pessimistic_locking_rereads_the_row_first():
+    job = PessimisticAsyncJob.objects.create()
+    AsyncJob.objects.filter(pk=job.pk).update(state="running")  # behind the instance's back
+
+    async def scenario():
+        await job.statemachine.finish()  # from "running", as the row now says
+
+    asyncio.run(scenario())
+    assert job.state == "done"
+    assert row(job.pk)["state"] == "done"
+
+
+def test_optimistic_locking_refuses_a_stale_instance_and_restores_it():
+    job = OptimisticAsyncJob.objects.create()
+    AsyncJob.objects.filter(pk=job.pk).update(state="running", name="moved on")
+
+    async def scenario():
+        with pytest.raises(ConcurrentTransition, match="changed in the database"):
+            await job.statemachine.start()
+
+    asyncio.run(scenario())
+    assert job.state == "queued"
+    assert row(job.pk) == {"state": "running", "name": "moved on"}
+
+
+def test_the_permission_of_by_is_checked_without_the_sync_orm_on_the_loop(django_user_model):
+    """``user.has_perm()`` queries the database: it runs in a thread, not on the loop."""
+    job = AsyncJob.objects.create(state="running")
+    django_user_model.objects.create_user("clerk")
+    boss = django_user_model.objects.create_user("boss")
+    boss.user_permissions.add(Permission.objects.get(codename="requeue_job"))
+
+    async def scenario(username):
+        user = await django_user_model.objects.aget(username=username)
+        mine = await AsyncJob.objects.aget(pk=job.pk)
+        await mine.statemachine.requeue(by=user)
+        return mine.state
+
+    with pytest.raises(TransitionPermissionDenied, match=r"'shop\.requeue_job' is required"):
+        asyncio.run(scenario("clerk"))
+    assert row(job.pk)["state"] == "running"
+    assert asyncio.run(scenario("boss")) == "queued"
+    assert row(job.pk)["state"] == "queued"
+
+
+def test_from_sync_code_the_event_runs_to_completion_in_the_callers_transaction():
+    """No loop running: the send returns the result, not an awaitable, and its ORM work
+    uses this thread's connection, so it joins (and rolls back with) the caller's
+    transaction."""
+    from django.db import transaction
+
+    job = AsyncJob.objects.create(state="running")
+    with transaction.atomic():
+        assert job.statemachine.finish() is None  # the event's result, not a coroutine
+        assert row(job.pk)["state"] == "done"  # visible inside the transaction
+        transaction.set_rollback(True)
+    assert row(job.pk)["state"] == "running"
+
+
+def test_signals_do_not_change_the_events_result():
+    job = AsyncJob.objects.create()
+
+    async def scenario():
+        mine = await AsyncJob.objects.aget(pk=job.pk)
+        return await mine.statemachine.send("start")
+
+    assert asyncio.run(scenario()) is None  # `announce` returns None; receivers' [] are dropped

@@ -15,6 +15,7 @@ from tests.django_project.shop.models import (
     OptimisticOrder,
     Order,
     PessimisticOrder,
+    Report,
     TransitionRecord,
 )
 
@@ -362,3 +363,62 @@ class TestPerCallOptions:
             order.send_event("pay", atomic=True, lock="optimistic")
         assert order._option("atomic") is False
         assert order._lock() is None
+
+
+# --- StateCharts: errors caught as events, and events they ignore ----------------------------
+def report_row(pk):
+    return Report.objects.values("state", "title").get(pk=pk)
+
+
+def test_a_chart_catches_a_callback_error_and_the_errors_are_listed():
+    """By default the chart handles the error (error.execution): the transition completes
+    and is saved; ``statemachine_errors`` says what went wrong."""
+    report = Report.objects.create()
+    assert report.statemachine_errors == ()
+    report.statemachine.publish()
+    assert report.state == "published"
+    assert report_row(report.pk) == {"state": "published", "title": "side effect"}
+    [error] = report.statemachine_errors
+    assert isinstance(error, RuntimeError)
+    assert str(error) == "the printer is on fire"
+    report.statemachine.touch()
+    assert report.statemachine_errors == ()  # the errors of the last event only
+
+
+@pytest.mark.parametrize("how", ["send_event", "statemachine_options", "model option"])
+def test_raise_errors_rolls_back_the_database_and_the_instance(how, monkeypatch):
+    report = Report.objects.create()
+    with pytest.raises(RuntimeError, match="the printer is on fire"):
+        if how == "send_event":
+            report.send_event("publish", raise_errors=True)
+        elif how == "statemachine_options":
+            with report.statemachine_options(raise_errors=True):
+                report.statemachine.publish()
+        else:
+            monkeypatch.setattr(Report, "statemachine_raise_errors", True)
+            report.statemachine.publish()
+    assert report.state == "draft"
+    assert report.statemachine.draft.is_active
+    assert report_row(report.pk) == {"state": "draft", "title": ""}
+    report.statemachine.touch()  # the instance still works, and saves
+    assert report_row(report.pk)["state"] == "draft"
+
+
+def test_an_event_the_chart_ignores_writes_nothing():
+    """No transition, no UPDATE: not even the optimistic check, which would fail here."""
+    report = Report.objects.create(state="published")
+    Report.objects.filter(pk=report.pk).update(state="draft")  # behind the instance's back
+    with CaptureQueriesContext(connection) as queries:
+        report.statemachine.publish()  # no transition from "published": ignored
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert report_row(report.pk)["state"] == "draft"
+    with pytest.raises(ConcurrentTransition):
+        report.statemachine.touch()  # a self-transition is a transition: saved, so checked
+    assert report.state == "published"
+
+
+def test_the_events_result_is_the_callbacks_only():
+    """The signals listener the mixin adds contributes nothing to what an event returns."""
+    report = Report.objects.create()
+    assert report.statemachine.touch() == "touched"
+    assert report.send_event("touch") == "touched"

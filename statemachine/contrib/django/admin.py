@@ -61,8 +61,9 @@ STATE_PARAM = "_statemachine_state"
 
 # Keyword arguments an event form may not produce: send_event()/send() options, and the names
 # the machine reserves for its own callback arguments (send() would drop them silently).
-_FORBIDDEN_KWARGS = frozenset({"by", "atomic", "lock", "delay", "send_id", "internal"}) | (
-    RESERVED_KWARGS
+_FORBIDDEN_KWARGS = (
+    frozenset({"by", "atomic", "lock", "raise_errors", "delay", "send_id", "internal"})
+    | RESERVED_KWARGS
 )
 
 
@@ -179,9 +180,11 @@ class StateMachineAdminMixin:
 
     def run_event(self, request: Any, obj: Any, event: str, kwargs: dict[str, Any]) -> Any:
         """Send ``event`` to ``obj``: atomic saving of the state field and the permission
-        check of ``request.user``. Override it to do more in the same transaction (atomic
-        saving writes only the state field; save other fields a callback changes here)."""
-        return obj.send_event(event, atomic=True, by=request.user, **kwargs)
+        check of ``request.user``. A callback error a ``StateChart`` would catch as an
+        ``error.execution`` event is raised instead, so it is reported and nothing is saved.
+        Override it to do more in the same transaction (atomic saving writes only the state
+        field; save other fields a callback changes here)."""
+        return obj.send_event(event, atomic=True, raise_errors=True, by=request.user, **kwargs)
 
     def get_statemachine_diagram(self, request: Any, obj: Any) -> str:
         """The machine's diagram as inline SVG markup, active states filled.

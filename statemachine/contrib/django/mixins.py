@@ -9,6 +9,7 @@ callbacks (``send()``, event methods, bound event methods) goes through
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 from collections.abc import Callable, Iterator, Mapping
@@ -73,6 +74,7 @@ class _Signals:
         self.instance = instance
         self.is_async = is_async
         self.current: tuple[Any, ...] | None = None
+        self.transitions = 0  # transitions started (an event that changed nothing adds none)
 
     def _send(self, signal: Any, event_data: Any, **extra: Any) -> Any:
         instance = self.instance
@@ -89,13 +91,15 @@ class _Signals:
         if not self.is_async:
             signal.send(**kwargs)
             return None
-        return signal.asend(**kwargs)  # Django 5.0+ (checked when the machine is created)
+        return _quietly(signal.asend(**kwargs))  # Django 5.0+ (checked at machine creation)
 
     def before_transition(self, event_data: Any) -> Any:
         if event_data.event is None or str(event_data.event) == "__initial__":
             return None
         self.current = (event_data.event, event_data.source, event_data.target, event_data)
-        return self._send(signals.pre_transition, event_data)
+        self.transitions += 1
+        sent = self._send(signals.pre_transition, event_data)
+        return _OURS if sent is None else sent
 
     def after_transition(self, event_data: Any) -> Any:
         if self.current is None:
@@ -110,6 +114,26 @@ class _Signals:
         if current is None:
             return None
         return self._send(signals.post_transition, current[3], exception=exc)
+
+
+# What the signals listener's ``before_transition`` returns: a ``before`` callback's value
+# joins the event's result (even None), so the hook takes this one out again (_without_ours).
+_OURS = object()
+
+
+async def _quietly(awaitable: Any) -> Any:
+    await awaitable
+    return _OURS
+
+
+def _without_ours(result: Any) -> Any:
+    """The event's result as if the signals listener were not there."""
+    if result is _OURS:
+        return None
+    if result.__class__ is list and any(r is _OURS for r in result):
+        rest = [r for r in result if r is not _OURS]
+        return None if not rest else rest[0] if len(rest) == 1 else rest
+    return result
 
 
 class StateMachineModelMixin(MachineMixin):
@@ -128,6 +152,10 @@ class StateMachineModelMixin(MachineMixin):
             state is still the one loaded, else :class:`ConcurrentTransition`) or
             ``"pessimistic"`` (``select_for_update()`` re-reads the row before each event).
             Either implies atomic saving.
+        statemachine_raise_errors: re-raise, after the event, the first error a callback
+            raised that a ``StateChart`` caught as an ``error.execution`` event (see
+            :attr:`statemachine_errors`); with atomic saving its transaction then rolls back
+            and the instance keeps its state (default False: the chart handled it).
         statemachine_permissions: ``{event_id: "app.codename" | callable(instance, user)}``;
             an event sent with ``by=user`` is refused with
             :class:`TransitionPermissionDenied` unless the user has it.
@@ -135,6 +163,7 @@ class StateMachineModelMixin(MachineMixin):
 
     statemachine_atomic: bool = False
     statemachine_lock: str | None = None
+    statemachine_raise_errors: bool = False
     statemachine_permissions: Mapping[str, Any] = {}
 
     if TYPE_CHECKING:  # what models.Model provides
@@ -273,10 +302,14 @@ class StateMachineModelMixin(MachineMixin):
 
     @contextlib.contextmanager
     def statemachine_options(
-        self, *, atomic: bool | None = None, lock: str | bool | None = False
+        self,
+        *,
+        atomic: bool | None = None,
+        lock: str | bool | None = False,
+        raise_errors: bool | None = None,
     ) -> Iterator[None]:
-        """Override ``statemachine_atomic``/``statemachine_lock`` for the events sent inside
-        the block (this thread or task only)::
+        """Override ``statemachine_atomic``/``statemachine_lock``/``statemachine_raise_errors``
+        for the events sent inside the block (this thread or task only)::
 
             with order.statemachine_options(lock="pessimistic"):
                 order.statemachine.pay()
@@ -286,6 +319,8 @@ class StateMachineModelMixin(MachineMixin):
             overrides["atomic"] = atomic
         if lock is not False:
             overrides["lock"] = lock
+        if raise_errors is not None:
+            overrides["raise_errors"] = raise_errors
         token = _overrides.set(overrides)
         try:
             yield
@@ -303,14 +338,32 @@ class StateMachineModelMixin(MachineMixin):
     ) -> Any:
         """Check the permission of ``by=``, then run the event (inside a transaction that
         also saves the state, when atomic saving or locking is on)."""
-        if "by" in kwargs:
-            self.check_permission(event, kwargs["by"])
+        # The options are read now: an awaitable result runs after send_event() returned.
         lock = self._lock()
         atomic = bool(self._option("atomic")) or lock is not None
+        raise_errors = bool(self._option("raise_errors"))
         if machine._engine.is_async:
-            return self._around_async(proceed, atomic)
+            around = self._around_async(event, kwargs, proceed, lock, atomic, raise_errors)
+            if asyncio._get_running_loop() is not None:
+                return around
+            # From sync code: run it here, so its ORM work stays on this thread's connection
+            # (inside the caller's transaction, if any).
+            from asgiref.sync import async_to_sync
+
+            async def run() -> Any:
+                return await around
+
+            return async_to_sync(run)()
+        if "by" in kwargs:
+            self.check_permission(event, kwargs["by"])
         if not atomic:
-            return self._run(proceed)
+            return self._run(proceed, raise_errors)
+        return self._atomically(lambda: self._run(proceed, raise_errors), lock)
+
+    def _atomically(self, run: Callable[[], Any], lock: str | None) -> Any:
+        """``run()`` the event inside ``transaction.atomic()`` (after locking the row, for
+        pessimistic locking), then save the state if the event changed it. If anything
+        raises, the database rolls back and so does the instance's state."""
         field = _state_field(type(self))
         using = router.db_for_write(type(self), instance=self)
         before = self.__dict__.get(field.attname) if field is not None else None
@@ -321,8 +374,14 @@ class StateMachineModelMixin(MachineMixin):
                     self._reread_for_update(field, using)
                     # What the row held then is still true after a rollback: keep it.
                     before, loaded = self.__dict__.get(field.attname), self._statemachine_loaded
-                result = self._run(proceed)
-                if self.pk is not None and field is not None:
+                signals_before = self._statemachine_signals.transitions
+                result = run()
+                if (
+                    self.pk is not None
+                    and field is not None
+                    # Nothing to write for an event the machine ignored.
+                    and self._statemachine_signals.transitions != signals_before
+                ):
                     self.save(update_fields=[field.attname], using=using)
         except BaseException:
             if field is not None:  # the database rolled back: so does the instance
@@ -332,14 +391,30 @@ class StateMachineModelMixin(MachineMixin):
             raise
         return result
 
-    def _run(self, proceed: Callable[[], Any]) -> Any:
+    def _run(self, proceed: Callable[[], Any], raise_errors: bool) -> Any:
         listener = self._statemachine_signals
         try:
             with unprotected(self):
-                return proceed()
+                result = proceed()
         except BaseException as exc:
             listener.failed(exc)
             raise
+        self._raise_caught(raise_errors)
+        return _without_ours(result)
+
+    @property
+    def statemachine_errors(self) -> tuple[Exception, ...]:
+        """The exceptions callbacks raised during the last event sent from outside that the
+        machine caught as ``error.execution`` events (a ``StateChart`` does; a
+        ``StateMachine`` raises them instead). Empty if there were none."""
+        machine = getattr(self, self.state_machine_attr, None)
+        return tuple(getattr(getattr(machine, "_engine", None), "caught", ()))
+
+    def _raise_caught(self, raise_errors: bool) -> None:
+        """With ``raise_errors`` on: raise the first error the machine caught as an event
+        (inside the transaction, so atomic saving rolls back)."""
+        if raise_errors and self.statemachine_errors:
+            raise self.statemachine_errors[0]
 
     def _reread_for_update(self, field: Any, using: str) -> None:
         """Pessimistic locking: lock the row and take its current state."""
@@ -350,9 +425,29 @@ class StateMachineModelMixin(MachineMixin):
         self._statemachine_loaded = self._current_raw()
         self._statemachine_resync()
 
-    async def _around_async(self, proceed: Callable[[], Any], atomic: bool) -> Any:
-        """The asyncio engine: run the event on the loop, then save with ``asave``. The ORM is
-        only used through its async API; there is no transaction (Django's are sync-only)."""
+    async def _around_async(
+        self,
+        event: str,
+        kwargs: dict[str, Any],
+        proceed: Callable[[], Any],
+        lock: str | None,
+        atomic: bool,
+        raise_errors: bool,
+    ) -> Any:
+        """The asyncio engine. The ORM is only used from a thread (``sync_to_async``): the
+        permission check, and for atomic saving the whole transaction, whose thread hands
+        the event back to the loop (``async_to_sync``); the callbacks' async ORM calls then
+        run in that thread, inside the transaction."""
+        from asgiref.sync import async_to_sync, sync_to_async
+
+        if "by" in kwargs:
+            await sync_to_async(self.check_permission)(event, kwargs["by"])
+        if not atomic:
+            return await self._run_async(proceed, raise_errors)
+        run = async_to_sync(self._run_async)
+        return await sync_to_async(self._atomically)(lambda: run(proceed, raise_errors), lock)
+
+    async def _run_async(self, proceed: Callable[[], Any], raise_errors: bool) -> Any:
         listener = self._statemachine_signals
         try:
             with unprotected(self):
@@ -364,10 +459,8 @@ class StateMachineModelMixin(MachineMixin):
             if sent is not None:
                 await sent
             raise
-        field = _state_field(type(self))
-        if atomic and self.pk is not None and field is not None:
-            await self.asave(update_fields=[field.attname])
-        return result
+        self._raise_caught(raise_errors)
+        return _without_ours(result)
 
     # --- permissions and "why not?" ----------------------------------------------------------
     def has_event_permission(self, event: str, user: Any) -> bool:
@@ -426,12 +519,13 @@ class StateMachineModelMixin(MachineMixin):
         *args: Any,
         atomic: bool | None = None,
         lock: str | bool | None = False,
+        raise_errors: bool | None = None,
         **kwargs: Any,
     ) -> Any:
         """Send ``event`` with saving options for this call only (see
         :meth:`statemachine_options`); ``by=user`` checks the permission."""
         machine = getattr(self, self.state_machine_attr)
-        with self.statemachine_options(atomic=atomic, lock=lock):
+        with self.statemachine_options(atomic=atomic, lock=lock, raise_errors=raise_errors):
             return machine.send(event, *args, **kwargs)
 
 

@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from statemachine.contrib.django.admin import StateMachineAdminMixin
 
-from .models import OptimisticOrder, Order
+from .models import OptimisticOrder, Order, Report
 
 
 class ShipForm(forms.Form):
@@ -23,3 +23,10 @@ class OrderAdmin(StateMachineAdminMixin, admin.ModelAdmin):
 @admin.register(OptimisticOrder)
 class OptimisticOrderAdmin(OrderAdmin):
     """Orders saved with optimistic locking: a concurrent change is refused."""
+
+
+@admin.register(Report)
+class ReportAdmin(StateMachineAdminMixin, admin.ModelAdmin):
+    """A StateChart model: a callback error it would catch as an event is reported."""
+
+    statemachine_show_diagram = False

@@ -141,6 +141,33 @@ class TransitionRecord(models.Model):
 class AsyncJob(StateMachineModelMixin, models.Model):
     state_machine_name = "tests.django_project.shop.statemachines.AsyncJobMachine"
     statemachine_atomic = True
+    statemachine_permissions = {"requeue": "shop.requeue_job"}
     state = StateField()
     name = models.CharField(max_length=30, blank=True)
     announced = False
+
+    class Meta:
+        permissions = [("requeue_job", "Can requeue jobs")]
+
+
+class PessimisticAsyncJob(AsyncJob):
+    statemachine_lock = "pessimistic"
+
+    class Meta:
+        proxy = True
+
+
+class OptimisticAsyncJob(AsyncJob):
+    statemachine_lock = "optimistic"
+
+    class Meta:
+        proxy = True
+
+
+class Report(StateMachineModelMixin, models.Model):
+    """A sync StateChart model (callback errors become error.execution events)."""
+
+    state_machine_name = "tests.django_project.shop.statemachines.ReportMachine"
+    statemachine_lock = "optimistic"
+    state = StateField()
+    title = models.CharField(max_length=30, blank=True)

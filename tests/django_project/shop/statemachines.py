@@ -132,6 +132,29 @@ class AsyncJobMachine(StateChart):
     done = State(final=True)
     start = queued.to(running, on="announce")
     finish = running.to(done)
+    crash = running.to(done, on="write_then_fail")
+    requeue = running.to(queued)
 
     async def announce(self):
         self.model.announced = True
+
+    async def write_then_fail(self):
+        """A database side effect, then an error (a StateChart catches it as an event)."""
+        await type(self.model).objects.filter(pk=self.model.pk).aupdate(name="side effect")
+        raise RuntimeError("the report could not be written")
+
+
+class ReportMachine(StateChart):
+    """A sync StateChart whose ``publish`` callback writes to the database, then fails."""
+
+    draft = State(initial=True)
+    published = State()
+    publish = draft.to(published, on="write_then_fail")
+    touch = draft.to.itself(internal=True) | published.to.itself(internal=True)
+
+    def write_then_fail(self):
+        type(self.model).objects.filter(pk=self.model.pk).update(title="side effect")
+        raise RuntimeError("the printer is on fire")
+
+    def before_touch(self):
+        return "touched"
