@@ -1,15 +1,19 @@
 """Settings of the Django project the integration tests run against.
 
-The ``default`` database is SQLite. A ``postgres`` alias points at PostgreSQL
-(127.0.0.1:5432, database ``test``, trust auth; override with ``STATEMACHINE_PG_*``) when it
-answers; tests that need it use ``databases=["postgres"]`` and skip when it is missing, unless
-``STATEMACHINE_REQUIRE_POSTGRES=1`` (set by ``.ci/run``) turns the skip into a failure.
+The ``default`` database is SQLite, or PostgreSQL with ``STATEMACHINE_TEST_DB=postgres`` (the
+whole suite then runs on PostgreSQL; ``.ci/run`` runs it both ways). A ``postgres`` alias points
+at PostgreSQL (127.0.0.1:5432, database ``test``, trust auth; override with
+``STATEMACHINE_PG_*``) when it answers; tests that need it use ``databases=["postgres"]`` and
+skip when it is missing, unless ``STATEMACHINE_REQUIRE_POSTGRES=1`` (set by ``.ci/run``) turns
+the skip into a failure.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+
+from django.core.exceptions import ImproperlyConfigured
 
 SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
@@ -71,18 +75,32 @@ def _reachable(host: str, port: int) -> bool:
 
 POSTGRES_AVAILABLE = _reachable(PG["host"], PG["port"])
 
-DATABASES = {
-    "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"},
+POSTGRES = {
+    "ENGINE": "django.db.backends.postgresql",
+    "HOST": PG["host"],
+    "PORT": PG["port"],
+    "NAME": PG["name"],
+    "USER": PG["user"],
+    "TEST": {"NAME": "test_statemachine"},
 }
-if POSTGRES_AVAILABLE:
-    DATABASES["postgres"] = {
-        "ENGINE": "django.db.backends.postgresql",
-        "HOST": PG["host"],
-        "PORT": PG["port"],
-        "NAME": PG["name"],
-        "USER": PG["user"],
-        "TEST": {"NAME": "test_statemachine"},
-    }
+TEST_DB = os.environ.get("STATEMACHINE_TEST_DB", "sqlite")
+
+if TEST_DB == "sqlite":
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    if POSTGRES_AVAILABLE:
+        DATABASES["postgres"] = POSTGRES
+elif TEST_DB == "postgres":
+    if not POSTGRES_AVAILABLE:
+        raise ImproperlyConfigured(
+            f"STATEMACHINE_TEST_DB=postgres, but PostgreSQL is not reachable at "
+            f"{PG['host']}:{PG['port']}. Start it, or unset STATEMACHINE_TEST_DB for SQLite."
+        )
+    # The `postgres` alias is the same test database (its tests run here too).
+    DATABASES = {"default": POSTGRES, "postgres": {**POSTGRES, "TEST": {"MIRROR": "default"}}}
+else:
+    raise ImproperlyConfigured(
+        f"STATEMACHINE_TEST_DB is {TEST_DB!r}; use 'sqlite' (the default) or 'postgres'."
+    )
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test logins
 STATIC_URL = "/static/"
