@@ -289,7 +289,32 @@ class TestInitialState:
         order.save()
         assert Order.objects.values_list("entries", flat=True).get(pk=order.pk) == 1
         assert Order.objects.create(items=1).entries == 1
-        assert Order(items=1, state="created").entries == 1  # the default, given explicitly
+
+    def test_a_state_given_to_the_constructor_is_taken_as_stored(self):
+        """Even the initial state's value: the caller says where the row is (deserializers
+        and fixtures build instances this way), so nothing is entered."""
+        assert Order(items=1, state="created").entries == 0
+        assert Order(None, "created", 1).entries == 0  # by position: id, state, items
+        assert Order(None).entries == 1  # positional, but the state is not among them
+        order = Order(items=1, state="created")
+        order.pay()
+        assert order.state == "paid"
+
+    def test_loading_a_fixture_runs_no_entry_callback(self, tmp_path):
+        """loaddata builds each object with all its fields and saves it raw: the row keeps
+        exactly the fixture's values (an entry callback would have changed ``entries``)."""
+        from django.core.management import call_command
+
+        fixture = tmp_path / "orders.json"
+        fixture.write_text(
+            '[{"model": "shop.order", "pk": 41, "fields": {"state": "created", "items": 2,'
+            ' "entries": 0}}, {"model": "shop.order", "pk": 42, "fields": {"state": "paid",'
+            ' "items": 1, "entries": 5}}]'
+        )
+        call_command("loaddata", str(fixture), verbosity=0)
+        rows = dict(Order.objects.values_list("pk", "entries"))
+        assert rows == {41: 0, 42: 5}
+        assert Order.objects.get(pk=41).statemachine.created.is_active
 
     def test_entry_callbacks_do_not_run_when_loading(self):
         order = Order.objects.create(items=1)

@@ -201,12 +201,19 @@ class StateMachineModelMixin(MachineMixin):
                 )
             machine_cls = _machine_class(type(self))
             field = _state_field(type(self))
-            fresh = self._state.adding and isinstance(field, StateField) and field.kind != "json"
+            fresh = (
+                self._state.adding
+                and isinstance(field, StateField)
+                and field.kind != "json"
+                and not _state_given(type(self), field, args, kwargs)
+            )
             if fresh and getattr(self, self.state_field_name) == _raw(
                 machine_cls.initial_state.value
             ):
-                # A new row holding the field's default: enter the initial state for real
-                # (its entry callbacks run), as a machine without a stored state does.
+                # A new row left at the field's default: enter the initial state for real
+                # (its entry callbacks run), as a machine without a stored state does. A
+                # state given to the constructor (as deserializers and fixtures do) is
+                # taken as stored.
                 self.__dict__[field.attname] = None
             try:
                 sm = machine_cls(self, state_field=self.state_field_name)
@@ -533,6 +540,13 @@ def _permission_text(required: Any) -> str:
     if callable(required):
         return f"the check {getattr(required, '__name__', repr(required))}()"
     return repr(required)
+
+
+def _state_given(model: Any, field: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Did the constructor call pass the state field's value (by name or by position)?"""
+    if field.name in kwargs or field.attname in kwargs:
+        return True
+    return bool(args) and len(args) > model._meta.fields.index(field)
 
 
 def _machine_class(model: type) -> Any:
