@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+
+# The seed's `campaign` app is a top-level package, as in the seed.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
@@ -30,6 +35,7 @@ INSTALLED_APPS = [
     "statemachine.contrib.django",
     "statemachine.contrib.django.audit",
     "tests.django_project.shop",
+    "campaign",
 ]
 
 MIDDLEWARE = [

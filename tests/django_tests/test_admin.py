@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from campaign.models import Campaign
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
@@ -15,7 +16,7 @@ from django.urls import reverse
 from statemachine.contrib.django import signals
 from statemachine.contrib.django.admin import STATE_PARAM, StateMachineAdminMixin
 from tests.django_project.shop.admin import OrderAdmin
-from tests.django_project.shop.models import BlogPost, Campaign, OptimisticOrder, Order, Report
+from tests.django_project.shop.models import BlogPost, OptimisticOrder, Order, Report
 
 pytestmark = pytest.mark.django_db
 

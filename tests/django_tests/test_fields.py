@@ -8,6 +8,7 @@ import sys
 import threading
 
 import pytest
+from campaign.statemachines import CampaignMachineWithKeys
 from django.core import checks, serializers
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
@@ -34,11 +35,7 @@ from tests.django_project.shop.models import (
     Ticket,
     TicketStatus,
 )
-from tests.django_project.shop.statemachines import (
-    CampaignMachineWithKeys,
-    OrderMachine,
-    Priority,
-)
+from tests.django_project.shop.statemachines import OrderMachine, Priority
 
 ISOLATED = "tests.django_project.shop"  # isolate_apps gives the app a fresh, private registry
 
@@ -67,7 +64,7 @@ class TestColumns:
     @isolate_apps(ISOLATED)
     def test_integer_states_give_an_integer_column(self):
         class IntCampaign(StateMachineModelMixin, models.Model):
-            state_machine_name = "tests.django_project.shop.statemachines.CampaignMachineWithKeys"
+            state_machine_name = "campaign.statemachines.CampaignMachineWithKeys"
             step = StateField(CampaignMachineWithKeys)
 
             class Meta:

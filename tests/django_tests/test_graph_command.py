@@ -63,7 +63,7 @@ def initial_target(subgraph):
 def test_no_target_draws_every_state_machine_model():
     found = clusters(parse(run()))
     assert {
-        "shop.Campaign.step",  # MachineMixin on a plain IntegerField
+        "campaign.Campaign.step",  # MachineMixin on a plain IntegerField
         "shop.Order.state",  # StateMachineModelMixin + StateField
         "shop.Ticket.status",  # StateForeignKey
         "shop.Article.state",  # a parallel statechart
@@ -114,7 +114,7 @@ def test_a_named_proxy_is_drawn():
 
 
 def test_machine_mixin_field_target():
-    assert list(clusters(parse(run("shop.Campaign.step")))) == ["shop.Campaign.step"]
+    assert list(clusters(parse(run("campaign.Campaign.step")))) == ["campaign.Campaign.step"]
 
 
 # --- --exclude -----------------------------------------------------------------------------

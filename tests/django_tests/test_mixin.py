@@ -4,6 +4,8 @@ instance, historical models, bad configuration, conditions and "why not?"."""
 from __future__ import annotations
 
 import pytest
+from campaign.models import Campaign
+from campaign.statemachines import CampaignMachineWithKeys
 from django.apps import apps as global_apps
 from django.core import checks
 from django.db import models
@@ -16,15 +18,10 @@ from statemachine.exceptions import TransitionNotAllowed
 from tests.django_project.shop.models import (
     Article,
     BlogPost,
-    Campaign,
     CampaignWithInit,
     Order,
 )
-from tests.django_project.shop.statemachines import (
-    CampaignMachineWithInit,
-    CampaignMachineWithKeys,
-    OrderMachine,
-)
+from tests.django_project.shop.statemachines import CampaignMachineWithInit, OrderMachine
 
 ISOLATED = "tests.django_project.shop"
 
@@ -130,8 +127,8 @@ class TestBoundEvents:
 # --- historical models ---------------------------------------------------------------------
 @pytest.mark.django_db
 class TestHistoricalModels:
-    def historical(self, name):
-        model = ProjectState.from_apps(global_apps).apps.get_model("shop", name)
+    def historical(self, name, app="shop"):
+        model = ProjectState.from_apps(global_apps).apps.get_model(app, name)
         assert model.__module__ == "__fake__"
         return model
 
@@ -150,7 +147,7 @@ class TestHistoricalModels:
         assert HistoricalOrder.objects.get(pk=order.pk).state == "shipped"
 
     def test_the_seed_model_as_historical_model(self):
-        HistoricalCampaign = self.historical("Campaign")
+        HistoricalCampaign = self.historical("Campaign", app="campaign")
         campaign = HistoricalCampaign(name="x", step=2)
         assert not hasattr(campaign, "sm")
         campaign.save()

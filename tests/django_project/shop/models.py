@@ -4,17 +4,6 @@ from statemachine.contrib.django import StateField, StateForeignKey, StateMachin
 from statemachine.mixins import MachineMixin
 
 
-# The seed's example, verbatim.
-# fmt: off
-class Campaign(models.Model, MachineMixin):
-    state_machine_name = 'tests.django_project.shop.statemachines.CampaignMachineWithKeys'
-    state_machine_attr = 'sm'
-    state_field_name = 'step'
-    name = models.CharField(max_length=30)
-    step = models.IntegerField()
-# fmt: on
-
-
 class CampaignWithInit(models.Model, MachineMixin):
     state_machine_name = "tests.django_project.shop.statemachines.CampaignMachineWithInit"
     state_machine_attr = "sm"

@@ -4,24 +4,11 @@ import functools
 import itertools
 import operator
 
+from campaign.statemachines import CampaignMachineWithKeys
 from django.db import models
 
 from statemachine import State, StateChart, StateMachine
 from statemachine.states import States
-
-
-# The seed's example, verbatim.
-# fmt: off
-class CampaignMachineWithKeys(StateMachine):
-    draft = State('Draft', initial=True, value=1)
-    producing = State('Being produced', value=2)
-    closed = State('Closed', value=3)
-    cancelled = State('Cancelled', value=4)
-    add_job = draft.to.itself() | producing.to.itself()
-    produce = draft.to(producing)
-    deliver = producing.to(closed)
-    cancel = cancelled.from_(draft, producing)
-# fmt: on
 
 
 class CampaignMachineWithInit(CampaignMachineWithKeys):
