@@ -62,6 +62,8 @@ def _private_loop() -> asyncio.AbstractEventLoop:
 # The running loop of this thread, or None (asyncio's own cheap accessor).
 _get_running_loop = asyncio._get_running_loop
 _get_ident = threading.get_ident
+_copy_context = contextvars.copy_context
+_DONE = object()  # what next() returns for a step that ran to its end
 
 
 class _Ready:
@@ -323,9 +325,14 @@ class AsyncEngine(Engine):
                     self._owner = _get_ident()  # sends from our callbacks only queue
                     try:
                         steps = self._step_and_drain(event, args, kwargs, td, pending)
-                        for request in steps:  # `for`: cheaper than catching StopIteration
+                        # The step runs in a copy of the caller's context, as in a task: a
+                        # callback that sets a context variable, suspends, and resets it
+                        # does both in the same context even when a task takes over between.
+                        context = _copy_context()
+                        request = context.run(next, steps, _DONE)
+                        if request is not _DONE:
                             # A callback suspended: a task runs the rest, lock included.
-                            task = loop.create_task(self._go_on(steps, request))
+                            task = context.run(loop.create_task, self._go_on(steps, request))
                             handed = True
                             _tasks.add(task)  # the loop keeps only a weak reference
                             task.add_done_callback(_tasks.discard)

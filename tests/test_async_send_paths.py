@@ -9,6 +9,7 @@ callers, and a caller that never awaits.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 
 import pytest
@@ -324,3 +325,87 @@ def test_cancelling_the_first_send_of_a_machine_with_a_deferred_initial_entry():
         return list(sm.configuration_values), await asyncio.wait_for(sm.send("ping"), 1)
 
     assert asyncio.run(main()) == (["idle"], "pong")
+
+
+@pytest.mark.parametrize("suspends", [False, True])
+def test_several_async_validators_and_conditions_each_run_and_are_awaited(suspends):
+    """Every validator and condition in a list runs, in order, whether its coroutine
+    completes at once or really suspends; the first false condition stops the transition."""
+
+    class Gate(StateChart):
+        shut = State(initial=True)
+        ajar = State()
+        push = shut.to(ajar, validators=["check", "check"], cond=["allow", "allow"])
+        kick = shut.to(ajar, cond=["allow", "deny", "allow"])
+
+        def __init__(self):
+            self.calls: list[str] = []
+            super().__init__()
+
+        async def _pause(self):
+            if suspends:
+                await asyncio.sleep(0)
+
+        async def check(self):
+            await self._pause()
+            self.calls.append("check")
+
+        async def allow(self):
+            await self._pause()
+            self.calls.append("allow")
+            return True
+
+        async def deny(self):
+            await self._pause()
+            self.calls.append("deny")
+            return False
+
+    async def main():
+        sm = Gate()
+        await sm.activate_initial_state()
+        await sm.send("kick")
+        refused = (list(sm.calls), list(sm.configuration_values))
+        sm.calls.clear()
+        await sm.send("push")
+        return refused, sm.calls, list(sm.configuration_values)
+
+    refused, calls, config = asyncio.run(main())
+    assert refused == (["allow", "deny"], ["shut"])
+    assert calls == ["check", "check", "allow", "allow"]
+    assert config == ["ajar"]
+
+
+_scope: contextvars.ContextVar[str] = contextvars.ContextVar("scope", default="outside")
+
+
+class Scoped(StateChart):
+    """``go`` sets a context variable, really suspends, then resets it (as asgiref's
+    sync_to_async does with its own); ``mark`` sets one and returns at once."""
+
+    a = State(initial=True)
+    b = State()
+    go = a.to(b, on="scoped")
+    mark = b.to(a, on="marked")
+
+    async def scoped(self):
+        token = _scope.set("inside")
+        await asyncio.sleep(0)  # a task takes over the rest of the step here
+        _scope.reset(token)
+
+    async def marked(self):
+        _scope.set("marked")
+
+
+def test_callbacks_run_in_a_copy_of_the_callers_context_like_a_task():
+    """Set and reset happen in one context even across the hand-over to a task, and the
+    caller's own context variables are left alone, suspension or not."""
+
+    async def main():
+        sm = Scoped()
+        await sm.activate_initial_state()
+        await sm.send("go")
+        after_go = _scope.get()
+        await sm.send("mark")
+        return after_go, _scope.get(), list(sm.configuration_values)
+
+    assert asyncio.run(main()) == ("outside", "outside", ["a"])
