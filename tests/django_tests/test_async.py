@@ -15,7 +15,12 @@ from django.db import connections
 
 from statemachine.contrib.django import ConcurrentTransition, TransitionPermissionDenied
 from statemachine.contrib.django.signals import post_transition, pre_transition
-from tests.django_project.shop.models import AsyncJob, OptimisticAsyncJob, PessimisticAsyncJob
+from tests.django_project.shop.models import (
+    AsyncJob,
+    OptimisticAsyncJob,
+    PessimisticAsyncJob,
+    StrictAsyncJob,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -246,3 +251,42 @@ def test_signals_do_not_change_the_events_result():
         return await mine.statemachine.send("start")
 
     assert asyncio.run(scenario()) is None  # `announce` returns None; receivers' [] are dropped
+
+
+def test_without_atomic_saving_the_event_only_changes_the_instance():
+    job = AsyncJob.objects.create()
+
+    async def scenario():
+        mine = await AsyncJob.objects.aget(pk=job.pk)
+        await mine.send_event("start", atomic=False)
+        return mine
+
+    mine = asyncio.run(scenario())
+    assert (mine.state, mine.announced) == ("running", True)
+    assert row(job.pk)["state"] == "queued"  # saving is the caller's job then
+
+
+@pytest.mark.parametrize("atomic", [True, False])
+def test_an_error_raised_by_a_callback_is_signalled_and_reaches_the_caller(atomic):
+    job = StrictAsyncJob.objects.create(state="running")
+    seen = []
+
+    async def post(sender, instance, event, exception, **kwargs):
+        seen.append((event, type(exception).__name__))
+
+    post_transition.connect(post, sender=StrictAsyncJob)
+    try:
+
+        async def scenario():
+            mine = await StrictAsyncJob.objects.aget(pk=job.pk)
+            with pytest.raises(RuntimeError, match="could not be written"):
+                await mine.send_event("crash", atomic=atomic)
+            return mine
+
+        mine = asyncio.run(scenario())
+    finally:
+        post_transition.disconnect(post, sender=StrictAsyncJob)
+    assert seen == [("crash", "RuntimeError")]
+    assert mine.state == "running"
+    # Atomic saving rolls the callback's write back; without it, the write stands.
+    assert row(job.pk) == {"state": "running", "name": "" if atomic else "side effect"}

@@ -153,6 +153,13 @@ class OptimisticAsyncJob(AsyncJob):
         proxy = True
 
 
+class StrictAsyncJob(AsyncJob):
+    state_machine_name = "tests.django_project.shop.statemachines.StrictAsyncJobMachine"
+
+    class Meta:
+        proxy = True
+
+
 class Report(StateMachineModelMixin, models.Model):
     """A sync StateChart model (callback errors become error.execution events)."""
 

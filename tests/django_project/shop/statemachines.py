@@ -131,6 +131,12 @@ class AsyncJobMachine(StateChart):
         raise RuntimeError("the report could not be written")
 
 
+class StrictAsyncJobMachine(AsyncJobMachine):
+    """Raises callback errors instead of catching them as events."""
+
+    catch_errors_as_events = False
+
+
 class ReportMachine(StateChart):
     """A sync StateChart whose ``publish`` callback writes to the database, then fails."""
 
