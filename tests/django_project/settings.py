@@ -17,8 +17,10 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-# The seed's `campaign` app is a top-level package, as in the seed.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The seed's `campaign` app is a top-level package, as in the seed; so is the demo project's
+# `publishing` app, whose models the examples of docs/django.md use.
+_HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(_HERE), str(_HERE.parents[1] / "contrib" / "django_demo")]
 
 SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "statemachine.contrib.django.audit",
     "tests.django_project.shop",
     "campaign",
+    "publishing",
 ]
 
 MIDDLEWARE = [
