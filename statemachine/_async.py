@@ -19,6 +19,7 @@ import asyncio
 import collections.abc
 import contextlib
 import contextvars
+import sys
 import threading
 import types
 
@@ -64,6 +65,22 @@ _get_running_loop = asyncio._get_running_loop
 _get_ident = threading.get_ident
 _copy_context = contextvars.copy_context
 _DONE = object()  # what next() returns for a step that ran to its end
+
+
+if sys.version_info >= (3, 11):
+
+    def _task_in(
+        loop: asyncio.AbstractEventLoop, context: contextvars.Context, coro: Any
+    ) -> asyncio.Task[Any]:
+        """A task running ``coro`` in ``context`` itself."""
+        return loop.create_task(coro, context=context)
+
+else:  # pragma: no cover - Python 3.10: create_task() takes no context; a copy of it
+
+    def _task_in(
+        loop: asyncio.AbstractEventLoop, context: contextvars.Context, coro: Any
+    ) -> asyncio.Task[Any]:
+        return context.run(loop.create_task, coro)
 
 
 class _Ready:
@@ -325,14 +342,15 @@ class AsyncEngine(Engine):
                     self._owner = _get_ident()  # sends from our callbacks only queue
                     try:
                         steps = self._step_and_drain(event, args, kwargs, td, pending)
-                        # The step runs in a copy of the caller's context, as in a task: a
+                        # The step runs in a copy of the caller's context, as a task does,
+                        # and the task that may take over runs in that same context: a
                         # callback that sets a context variable, suspends, and resets it
-                        # does both in the same context even when a task takes over between.
+                        # (with its token) does both in one context.
                         context = _copy_context()
                         request = context.run(next, steps, _DONE)
                         if request is not _DONE:
                             # A callback suspended: a task runs the rest, lock included.
-                            task = context.run(loop.create_task, self._go_on(steps, request))
+                            task = _task_in(loop, context, self._go_on(steps, request))
                             handed = True
                             _tasks.add(task)  # the loop keeps only a weak reference
                             task.add_done_callback(_tasks.discard)

@@ -14,7 +14,7 @@ import inspect
 
 import pytest
 
-from statemachine import State, StateChart
+from statemachine import State, StateChart, StateMachine
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
@@ -378,27 +378,36 @@ def test_several_async_validators_and_conditions_each_run_and_are_awaited(suspen
 _scope: contextvars.ContextVar[str] = contextvars.ContextVar("scope", default="outside")
 
 
-class Scoped(StateChart):
-    """``go`` sets a context variable, really suspends, then resets it (as asgiref's
-    sync_to_async does with its own); ``mark`` sets one and returns at once."""
+class Scoped(StateMachine):
+    """``go`` sets a context variable, really suspends, then resets it with its token (as
+    asgiref's sync_to_async sets and clears its own); ``mark`` sets one and returns at once.
+    A StateMachine: an error (a token reset in another context) would reach the caller."""
 
     a = State(initial=True)
     b = State()
     go = a.to(b, on="scoped")
     mark = b.to(a, on="marked")
 
+    def __init__(self):
+        self.seen: list[str] = []
+        super().__init__()
+
     async def scoped(self):
         token = _scope.set("inside")
         await asyncio.sleep(0)  # a task takes over the rest of the step here
+        self.seen.append(_scope.get())
         _scope.reset(token)
+        self.seen.append(_scope.get())
 
     async def marked(self):
         _scope.set("marked")
 
 
-def test_callbacks_run_in_a_copy_of_the_callers_context_like_a_task():
-    """Set and reset happen in one context even across the hand-over to a task, and the
-    caller's own context variables are left alone, suspension or not."""
+def test_callbacks_run_in_one_copy_of_the_callers_context_like_a_task():
+    """The part of a step run inside send() and the task that takes over after a suspension
+    share one context (a copy of the caller's, as a task's is): what a callback set before
+    suspending it still sees after, its token resets it, and the caller's own context
+    variables are left alone, suspension or not."""
 
     async def main():
         sm = Scoped()
@@ -406,6 +415,6 @@ def test_callbacks_run_in_a_copy_of_the_callers_context_like_a_task():
         await sm.send("go")
         after_go = _scope.get()
         await sm.send("mark")
-        return after_go, _scope.get(), list(sm.configuration_values)
+        return sm.seen, after_go, _scope.get(), list(sm.configuration_values)
 
-    assert asyncio.run(main()) == ("outside", "outside", ["a"])
+    assert asyncio.run(main()) == (["inside", "outside"], "outside", "outside", ["a"])
