@@ -290,3 +290,25 @@ def test_an_error_raised_by_a_callback_is_signalled_and_reaches_the_caller(atomi
     assert mine.state == "running"
     # Atomic saving rolls the callback's write back; without it, the write stands.
     assert row(job.pk) == {"state": "running", "name": "" if atomic else "side effect"}
+
+
+def test_the_audit_log_is_written_in_the_events_transaction(django_user_model):
+    """The audit app's receiver is sync: asend() runs it in the transaction's thread, so its
+    row commits with a transition and rolls back with a failed one."""
+    from statemachine.contrib.django.audit.models import TransitionLog
+
+    job = AsyncJob.objects.create(state="running")
+    django_user_model.objects.create_user("clerk")
+
+    async def scenario():
+        user = await django_user_model.objects.aget(username="clerk")
+        mine = await AsyncJob.objects.aget(pk=job.pk)
+        with pytest.raises(RuntimeError):
+            await mine.send_event("crash", raise_errors=True, by=user)
+        await mine.statemachine.finish(by=user)
+
+    asyncio.run(scenario())
+    rows = TransitionLog.objects.for_object(job)
+    assert [(r.event, r.source, r.target, r.user.username) for r in rows] == [
+        ("finish", "running", "done", "clerk")
+    ]
