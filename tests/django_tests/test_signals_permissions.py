@@ -82,6 +82,13 @@ class TestSignals:
         assert only_proxy.names == ["pre", "post"]
         assert only_proxy.calls[0][1]["sender"] is AtomicOrder
 
+    def test_a_sender_can_be_named_lazily(self):
+        """Model signals: ``sender="app_label.Model"`` works, as for django-fsm's."""
+        with Recorder(sender="shop.AtomicOrder") as by_name, Recorder(sender="shop.Order") as other:
+            AtomicOrder.objects.create(items=1).pay()
+        assert by_name.names == ["pre", "post"]
+        assert other.calls == []
+
     def test_post_carries_the_exception_of_a_failing_callback(self):
         order = Order.objects.create(items=1, state="shipped")
         with Recorder() as rec, pytest.raises(RuntimeError) as info:

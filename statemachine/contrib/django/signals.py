@@ -9,13 +9,16 @@ is refused (no transition, a failing guard, a denied permission) sends nothing.
 ``pre_transition`` is sent once the transition is chosen, before its callbacks run;
 ``post_transition`` after the new state is set. With atomic saving both run inside the
 transaction, so what a receiver writes is rolled back with a failed transition.
+
+Both are model signals: ``sender`` may also be given as an ``"app_label.Model"`` string when
+connecting, as for Django's own ``post_save``.
 """
 
 from __future__ import annotations
 
-from django.dispatch import Signal
+from django.db.models.signals import ModelSignal
 
 __all__ = ["post_transition", "pre_transition"]
 
-pre_transition = Signal()
-post_transition = Signal()
+pre_transition = ModelSignal(use_caching=True)
+post_transition = ModelSignal(use_caching=True)
