@@ -13,7 +13,7 @@ from statemachine import Refusal, State
 from statemachine.contrib.django import TransitionPermissionDenied
 from statemachine.contrib.django.signals import post_transition, pre_transition
 from statemachine.exceptions import TransitionNotAllowed
-from tests.django_project.shop.models import Article, AtomicOrder, Order
+from tests.django_project.shop.models import Article, AtomicOrder, Order, Parcel
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,27 @@ class TestSignals:
         assert only_order.calls == []
         assert only_proxy.names == ["pre", "post"]
         assert only_proxy.calls[0][1]["sender"] is AtomicOrder
+
+    def test_an_eventless_transition_is_signalled_with_an_empty_event(self):
+        """The event's transition and the eventless one it leads to are both sent, and both
+        reach the audit log: its rows match the stored state."""
+        from statemachine.contrib.django.audit.models import TransitionLog
+
+        parcel = Parcel.objects.create()
+        with Recorder(sender=Parcel) as rec:
+            parcel.statemachine.weigh(by="scale")
+        moves = [(n, c["event"], c["source"].id, c["target"].id) for n, c in rec.calls]
+        assert moves == [
+            ("pre", "weigh", "packed", "weighed"),
+            ("post", "weigh", "packed", "weighed"),
+            ("pre", "", "weighed", "labelled"),
+            ("post", "", "weighed", "labelled"),
+        ]
+        assert rec.calls[0][1]["kwargs"] == {"by": "scale"}
+        assert rec.calls[2][1]["kwargs"] == {}
+        log = [(r.event, r.source, r.target) for r in TransitionLog.objects.for_object(parcel)]
+        assert log == [("weigh", "packed", "weighed"), ("", "weighed", "labelled")]
+        assert Parcel.objects.get(pk=parcel.pk).state == log[-1][2]
 
     def test_a_sender_can_be_named_lazily(self):
         """Model signals: ``sender="app_label.Model"`` works, as for django-fsm's."""

@@ -68,7 +68,9 @@ class _Signals:
     """The listener that sends ``pre_transition``/``post_transition`` (one per instance).
 
     On the asyncio engine the signals go out with ``Signal.asend()``: the engine awaits it,
-    and sync receivers (which may use the ORM) run in a thread, as Django requires."""
+    and sync receivers (which may use the ORM) run in a thread, as Django requires. An
+    eventless transition (a ``StateChart``'s) is sent with ``event=""``; the initial entry
+    sends nothing."""
 
     def __init__(self, instance: Any, is_async: bool = False) -> None:
         self.instance = instance
@@ -81,7 +83,7 @@ class _Signals:
         kwargs = {
             "sender": type(instance),
             "instance": instance,
-            "event": str(event_data.event),
+            "event": "" if event_data.event is None else str(event_data.event),
             "source": event_data.source,
             "target": event_data.target,
             "args": event_data.args,
@@ -94,7 +96,7 @@ class _Signals:
         return _quietly(signal.asend(**kwargs))  # Django 5.0+ (checked at machine creation)
 
     def before_transition(self, event_data: Any) -> Any:
-        if event_data.event is None or str(event_data.event) == "__initial__":
+        if event_data.event is not None and str(event_data.event) == "__initial__":
             return None
         self.current = (event_data.event, event_data.source, event_data.target, event_data)
         self.transitions += 1

@@ -160,6 +160,12 @@ class StrictAsyncJob(AsyncJob):
         proxy = True
 
 
+class Parcel(StateMachineModelMixin, models.Model):
+    state_machine_name = "tests.django_project.shop.statemachines.ParcelMachine"
+    statemachine_atomic = True
+    state = StateField()
+
+
 class Report(StateMachineModelMixin, models.Model):
     """A sync StateChart model (callback errors become error.execution events)."""
 

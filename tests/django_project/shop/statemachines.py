@@ -137,6 +137,16 @@ class StrictAsyncJobMachine(AsyncJobMachine):
     catch_errors_as_events = False
 
 
+class ParcelMachine(StateChart):
+    """``weigh`` is followed by an eventless transition to ``labelled``."""
+
+    packed = State(initial=True)
+    weighed = State()
+    labelled = State(final=True)
+    weigh = packed.to(weighed)
+    weighed.to(labelled)
+
+
 class ReportMachine(StateChart):
     """A sync StateChart whose ``publish`` callback writes to the database, then fails."""
 
