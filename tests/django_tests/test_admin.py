@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import django
 import pytest
 from campaign.models import Campaign
 from django.contrib import admin
@@ -16,7 +17,7 @@ from django.urls import reverse
 from statemachine.contrib.django import signals
 from statemachine.contrib.django.admin import STATE_PARAM, StateMachineAdminMixin
 from tests.django_project.shop.admin import OrderAdmin
-from tests.django_project.shop.models import BlogPost, OptimisticOrder, Order, Report
+from tests.django_project.shop.models import AsyncJob, BlogPost, OptimisticOrder, Order, Report
 
 pytestmark = pytest.mark.django_db
 
@@ -289,6 +290,26 @@ def test_a_chart_callback_error_is_an_error_and_rolls_back(admin_client, caplog)
     [(level, text)] = messages_of(response)
     assert level == "error"
     assert text == "Publish failed: RuntimeError: the printer is on fire. Nothing was saved."
+
+
+@pytest.mark.skipif(django.VERSION < (5, 0), reason="async model machines need Django 5.0+")
+def test_an_async_machine_runs_from_the_admin(admin_client):
+    """The admin's views are sync: the asyncio engine's event runs to completion there, in
+    the request's transaction; a caught error is still reported and rolled back."""
+    job = AsyncJob.objects.create()
+    response = admin_client.post(event_url(job, "start"))
+    assert messages_of(response) == [("success", f"Start: {job} is now Running.")]
+    assert AsyncJob.objects.values_list("state", flat=True).get(pk=job.pk) == "running"
+
+    response = admin_client.post(event_url(job, "crash"))
+    assert messages_of(response)[-1] == (
+        "error",
+        "Crash failed: RuntimeError: the report could not be written. Nothing was saved.",
+    )
+    assert AsyncJob.objects.values("state", "name").get(pk=job.pk) == {
+        "state": "running",
+        "name": "",
+    }
 
 
 def test_a_get_does_not_send(admin_client):

@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from statemachine.contrib.django.admin import StateMachineAdminMixin
 
-from .models import OptimisticOrder, Order, Report
+from .models import AsyncJob, OptimisticOrder, Order, Report
 
 
 class ShipForm(forms.Form):
@@ -28,5 +28,12 @@ class OptimisticOrderAdmin(OrderAdmin):
 @admin.register(Report)
 class ReportAdmin(StateMachineAdminMixin, admin.ModelAdmin):
     """A StateChart model: a callback error it would catch as an event is reported."""
+
+    statemachine_show_diagram = False
+
+
+@admin.register(AsyncJob)
+class AsyncJobAdmin(StateMachineAdminMixin, admin.ModelAdmin):
+    """A machine with coroutine callbacks (the asyncio engine), from the sync admin views."""
 
     statemachine_show_diagram = False
