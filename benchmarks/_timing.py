@@ -94,7 +94,11 @@ def _async_loop(stmt: str, namespace: dict[str, Any]) -> Callable[..., Any]:
 
 
 async def async_per_op_ns(
-    stmt: str, namespace: dict[str, Any], *, repeats: int = REPEATS
+    stmt: str,
+    namespace: dict[str, Any],
+    *,
+    repeats: int = REPEATS,
+    paired: tuple[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """``per_op_ns`` for ``await <stmt>``, timed inside the running event loop.
 
@@ -102,6 +106,10 @@ async def async_per_op_ns(
     overhead is an empty loop of awaits of the same size: each iteration awaits an
     already-completed ``asyncio.Future`` (the cheapest awaitable there is, implemented in C),
     so what remains is the call in ``stmt`` and awaiting what it returns.
+
+    ``paired``, a plain ``(stmt, namespace)``, is timed as ``per_op_ns`` does, its repeats
+    alternating with these (as in ``interleaved_per_op_ns``); its summary comes back under
+    ``"paired"``, so a ratio of the two is taken in one process, in the same moments.
     """
     import asyncio
     import itertools
@@ -127,16 +135,28 @@ async def async_per_op_ns(
             break
         number *= 2
     number = max(1, int(number * REPEAT_NS / max(elapsed, 1)))
-    samples = [await run(timed, number) for _ in range(repeats)]
+    pair = None
+    if paired is not None:
+        pair = timeit.Timer(paired[0], timer=time.perf_counter_ns, globals=paired[1])
+        pair_number = _calibrate(pair)
+        pair_samples: list[float] = []
+    samples = []
+    for _ in range(repeats):
+        samples.append(await run(timed, number))
+        if pair is not None:
+            pair_samples.append(pair.timeit(pair_number))
     overhead = min([await run(empty, number) for _ in range(repeats)])
     per_op = sorted(max(sample - overhead, 0) / number for sample in samples)
-    return {
+    result = {
         "best": per_op[0],
         "median": statistics.median(per_op),
         "empty_await": overhead / number,
         "number": number,
         "repeats": repeats,
     }
+    if pair is not None:
+        result["paired"] = _summary(pair_samples, pair_number, repeats)
+    return result
 
 
 def once_ns(func: Callable[[], object], *, repeats: int, warmup: int) -> dict[str, Any]:
