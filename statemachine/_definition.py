@@ -288,14 +288,21 @@ def build_definition(
             t.add_event(named[id(ref)])
         t._event_refs = []
     # Events named only through ``event=`` on a transition still get an Event and an attribute.
+    members: dict[str, set[int]] = {}  # ids of each event's transitions, built once per event
     for t in transitions:
         for e in t.events:
             if e not in events:
                 events[e] = Event(TransitionList([t]), id=e)
+                members[e] = {id(t)}
                 if e.isidentifier() and e not in namespace:
                     updates[e] = events[e]
-            elif t not in events[e].transitions.transitions:
+                continue
+            seen = members.get(e)
+            if seen is None:
+                seen = members[e] = {id(x) for x in events[e].transitions.transitions}
+            if id(t) not in seen:
                 events[e].transitions.add_transitions([t])
+                seen.add(id(t))
 
     if not states:
         # Abstract machine: instantiation will say "There are no states or transitions."
