@@ -179,8 +179,14 @@ def _s6(r: Results) -> list[Row]:
 
 
 def _s7(r: Results) -> list[Row]:
-    ring1000, ring3 = r["ring1000"]["send"]["best"], r["ring3"]["send"]["best"]
-    return [_ratio_row("S7", "send('step'), 1000-ring (baseline: 3-ring)", ring1000, ring3, 1.2)]
+    paired = r["both"]
+    ring1000, ring3 = paired["ring1000"]["best"], paired["ring3"]["best"]
+    apart = r["ring1000"]["send"]["best"], r["ring3"]["send"]["best"]
+    note = "both rings timed in the same process, repeats alternating"
+    return [
+        _ratio_row("S7", "send('step'), 1000-ring (baseline: 3-ring)", ring1000, ring3, 1.2, note),
+        _ratio_row("S7", "  same, each ring in its own processes", *apart, None),
+    ]
 
 
 def _s8(r: Results) -> list[Row]:
@@ -195,29 +201,35 @@ def _s8(r: Results) -> list[Row]:
     ]
 
 
+_PAIRED = "baseline: S8's flat chart timed in the same process, repeats alternating"
+
+
 def _s9(r: Results) -> list[Row]:
-    flat, nested = r["flat"]["send"]["best"], r["nested"]
+    nested = r["nested"]
+    flat, apart = nested["flat"]["best"], r["flat"]["send"]["best"]
+    toggle, hop = nested["toggle"]["best"], nested["hop"]["best"]
     return [
-        _ratio_row(
-            "S9", "toggle 2 leaves at depth 3 (vs S8 ours)", nested["toggle"]["best"], flat, 3
-        ),
-        _ratio_row("S9", "leaf <-> top-level sibling (vs S8 ours)", nested["hop"]["best"], flat, 3),
+        _ratio_row("S9", "toggle 2 leaves at depth 3 (vs S8 ours)", toggle, flat, 3, _PAIRED),
+        _ratio_row("S9", "leaf <-> top-level sibling (vs S8 ours)", hop, flat, 3),
+        _ratio_row("S9", "  toggle (baseline: S8 ours, its own processes)", toggle, apart, None),
     ]
 
 
 def _s10(r: Results) -> list[Row]:
-    flat, par = r["flat"]["send"]["best"], r["parallel"]
+    par = r["parallel"]
+    flat, apart = par["flat"]["best"], r["flat"]["send"]["best"]
+    flip, toggle = par["flip"]["best"], par["toggle"]["best"]
     return [
-        _ratio_row("S10", "event of 1 region of 2 (vs S8 ours)", par["flip"]["best"], flat, 3),
-        _ratio_row("S10", "event of both regions (vs S8 ours)", par["toggle"]["best"], flat, 3),
+        _ratio_row("S10", "event of 1 region of 2 (vs S8 ours)", flip, flat, 3, _PAIRED),
+        _ratio_row("S10", "event of both regions (vs S8 ours)", toggle, flat, 3),
+        _ratio_row("S10", "  both (baseline: S8 ours, its own processes)", toggle, apart, None),
     ]
 
 
 def _s11(r: Results) -> list[Row]:
     send = r["async"]["send"]
     note = (
-        f"empty loop of awaits subtracted: {_fmt(send['empty_await'], 'ns')}/iteration; "
-        "baseline: S8's flat chart timed in the same process, repeats alternating"
+        f"empty loop of awaits subtracted: {_fmt(send['empty_await'], 'ns')}/iteration; {_PAIRED}"
     )
     return [
         _ratio_row(
@@ -339,7 +351,7 @@ SCENARIOS = {
         Scenario("S4", "benchmarks.s4_init", ("ours", "baseline"), _s4),
         Scenario("S5", "benchmarks.s5_memory", ("ours", "baseline"), _s5, timed=False),
         Scenario("S6", "benchmarks.s6_import", ("both",), _s6, timed=False),
-        Scenario("S7", "benchmarks.s7_ring", ("ring1000", "ring3"), _s7),
+        Scenario("S7", "benchmarks.s7_ring", ("both", "ring1000", "ring3"), _s7),
         Scenario("S8", "benchmarks.s8_chart", ("ours", "baseline"), _s8),
         Scenario("S9", "benchmarks.s9_compound", ("nested", "flat"), _s9),
         Scenario("S10", "benchmarks.s10_parallel", ("parallel", "flat"), _s10),

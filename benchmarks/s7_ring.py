@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._timing import per_op_ns, run_variant
+from ._timing import interleaved_per_op_ns, per_op_ns, run_variant
 
 
-def _ring(n_states: int) -> dict[str, Any]:
+def _machine(n_states: int) -> Any:
     from ._machines import define, ring_namespace
 
     sm = define(f"Ring{n_states}", ring_namespace(n_states))()
@@ -15,8 +15,20 @@ def _ring(n_states: int) -> dict[str, Any]:
     for _ in range(n_states):
         sm.send("step")
     assert sm.model.state == before, "n_states steps must bring the ring back"
-    return {"send": per_op_ns("send('step')", {"send": sm.send})}
+    return sm
+
+
+def _ring(n_states: int) -> dict[str, Any]:
+    return {"send": per_op_ns("send('step')", {"send": _machine(n_states).send})}
+
+
+def both() -> dict[str, Any]:
+    """Both rings in this process, repeats alternating: the headline ratio."""
+    rings = {f"ring{n}": _machine(n) for n in (1000, 3)}
+    return interleaved_per_op_ns(
+        {key: ("send('step')", {"send": sm.send}) for key, sm in rings.items()}
+    )
 
 
 if __name__ == "__main__":
-    run_variant({"ring1000": lambda: _ring(1000), "ring3": lambda: _ring(3)})
+    run_variant({"both": both, "ring1000": lambda: _ring(1000), "ring3": lambda: _ring(3)})

@@ -24,6 +24,29 @@ def flat_chart() -> dict[str, Any]:
     return {"send": send}
 
 
+def with_flat_chart(cases: dict[str, tuple[Any, str, list[list[str]]]]) -> dict[str, Any]:
+    """Time ``send(event)`` on each case's machine and on S8's flat chart in this process,
+    repeats alternating (``interleaved_per_op_ns``), configurations checked around the
+    timing. ``cases`` maps a key to ``(machine, event, cycle)``; the flat chart comes back
+    under ``"flat"``. A ratio against it does not depend on how fast another process ran."""
+    from ._charts import TrafficChart, check_cycle
+    from ._timing import interleaved_per_op_ns
+
+    flat_sm = TrafficChart()
+    everything = {**cases, "flat": (flat_sm, "cycle", CYCLE)}
+    for sm, event, cycle in everything.values():
+        check_cycle(sm, event, cycle, start=True)
+    result = interleaved_per_op_ns(
+        {
+            key: (f"send({event!r})", {"send": sm.send})
+            for key, (sm, event, _cycle) in everything.items()
+        }
+    )
+    for sm, event, cycle in everything.values():
+        check_cycle(sm, event, cycle)
+    return result
+
+
 def ours() -> dict[str, Any]:
     from ._machines import TrafficLight
 

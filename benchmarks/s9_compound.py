@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._timing import per_op_ns, run_variant
+from ._timing import run_variant
 
 BRANCH = ["outer", "middle", "inner"]
 TOGGLE = [[*BRANCH, "a"], [*BRANCH, "b"]]
@@ -17,15 +17,14 @@ HOP = [[*BRANCH, "a"], ["away"]]
 
 
 def nested() -> dict[str, Any]:
-    from ._charts import DeepChart, check_cycle
+    """Each event on its own instance, timed with S8's flat chart in this process (repeats
+    alternating): the headline ratios come from one process."""
+    from ._charts import DeepChart
+    from .s8_chart import with_flat_chart
 
-    result = {}
-    for event, cycle in (("toggle", TOGGLE), ("hop", HOP)):
-        sm = DeepChart()
-        check_cycle(sm, event, cycle, start=True)
-        result[event] = per_op_ns(f"send({event!r})", {"send": sm.send})
-        check_cycle(sm, event, cycle)
-    return result
+    return with_flat_chart(
+        {event: (DeepChart(), event, cycle) for event, cycle in (("toggle", TOGGLE), ("hop", HOP))}
+    )
 
 
 def flat() -> dict[str, Any]:
