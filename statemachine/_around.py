@@ -63,7 +63,7 @@ def around_engine_class(engine_cls: type[Engine]) -> type[Engine]:
             finally:
                 self.sending -= 1
 
-        self.caught = []  # the errors of this send only
+        self.caught.clear()  # the errors of this send only
         result = getattr(self.model, HOOK)(self.machine, event, args, kwargs, proceed)
         return result if complete is None else complete(self, result)
 

@@ -63,6 +63,8 @@ def _private_loop() -> asyncio.AbstractEventLoop:
 
 _asyncio_running_loop = asyncio._get_running_loop
 _get_ident = threading.get_ident
+_copy_context = contextvars.copy_context
+_DONE = object()  # what next() returns for a step that ran to its end
 # The loop _get_running_loop() found last. asyncio's accessor checks os.getpid() on every
 # call (a fork must not see its parent's loop), a system call that costs up to a microsecond
 # on some machines; a loop that runs in this thread right now says so more cheaply.
@@ -90,8 +92,6 @@ def _forget_loop() -> None:  # pragma: no cover - runs in a forked child (tested
 
 if hasattr(os, "register_at_fork"):  # a child process never sees its parent's running loop
     os.register_at_fork(after_in_child=_forget_loop)
-_copy_context = contextvars.copy_context
-_DONE = object()  # what next() returns for a step that ran to its end
 
 
 if sys.version_info >= (3, 11):
@@ -327,7 +327,7 @@ class AsyncEngine(Engine):
     def complete(self, result: Any) -> Any:
         """What a send from sync code returns: an awaitable ``result`` (a model hook's) is run
         to completion on this thread's private loop, as ``send()`` does with its own."""
-        if _get_running_loop() is None and hasattr(result, "__await__"):
+        if hasattr(result, "__await__") and _get_running_loop() is None:
             return _private_loop().run_until_complete(result)
         return result
 

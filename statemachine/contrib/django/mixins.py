@@ -422,8 +422,10 @@ class StateMachineModelMixin(MachineMixin):
     def _raise_caught(self, raise_errors: bool) -> None:
         """With ``raise_errors`` on: raise the first error the machine caught as an event
         (inside the transaction, so atomic saving rolls back)."""
-        if raise_errors and self.statemachine_errors:
-            raise self.statemachine_errors[0]
+        if raise_errors:
+            errors = self.statemachine_errors
+            if errors:
+                raise errors[0]
 
     def _reread_for_update(self, field: Any, using: str) -> None:
         """Pessimistic locking: lock the row and take its current state."""
