@@ -84,9 +84,10 @@ def test_nesting_follows_the_declaration():
 
 
 def test_initial_states_are_marked_at_every_level():
-    """The machine's initial state and each compound's initial child are marked initial."""
+    """The machine's initial state, each compound's initial child and every region of a
+    parallel state (all entered with it) are marked initial."""
     initial = sorted(s.id for s in extract(Player).walk() if s.initial)
-    assert initial == ["hd", "loud", "playing", "track"]
+    assert initial == ["audio", "hd", "loud", "playing", "track", "video"]
 
 
 def test_a_class_diagram_has_no_active_state():
