@@ -464,10 +464,13 @@ def _reachable(top: list[State], transitions: list[Transition]) -> set[int]:
             continue
         seen.add(id(s))
         # Entering a compound reaches its initial child only; a parallel, all its regions.
+        # History states count as reached with their parent (as in the reference), so
+        # their default transitions lead on.
         if s.parallel:
             stack.extend(s.states)
         elif s.states:
             stack.extend(initial_children(s))
+        stack.extend(s.history)
         if s.parent is not None:
             stack.append(s.parent)
         if s.is_history:

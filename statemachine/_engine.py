@@ -730,7 +730,8 @@ class Engine:
                     self._invoker.entered(s, invoke_ed)
                 defaults = contents.get(s.id)
                 if defaults:
-                    yield from self._default_content(defaults, ed, results, data_of)
+                    chart = None if event == INITIAL_EVENT else (config, plan.exits, plan.entries)
+                    yield from self._default_content(defaults, ed, results, data_of, chart)
                 if s.final:
                     gone = {id(x) for x in plan.exits}
                     current = [x for x in config if id(x) not in gone] + plan.entries[: j + 1]
@@ -757,6 +758,7 @@ class Engine:
         ed: EventData,
         results: list[Any],
         data_of: Callable[[Transition], EventData],
+        chart: tuple[list[State], list[State], list[State]] | None,
     ) -> Steps:
         """Run the ``on`` actions of the default transitions of a state just entered: its
         initial transition (a compound entered by default: they see the state's entry data,
@@ -767,15 +769,24 @@ class Engine:
             callers = runs[(t, None)].on
             if not callers:
                 continue
+            # A history state's default transition runs as `on` actions that see the
+            # microstep's configurations; a compound's initial transition runs with the
+            # compound's entry data, without them (as in the reference).
             if t.source.is_history:
-                hed = data_of(t)
-                hed.state = hed.source = t.source
-                hed.target = t.target
-                ok = self._block(callers, hed, None)
+                run_ed = data_of(t)
+                run_ed.state = run_ed.source = t.source
+                run_ed.target = t.target
+                run_ed._chart = chart
+                run_ed._in_on = chart is not None
+                into = None
             else:
-                ok = self._block(callers, ed, results)
-            if ok.__class__ is not bool:
-                yield from ok
+                run_ed, into = ed, results
+            try:
+                ok = self._block(callers, run_ed, into)
+                if ok.__class__ is not bool:
+                    yield from ok
+            finally:
+                run_ed._in_on = False
 
     def _on_final(self, state: State, current: list[State], ed: EventData) -> Steps:
         """Entering a final state: a top-level one terminates the machine; a nested one
