@@ -316,7 +316,7 @@ class AsyncEngine(Engine):
                 self._initial_kwargs = None
                 await self.drive(self._initial(initial))
             result = await self.drive(steps)
-            while self._external or self._internal:
+            while self._external or (self._internal and not self._unsettled):
                 await self.drive(self._drain())
             return result
         finally:
@@ -347,6 +347,7 @@ class AsyncEngine(Engine):
             and not self._external
             and self._initial_kwargs is None
             and self.running
+            and not self._unsettled
             and self._lock.acquire(False)
         ):
             # Fast path: nothing queued and nobody processing. A transition that runs no
@@ -434,13 +435,12 @@ class AsyncEngine(Engine):
             if self._internal or self.settles:
                 yield from self._settle()
         except Exception as exc:
-            self._drop_leftovers()
-            outcome: tuple[bool, Any] = (False, exc)
-        else:
-            outcome = (True, result)
+            self._failed(exc)
+            self._result = (False, exc)
+            return
         while self._external or self._internal or (self._delayed and not self.background):
             yield from self._drain()
-        self._result = outcome
+        self._result = (True, result)
 
     async def _go_on(self, steps: Steps, request: Any) -> tuple[bool, Any]:
         """The rest of a step that ``send()`` started and a callback suspended: this task
@@ -490,7 +490,11 @@ class AsyncEngine(Engine):
                             self._step_and_drain(td.event, td.args, td.kwargs, td, pending)  # type: ignore[arg-type]
                         )
                         td.outcome = self._result
-                while self._external or self._internal or (self._delayed and not self.background):
+                while (
+                    self._external
+                    or (self._internal and not self._unsettled)
+                    or (self._delayed and not self.background)
+                ):
                     await self.drive(self._drain())
             except BaseException:
                 self._clear_queues()
@@ -589,9 +593,7 @@ class AsyncEngine(Engine):
                 if results is not None:
                     results.append(value)
         except Exception as exc:
-            if not self.catch:
-                raise
-            self._queue_error(exc)
+            self._caught(exc)
             return False
         return True
 
@@ -605,9 +607,7 @@ class AsyncEngine(Engine):
         try:
             value = yield pending
         except Exception as exc:
-            if not self.catch:
-                raise
-            self._queue_error(exc)
+            self._caught(exc)
             return False
         if results is not None:
             results.append(value)
@@ -634,9 +634,7 @@ class AsyncEngine(Engine):
                 if bool(value) is not expected:
                     return False
         except Exception as exc:
-            if not self.catch:
-                raise
-            self._queue_error(exc)
+            self._caught(exc)
             return False
         return True
 

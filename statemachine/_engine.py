@@ -30,7 +30,7 @@ from ._plan import MicroStep, is_in_final_state, stored_values
 from ._program import NOT_FAST, ChartStep
 from ._states import State
 from ._typing import TYPE_CHECKING
-from .exceptions import StateMachineError, TransitionNotAllowed
+from .exceptions import InvalidDefinition, StateMachineError, TransitionNotAllowed
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator
@@ -53,6 +53,21 @@ def _log_error(message: str, *args: Any, exc_info: BaseException | None = None) 
     import logging
 
     logging.getLogger("statemachine").error(message, *args, exc_info=exc_info)
+
+
+def _log_warning(message: str, arg: Any, exc_info: BaseException) -> None:
+    import logging
+
+    logging.getLogger("statemachine").warning(message, arg, exc_info=exc_info)
+
+
+class _Escaped(Exception):
+    """Carries a ``StopIteration`` raised by a callback out of the algorithm's generators;
+    the drivers raise the original (see :meth:`Engine._caught`)."""
+
+    def __init__(self, error: StopIteration) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 ERROR_EXECUTION = "error.execution"
@@ -91,6 +106,7 @@ class Engine:
         "_lock",
         "_result",
         "_seq",
+        "_unsettled",
         "allow_no_transition",
         "atomic",
         "background",
@@ -131,6 +147,8 @@ class Engine:
         self._lock = allocate_lock()
         self._seq = 0
         self._result: Any = None
+        # A macrostep raised and left work (see _failed): settle before the next event.
+        self._unsettled = False
         self.running = True
         self.current_event: str | None = None
         definition = program.definition
@@ -158,6 +176,7 @@ class Engine:
         self._external, self._internal = other._external, other._internal
         self._delayed, self._seq = other._delayed, other._seq
         self.running, self.history = other.running, other.history
+        self._unsettled = other._unsettled
         self._invoker = other._invoker
 
     # --- queueing -------------------------------------------------------------------------------
@@ -195,11 +214,19 @@ class Engine:
         self._external.clear()
         self._internal.clear()
 
-    def _drop_leftovers(self) -> None:
-        """After a failed macrostep (asyncio engine): drop what it queued, internal events
-        and events its callbacks sent, but keep the events of other callers."""
-        self._internal.clear()
-        self._external[:] = [td for td in self._external if not td.from_callback]
+    def _failed(self, exc: BaseException) -> None:
+        """A macrostep raised ``exc`` (errors propagate). As in the reference, the external
+        queue is dropped (on the asyncio engine every caller still waiting for one of those
+        events gets ``exc`` too), and the work the macrostep left (internal events, eventless
+        transitions still enabled) is finished before the next event is processed."""
+        dropped = self._external[:]
+        self._external.clear()
+        for td in dropped:
+            td.outcome = (False, exc)
+            future = td.future
+            if future is not None and not future.done():
+                future.set_exception(exc)
+        self._unsettled = True
 
     def cancel(self, send_id: str) -> None:
         """Drop pending events sent with ``send_id`` (an asyncio caller waiting for one gets
@@ -248,7 +275,10 @@ class Engine:
         """
         result = None
         first = True
-        yield from self._settle()  # internal events raised from outside (raise_) go first
+        # Internal events raised from outside (raise_), and the work a failed macrostep
+        # left, go first.
+        yield from self._settle()
+        self._unsettled = False
         while True:
             if self._external:
                 td = self._external.pop(0)
@@ -272,12 +302,12 @@ class Engine:
                 try:
                     r = yield from self._macrostep(td)
                 except Exception as exc:
-                    self._drop_leftovers()
                     td.outcome = (False, exc)
                     future = td.future
                     if future is not None and not future.done():
                         future.set_exception(exc)
-                    continue
+                    self._failed(exc)
+                    return result
                 td.outcome = (True, r)
                 future = td.future
                 if future is not None and not future.done():
@@ -441,12 +471,14 @@ class Engine:
         try:
             try:
                 if run.before:
-                    ok = self._block(run.before, ed, results)
-                    if ok.__class__ is not bool:
-                        ok = yield from ok
-                    if not ok:
-                        self._result = None
-                        return None  # a failing `before` aborts the transition
+                    # A failing `before` fails the whole microstep (see _microstep_failed).
+                    self.catch = False
+                    try:
+                        ok = self._block(run.before, ed, results)
+                        if ok.__class__ is not bool:
+                            yield from ok
+                    finally:
+                        self.catch = catch
                 for state, callers in run.exit_cbs:
                     if callers:
                         if ed is not None:
@@ -460,9 +492,17 @@ class Engine:
                     if ed is not None:
                         ed.state = ed.source
                         ed._in_on = True
-                    ok = self._block(run.on, ed, results)
-                    if ok.__class__ is not bool:
-                        yield from ok
+                    # Handling error.execution, a failing `on` fails the microstep.
+                    strict = catch and event == ERROR_EXECUTION
+                    if strict:
+                        self.catch = False
+                    try:
+                        ok = self._block(run.on, ed, results)
+                        if ok.__class__ is not bool:
+                            yield from ok
+                    finally:
+                        if strict:
+                            self.catch = catch
                     if ed is not None:
                         ed._in_on = False
                 if atomic and run.entries:
@@ -476,11 +516,15 @@ class Engine:
                         ok = self._block(callers, ed, None)
                         if ok.__class__ is not bool:
                             yield from ok
-            except BaseException:
-                # Errors propagate (catch_errors_as_events is off): leave the machine as it
-                # was.
+            except BaseException as exc:
+                # Leave the machine as it was; then the error propagates, or (caught as
+                # events) becomes error.execution.
                 setattr(model, field, value)
-                raise
+                if not catch:
+                    raise
+                self._microstep_failed(exc, catch)
+                self._result = None
+                return None
             if run.enters_final:
                 self.running = False
             if run.after:
@@ -509,9 +553,7 @@ class Engine:
                 if bool(value) is not expected:
                     return False
         except Exception as exc:
-            if not self.catch:
-                raise
-            self._queue_error(exc)
+            self._caught(exc)
             return False
         return True
 
@@ -530,9 +572,7 @@ class Engine:
                 for func, slot in callers:
                     results.append(func(owners[slot]) if slot is not None else func(owners, ed))
         except Exception as exc:
-            if not self.catch:
-                raise
-            self._queue_error(exc)
+            self._caught(exc)
             return False
         return True
 
@@ -679,14 +719,20 @@ class Engine:
         if writes is None:
             writes = plan.writes = stored_values(plan, config)
         after_exits, after_entries, final_value = writes
+        catch = self.catch
+        # Handling error.execution, a failing `on` action fails the microstep.
+        strict_on = catch and event == ERROR_EXECUTION
         try:
             for run in runs:
                 if run.before:
-                    ok = self._block(run.before, eds[id(run.transition)], results)
-                    if ok.__class__ is not bool:
-                        ok = yield from ok
-                    if not ok:
-                        return None  # a failing `before` aborts the microstep
+                    # A failing `before` fails the whole microstep (see _microstep_failed).
+                    self.catch = False
+                    try:
+                        ok = self._block(run.before, eds[id(run.transition)], results)
+                        if ok.__class__ is not bool:
+                            yield from ok
+                    finally:
+                        self.catch = catch
             self.history.update(plan.history)
             exit_causes = plan.exit_causes
             for i, s in enumerate(plan.exits):
@@ -707,9 +753,14 @@ class Engine:
                 if run.on:
                     ed._chart = (config, plan.exits, plan.entries)
                     ed._in_on = True
-                    ok = self._block(run.on, ed, results)
-                    if ok.__class__ is not bool:
-                        yield from ok
+                    if strict_on:
+                        self.catch = False
+                    try:
+                        ok = self._block(run.on, ed, results)
+                        if ok.__class__ is not bool:
+                            yield from ok
+                    finally:
+                        self.catch = catch
                     ed._in_on = False
             if atomic:
                 setattr(model, field, _fresh(final_value))
@@ -736,9 +787,14 @@ class Engine:
                     gone = {id(x) for x in plan.exits}
                     current = [x for x in config if id(x) not in gone] + plan.entries[: j + 1]
                     yield from self._on_final(s, current, ed)
-        except BaseException:
-            setattr(model, field, prev_value)  # errors propagate: leave the machine as it was
-            raise
+        except BaseException as exc:
+            # Leave the machine as it was; then the error propagates, or (caught as events)
+            # becomes error.execution.
+            setattr(model, field, prev_value)
+            if not catch:
+                raise
+            self._microstep_failed(exc, catch)
+            return None
         for run in runs:
             if run.after:
                 t = run.transition
@@ -781,12 +837,17 @@ class Engine:
                 into = None
             else:
                 run_ed, into = ed, results
+            # Default entry actions are not a block of their own: a failure fails the
+            # microstep (see _microstep_failed), as in the reference.
+            catch = self.catch
+            self.catch = False
             try:
                 ok = self._block(callers, run_ed, into)
                 if ok.__class__ is not bool:
                     yield from ok
             finally:
                 run_ed._in_on = False
+                self.catch = catch
 
     def _on_final(self, state: State, current: list[State], ed: EventData) -> Steps:
         """Entering a final state: a top-level one terminates the machine; a nested one
@@ -855,11 +916,37 @@ class Engine:
     def _event_obj(self, event: str) -> Any:
         return self.program.definition.events.get(event, event)
 
-    def _queue_error(self, exc: Exception) -> None:
+    def _caught(self, exc: Exception) -> None:
+        """A callback raised ``exc`` inside a block: queue ``error.execution`` for it when
+        errors are caught as events, else let it propagate. ``InvalidDefinition`` always
+        propagates."""
+        if not self.catch or isinstance(exc, InvalidDefinition):
+            if isinstance(exc, StopIteration):
+                # Raised through the algorithm's generators it would become a RuntimeError
+                # (PEP 479): carried out in a wrapper, the driver raises it as it was.
+                raise _Escaped(exc) from None
+            raise exc
+        self._queue_error(exc)
+
+    def _microstep_failed(self, exc: BaseException, catch: bool) -> None:
+        """A callback outside the per-block catching failed the microstep (a ``before``
+        action, a default entry's actions, or the ``on`` actions of the transition handling
+        ``error.execution``), and the configuration is restored. With errors caught as
+        events (``catch``), queue ``error.execution``, or, while handling one, log the error
+        and go on; else (and for ``InvalidDefinition``) propagate it."""
+        if catch and exc.__class__ is _Escaped:
+            exc = exc.error  # type: ignore[attr-defined]
+        if not catch or not isinstance(exc, Exception) or isinstance(exc, InvalidDefinition):
+            if exc.__class__ is _Escaped:
+                raise exc
+            raise exc.with_traceback(exc.__traceback__)
         if self.current_event == ERROR_EXECUTION:
             # An error while handling an error: report it instead of looping forever.
-            _log_error("Error while processing error.execution, ignoring: %r", exc, exc_info=exc)
+            _log_warning("Error while processing error.execution, ignoring: %s", exc, exc)
             return
+        self._queue_error(exc)
+
+    def _queue_error(self, exc: Exception) -> None:
         td = TriggerData(self.machine, ERROR_EXECUTION, (), {"error": exc})
         td.internal = True
         self._internal.append(td)
@@ -1010,7 +1097,12 @@ class SyncEngine(Engine):
                 self._start_scheduler()
                 return None
             return self._run()
-        if not internal and not self._external and self._lock.acquire(False):
+        if (
+            not internal
+            and not self._external
+            and not self._unsettled
+            and self._lock.acquire(False)
+        ):
             # Fast path: nothing queued and nobody processing, so this event goes first. A
             # transition without callbacks or guards (the plain "dictionary lookup" case) is
             # applied right here, without building any per-event object.
@@ -1042,8 +1134,10 @@ class SyncEngine(Engine):
                     self.run(self._settle())
                 if self._external or self._delayed:
                     self.run(self._drain())
-            except BaseException:
-                self._clear_queues()  # a failed macrostep drops what was pending
+            except BaseException as exc:
+                self._failed(exc)
+                if exc.__class__ is _Escaped:
+                    raise exc.error from None  # type: ignore[attr-defined]
                 raise
             finally:
                 self._lock.release()
@@ -1081,8 +1175,10 @@ class SyncEngine(Engine):
                 return result  # the holder will process what we queued
             try:
                 r = self.run(self._drain())
-            except BaseException:
-                self._clear_queues()  # a failed macrostep drops what was pending
+            except BaseException as exc:
+                self._failed(exc)
+                if exc.__class__ is _Escaped:
+                    raise exc.error from None  # type: ignore[attr-defined]
                 raise
             finally:
                 self._lock.release()
@@ -1149,7 +1245,7 @@ class SyncEngine(Engine):
                     while self._external:
                         self.run(self._macrostep(self._external.pop(0)))
                 except Exception as exc:  # nobody to propagate to: report it
-                    self._clear_queues()
+                    self._failed(exc)
                     _log_error("Error processing a delayed event: %r", exc, exc_info=exc)
             if self._external:
                 self._run()

@@ -437,38 +437,44 @@ def test_concurrent_senders_each_get_their_own_result():
     assert asyncio.run(main()) == [0, 1, 2, 3, 4]
 
 
-def test_concurrent_senders_each_get_their_own_exception():
-    """A failing event raises for its own caller only; the other caller still gets its result."""
+def test_callers_waiting_behind_a_failing_event_get_its_exception():
+    """Errors propagate: an event that fails rejects every caller still waiting for a queued
+    event with the same exception, and those events are dropped (as the reference does)."""
 
     async def main():
         sm = Echo()
         await sm.activate_initial_state()
-        return await asyncio.gather(
+        results = await asyncio.gather(
             sm.send("fail"), sm.send("echo", value="ok"), return_exceptions=True
         )
+        return sm, results
 
-    failed, ok = asyncio.run(main())
+    sm, (failed, waiting) = asyncio.run(main())
     assert isinstance(failed, ValueError)
     assert str(failed) == "boom"
-    assert ok == "ok"
+    assert waiting is failed
 
 
-def test_concurrent_sender_after_a_failure_still_gets_its_result():
-    """An event queued behind a failing one (from another task) is still processed."""
+def test_a_failure_leaves_events_processed_before_it_alone():
+    """An event processed before the failing one keeps its result; the one queued after it
+    gets the failure; the machine then processes new events normally."""
 
     async def main():
         sm = Echo()
         await sm.activate_initial_state()
-        return await asyncio.gather(
+        results = await asyncio.gather(
             sm.send("echo", value=1),
             sm.send("fail"),
             sm.send("echo", value=3),
             return_exceptions=True,
         )
+        return results, await sm.send("echo", value=5)
 
-    first, failed, third = asyncio.run(main())
-    assert (first, third) == (1, 3)
+    (first, failed, third), after = asyncio.run(main())
+    assert first == 1
     assert isinstance(failed, ValueError)
+    assert third is failed
+    assert after == 5
 
 
 # --- re-entrant sends ---------------------------------------------------------------------------
