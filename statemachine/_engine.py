@@ -935,7 +935,7 @@ class Engine:
         events (``catch``), queue ``error.execution``, or, while handling one, log the error
         and go on; else (and for ``InvalidDefinition``) propagate it."""
         if catch and exc.__class__ is _Escaped:
-            exc = exc.error  # type: ignore[attr-defined]
+            exc = exc.error
         if not catch or not isinstance(exc, Exception) or isinstance(exc, InvalidDefinition):
             if exc.__class__ is _Escaped:
                 raise exc
@@ -1137,7 +1137,7 @@ class SyncEngine(Engine):
             except BaseException as exc:
                 self._failed(exc)
                 if exc.__class__ is _Escaped:
-                    raise exc.error from None  # type: ignore[attr-defined]
+                    raise exc.error from None
                 raise
             finally:
                 self._lock.release()
@@ -1178,7 +1178,7 @@ class SyncEngine(Engine):
             except BaseException as exc:
                 self._failed(exc)
                 if exc.__class__ is _Escaped:
-                    raise exc.error from None  # type: ignore[attr-defined]
+                    raise exc.error from None
                 raise
             finally:
                 self._lock.release()

@@ -444,12 +444,11 @@ def test_callers_waiting_behind_a_failing_event_get_its_exception():
     async def main():
         sm = Echo()
         await sm.activate_initial_state()
-        results = await asyncio.gather(
+        return await asyncio.gather(
             sm.send("fail"), sm.send("echo", value="ok"), return_exceptions=True
         )
-        return sm, results
 
-    sm, (failed, waiting) = asyncio.run(main())
+    failed, waiting = asyncio.run(main())
     assert isinstance(failed, ValueError)
     assert str(failed) == "boom"
     assert waiting is failed
