@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import exceptions
-from ._callbacks import RESERVED_KWARGS, Priority
+from ._callbacks import RESERVED_KWARGS
 from ._transitions import CallbackDecorators, Transition, TransitionList
 from ._typing import TYPE_CHECKING, overload
 
@@ -104,9 +104,9 @@ class Event(CallbackDecorators, str):
     def _decorate(self, group: str, func: Any) -> Any:
         if not self._transitions:
             raise exceptions.callback_on_empty_event(getattr(func, "__name__", repr(func)), self.id)
-        for t in self._transitions:
-            getattr(t, group).add(func, Priority.DECORATOR)
-        return func
+        # Through the list: `from_.any()` placeholders keep it for the transitions they
+        # expand into at class creation.
+        return self._transitions._decorate(group, func)
 
     # --- descriptor: ``sm.go`` is a callable BoundEvent ---------------------------------------
     @overload
