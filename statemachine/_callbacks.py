@@ -546,7 +546,9 @@ def resolve(spec: CallbackSpec, owners: Iterable[Owner]) -> list[Bound]:
         return [make_function_caller(func, None)]
     if callable(func):
         return [_make_callable_caller(func)]
-    raise TypeError(f"Callback {func!r} is neither a name nor a callable.")
+    from .exceptions import not_a_callback
+
+    raise not_a_callback(func)
 
 
 def _make_callable_caller(func: Callable[..., Any]) -> Bound:

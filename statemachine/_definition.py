@@ -281,10 +281,7 @@ def build_definition(
     for t in transitions:
         for ref in t._event_refs:
             if id(ref) not in named:
-                raise exceptions.InvalidDefinition(
-                    f"Transition {t} refers to an Event that is not a class attribute of "
-                    f"{name}; assign the Event to a class attribute first."
-                )
+                raise exceptions.event_without_id(t, name)
             t.add_event(named[id(ref)])
         t._event_refs = []
     # Events named only through ``event=`` on a transition still get an Event and an attribute.
@@ -343,16 +340,16 @@ def _validate(
         if t.internal and any(
             target is not t.source and t.source not in target.ancestors() for target in t.targets
         ):
-            raise exceptions.invalid_internal(t.source.id, t.targets[0].id)
+            raise exceptions.invalid_internal(t.source, t.targets[0])
 
-    bad_final = sorted({t.source.id for t in transitions if t.source.final})
+    bad_final = list(dict.fromkeys(t.source.id for t in transitions if t.source.final))
     if bad_final:
         raise exceptions.transitions_from_final(bad_final)
 
     for t in transitions:
         for e in t.events:
             if not e:
-                raise exceptions.event_without_id(t)
+                raise exceptions.event_without_id(t, name)
 
     if flags.get("validate_disconnected_states", True):
         reachable = _reachable(top, transitions)

@@ -103,7 +103,7 @@ class Event(CallbackDecorators, str):
     # --- decorators: add callbacks to every transition of the event --------------------------
     def _decorate(self, group: str, func: Any) -> Any:
         if not self._transitions:
-            raise exceptions.callback_on_empty_event(getattr(func, "__name__", repr(func)), self.id)
+            raise exceptions.callback_on_empty_event(func)
         for t in self._transitions:
             getattr(t, group).add(func, Priority.DECORATOR)
         return func

@@ -28,9 +28,7 @@ def split_events(event: Any) -> list[str]:
         return [e for e in str(event).split() if e]
     if isinstance(event, (list, tuple)):
         return [e for item in event for e in split_events(item)]
-    raise exceptions.InvalidDefinition(
-        f"Invalid event {event!r}: pass a string, an Event, or a list of them."
-    )
+    raise exceptions.invalid_event_spec(event)
 
 
 def _unnamed_events(event: Any) -> list[Any]:
