@@ -240,7 +240,7 @@ def _collect_events(
         event_ids = expand_event_names(event.id) if event.id == key else [event.id]
         for t in event.transitions:
             for e in event_ids:
-                t.add_event(e)
+                t.add_event(e, event)
         namespace[key] = event
         events[event.id] = event
         for e in event_ids[1:]:
@@ -282,7 +282,7 @@ def build_definition(
         for ref in t._event_refs:
             if id(ref) not in named:
                 raise exceptions.event_without_id(t, name)
-            t.add_event(named[id(ref)])
+            t.add_event(named[id(ref)], ref)
         t._event_refs = []
     # Events named only through ``event=`` on a transition still get an Event and an attribute.
     members: dict[str, set[int]] = {}  # ids of each event's transitions, built once per event

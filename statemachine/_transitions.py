@@ -86,6 +86,12 @@ class Transition:
         self.internal = internal
         self.initial = initial
         self._events: list[str] = split_events(event) if event is not None else []
+        # Event id -> (delay, internal) of the Event objects given for it, shown by repr().
+        self._event_options: dict[str, tuple[float, bool]] = {}
+        if event is not None:
+            for e in event if isinstance(event, (list, tuple)) else [event]:
+                if getattr(e, "id", None):
+                    self._event_options[e.id] = (e.delay, e.internal)
         for name, funcs in (
             ("validators", validators),
             ("cond", cond),
@@ -125,9 +131,12 @@ class Transition:
     def is_eventless(self) -> bool:
         return not self._events
 
-    def add_event(self, event_id: str) -> None:
+    def add_event(self, event_id: str, event: Any = None) -> None:
+        """Make ``event_id`` trigger this transition (``event``: the Event object, if any)."""
         if event_id not in self._events:
             self._events.append(event_id)
+        if event is not None:
+            self._event_options.setdefault(event_id, (event.delay, event.internal))
 
     def match(self, event: str | None) -> bool:
         """Whether this transition is triggered by ``event`` (None: the null event)."""
@@ -136,10 +145,15 @@ class Transition:
         return any(event_matches(d, event) for d in self._events)
 
     def __repr__(self) -> str:
-        target = self.target.id if self.target is not None else None
+        # python-statemachine's form: state names, and the events as Event reprs.
+        target = self.target.name if self.target is not None else None
+        events = []
+        for e in self._events:
+            delay, internal = self._event_options.get(e, (0, False))
+            events.append(f"Event({e!r}, delay={delay!r}, internal={internal!r})")
         return (
-            f"Transition({self.source.id!r}, {target!r}, event={self.event!r}, "
-            f"internal={self.internal!r})"
+            f"Transition({self.source.name!r}, {target!r}, event=[{', '.join(events)}], "
+            f"internal={self.internal!r}, initial={self.initial!r})"
         )
 
     def __str__(self) -> str:

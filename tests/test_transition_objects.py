@@ -113,9 +113,75 @@ def test_event_kwarg_of_another_type_is_rejected():
         Transition(a, b, event=42)
 
 
-def test_repr_shows_source_target_events_and_internal():
-    """The repr names the source and target ids, the events and the internal flag."""
-    assert repr(first(Job.poke)) == "Transition('running', 'running', event='poke', internal=True)"
+# --- repr: python-statemachine's form ----------------------------------------------------------
+
+
+def test_repr_of_a_plain_transition():
+    """The repr shows the source and target names, the events as Event reprs, and the flags."""
+    assert repr(first(Job.start)) == (
+        "Transition('Queued', 'Running', event=[Event('start', delay=0, internal=False)], "
+        "internal=False, initial=False)"
+    )
+
+
+def test_repr_of_an_internal_self_transition():
+    """An internal self-transition names its state twice and shows `internal=True`."""
+    assert repr(first(Job.poke)) == (
+        "Transition('Running', 'Running', event=[Event('poke', delay=0, internal=False)], "
+        "internal=True, initial=False)"
+    )
+
+
+def test_repr_of_an_external_self_transition():
+    """`to.itself()` is external unless told otherwise."""
+
+    class Loop(StateChart):
+        spin = State(initial=True)
+        again = spin.to.itself()
+
+    assert repr(first(Loop.again)) == (
+        "Transition('Spin', 'Spin', event=[Event('again', delay=0, internal=False)], "
+        "internal=False, initial=False)"
+    )
+
+
+def test_repr_of_an_eventless_transition_has_an_empty_event_list():
+    """A bare transition in the class body has no events."""
+
+    class Auto(StateChart):
+        a = State(initial=True)
+        b = State(final=True)
+        a.to(b, cond="ready")
+        ready = True
+
+    assert repr(Auto.a.transitions[0]) == (
+        "Transition('A', 'B', event=[], internal=False, initial=False)"
+    )
+
+
+def test_repr_lists_several_events_in_order():
+    """The `event=` ids come first, then the attribute name."""
+    assert repr(first(Job.fail)) == (
+        "Transition('Running', 'Failed', event=[Event('crash', delay=0, internal=False), "
+        "Event('abort', delay=0, internal=False), Event('fail', delay=0, internal=False)], "
+        "internal=False, initial=False)"
+    )
+
+
+def test_repr_shows_the_delay_of_an_event_object():
+    """An Event object given its delay shows it in the transitions' repr."""
+
+    class Oven(StateChart):
+        off = State(initial=True)
+        on = State()
+        start = Event(off.to(on), delay=5)
+        stop = on.to(off, event=Event("halt", delay=7))
+
+    assert "event=[Event('start', delay=5, internal=False)]" in repr(first(Oven.start))
+    assert repr(Oven.on.transitions[0]).startswith(
+        "Transition('On', 'Off', event=[Event('halt', delay=7, internal=False), "
+        "Event('stop', delay=0, internal=False)]"
+    )
 
 
 def test_repr_of_a_targetless_transition_shows_none():
@@ -125,7 +191,19 @@ def test_repr_of_a_targetless_transition_shows_none():
         idle = State(initial=True)
         ping = idle.to()
 
-    assert repr(first(Pinger.ping)) == "Transition('idle', None, event='ping', internal=False)"
+    assert repr(first(Pinger.ping)) == (
+        "Transition('Idle', None, event=[Event('ping', delay=0, internal=False)], "
+        "internal=False, initial=False)"
+    )
+
+
+def test_repr_of_a_transition_outside_a_class_uses_the_given_names():
+    """Before class creation, states have only the names they were given."""
+    t = Transition(State("Draft"), State("Done"), event="go")
+    assert repr(t) == (
+        "Transition('Draft', 'Done', event=[Event('go', delay=0, internal=False)], "
+        "internal=False, initial=False)"
+    )
 
 
 def test_str_is_an_arrow_between_ids():
@@ -228,7 +306,8 @@ def test_repr_lists_the_transitions():
     """The repr of a TransitionList shows each transition's repr."""
     tl = Job.retry.transitions
     assert repr(tl) == (
-        "TransitionList([Transition('failed', 'queued', event='retry', internal=False)])"
+        "TransitionList([Transition('Failed', 'Queued', event=[Event('retry', delay=0, "
+        "internal=False)], internal=False, initial=False)])"
     )
 
 
