@@ -8,13 +8,22 @@ from ._typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
-    from typing import Any
+    from typing import Any, NoReturn, TypeVar
+
+    _F = TypeVar("_F", bound=Callable[..., Any])
 
     from ._events import BoundEvent
     from ._machine import StateChart
     from ._states import State
 
-__all__ = ["AnySource", "Transition", "TransitionList", "event_matches", "split_events"]
+__all__ = [
+    "AnySource",
+    "Transition",
+    "TransitionList",
+    "declared_transitions",
+    "event_matches",
+    "split_events",
+]
 
 
 def split_events(event: Any) -> list[str]:
@@ -293,11 +302,55 @@ class TransitionList(CallbackDecorators):
         def __get__(self, instance: object, owner: type) -> TransitionList: ...
         def __get__(self, instance: Any, owner: type) -> Any: ...
 
-    def __call__(self, func: Callable[..., Any]) -> TransitionList:
-        """``@a.to(b)`` on a method: declare an event (the method's name) that runs it."""
-        if not callable(func):
-            raise TypeError(
-                f"{type(self).__name__} only supports the decorator syntax to register callbacks."
-            )
+    @overload
+    def __call__(self, func: _F, /) -> _F: ...
+    @overload
+    def __call__(self, *args: Any, **kwargs: Any) -> NoReturn: ...
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """``@a.to(b)`` above a function: the function becomes the ``on`` action of every
+        transition of the list, and is returned unchanged. As a class attribute it declares an
+        event named after it (class creation finds the list through :func:`declared_transitions`).
+
+        Raises:
+            TypeError: anything but a single callable argument.
+        """
+        if len(args) != 1 or kwargs or not callable(args[0]):
+            raise exceptions.decorator_only(type(self).__name__)
+        func = args[0]
         self._decorate("on", func)
-        return self
+        _declare(func, self)
+        return func
+
+
+# ``@a.to(b)`` returns the function itself, so the class namespace holds the function, not the
+# list: the list is kept here, keyed by the function, until class creation turns the function
+# into an event. Weak keys, so nothing is stored on the user's function and nothing leaks; the
+# mapping is created by the first decorator use (``weakref`` is not imported up front).
+_declared: Any = None  # WeakKeyDictionary[Callable, TransitionList]
+_declared_strong: dict[int, tuple[Any, TransitionList]] = {}  # callables without weakrefs
+
+
+def _declare(func: Any, transitions: TransitionList) -> None:
+    global _declared
+    if _declared is None:
+        from weakref import WeakKeyDictionary
+
+        _declared = WeakKeyDictionary()
+    previous = declared_transitions(func)
+    if previous is not None:  # stacked decorators: one event with the transitions of both
+        transitions = previous | transitions
+    try:
+        _declared[func] = transitions
+    except TypeError:  # no weak reference to it (a builtin, an object with __slots__...)
+        _declared_strong[id(func)] = (func, transitions)
+
+
+def declared_transitions(value: Any) -> TransitionList | None:
+    """The transitions that ``@a.to(b)`` attached to ``value``, if it was decorated so."""
+    if _declared is None or isinstance(value, TransitionList) or not callable(value):
+        return None
+    try:
+        return _declared.get(value)  # type: ignore[no-any-return]
+    except TypeError:
+        entry = _declared_strong.get(id(value))
+        return entry[1] if entry is not None and entry[0] is value else None

@@ -308,6 +308,14 @@ def callback_on_empty_event(func: Any) -> InvalidDefinition:
     )
 
 
+def decorator_only(cls_name: str) -> TypeError:
+    return with_note(
+        TypeError(f"{cls_name} only supports the decorator syntax to register callbacks."),
+        "Call it with one function, as a decorator: `@a.to(b)` above `def go(self): ...` "
+        "declares the event `go` with the function as its `on` action.",
+    )
+
+
 def bad_expression(expr: str, cause: Exception) -> InvalidExpression:
     """The error for a guard expression that cannot be parsed; raise it ``from cause``."""
     reason = f"invalid syntax ({cause.msg})" if isinstance(cause, SyntaxError) else str(cause)

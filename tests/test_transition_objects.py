@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from statemachine import Event, State, StateChart, StateMachine
+from statemachine.event import BoundEvent
 from statemachine.exceptions import InvalidDefinition
 from statemachine.transition import Transition
 from statemachine.transition_list import TransitionList
@@ -325,29 +326,184 @@ def test_has_eventless_transition():
     assert not a.to(b, event="go").has_eventless_transition
 
 
-def test_calling_a_transition_list_with_a_non_callable_raises_type_error():
-    """A TransitionList only accepts a callable when called (the decorator form)."""
+# --- calling a TransitionList: the decorator form ----------------------------------------------
+
+DECORATOR_ONLY = "TransitionList only supports the decorator syntax to register callbacks."
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [
+        (("not callable",), {}),
+        ((42,), {}),
+        ((), {}),
+        ((print, print), {}),
+        ((print,), {"extra": 1}),
+        ((), {"func": print}),
+    ],
+    ids=["str", "int", "nothing", "two-callables", "callable-and-kwarg", "only-kwarg"],
+)
+def test_calling_a_transition_list_other_than_as_a_decorator_raises_type_error(args, kwargs):
+    """Anything but one callable argument is refused, with python-statemachine's message."""
     a, b = State(), State()
-    with pytest.raises(TypeError, match="TransitionList only supports the decorator syntax"):
-        a.to(b)("not callable")
+    with pytest.raises(TypeError) as caught:
+        a.to(b)(*args, **kwargs)
+    assert str(caught.value) == DECORATOR_ONLY
+    assert caught.value.__notes__ == [
+        "Call it with one function, as a decorator: `@a.to(b)` above `def go(self): ...` "
+        "declares the event `go` with the function as its `on` action."
+    ]
+
+
+def test_the_refusal_names_a_subclass_of_transition_list():
+    """The message names the class of the list that was called."""
+
+    class Routes(TransitionList):
+        pass
+
+    with pytest.raises(TypeError) as caught:
+        Routes()(1)
+    assert str(caught.value) == "Routes only supports the decorator syntax to register callbacks."
+
+
+def test_calling_a_transition_list_with_a_callable_returns_it_and_adds_an_on_action():
+    """`tl(func)` returns `func` itself, now the `on` action of every transition of the list."""
+    a, b, c = State(), State(), State()
+    tl = a.to(b) | b.to(c)
+
+    def log():
+        return None
+
+    assert tl(log) is log
+    assert [[spec.func for spec in t.on] for t in tl] == [[log], [log]]
+
+
+def test_any_callable_can_be_decorated():
+    """Builtins and callable objects, which cannot carry attributes, are accepted too."""
+
+    class Ring:
+        __slots__ = ()
+
+        def __call__(self):
+            return None
+
+    a, b = State(), State()
+    ring = Ring()
+    assert a.to(b)(print) is print
+    assert a.to(b)(ring) is ring
+
+
+class Lamp(StateChart):
+    off = State(initial=True)
+    on = State()
+
+    @off.to(on)
+    def switch_on(self):
+        return "lit"
+
+    switch_off = on.to(off)
 
 
 def test_decorating_a_method_with_a_transition_list_declares_an_event(engine):
     """`@a.to(b)` on a method makes an event of that name whose `on` action is the method."""
 
-    class Lamp(StateChart):
-        off = State(initial=True)
-        on = State()
-
-        @off.to(on)
-        def switch_on(self):
-            return "lit"
-
-        switch_off = on.to(off)
-
     sm = engine.machine(Lamp)
     assert engine.send(sm, "switch_on") == "lit"
     assert sm.on.is_active
+
+
+def test_a_decorated_method_becomes_the_event_on_the_class():
+    """The class attribute is the Event, not the function; on an instance it is a bound event
+    that sends it."""
+
+    assert isinstance(Lamp.__dict__["switch_on"], Event)
+    assert Lamp.switch_on.id == "switch_on"
+    assert [e.id for e in Lamp.events] == ["switch_on", "switch_off"]
+    assert isinstance(Lamp().switch_on, BoundEvent)
+
+
+def test_a_decorated_method_in_a_compound_body_becomes_an_event(engine):
+    """`@x.to(y)` inside a `State.Compound` body declares a machine-level event."""
+
+    class Hall(StateChart):
+        class rooms(State.Compound, initial=True):
+            first = State(initial=True)
+            second = State()
+
+            @first.to(second)
+            def walk(self):
+                return "walked"
+
+            back = second.to(first)
+
+    sm = engine.machine(Hall)
+    assert engine.send(sm, "walk") == "walked"
+    assert sm.second.is_active
+
+
+def test_a_decorated_method_can_use_a_transition_list_declared_before(engine):
+    """`@go` over a method (with `go = a.to(b)` above) declares the method's event too, and
+    the method runs as `on` action of `go`."""
+    calls = []
+
+    class Door(StateChart):
+        shut = State(initial=True)
+        open = State()
+        go = shut.to(open)
+
+        @go
+        def swing(self):
+            calls.append("swing")
+
+        close = open.to(shut)
+
+    assert [e.id for e in Door.events] == ["go", "swing", "close"]
+    sm = engine.machine(Door)
+    engine.send(sm, "go")
+    assert calls == ["swing"]
+    assert sm.open.is_active
+
+
+def test_stacked_decorators_make_one_event_of_both_lists(engine):
+    """Two `@x.to(y)` over one method give one event with the transitions of both."""
+
+    class Steps(StateChart):
+        a = State(initial=True)
+        b = State()
+        c = State(final=True)
+
+        @a.to(b)
+        @b.to(c)
+        def step(self):
+            return None
+
+    assert [(t.source.id, t.target.id) for t in Steps.step.transitions] == [
+        ("b", "c"),
+        ("a", "b"),
+    ]
+    sm = engine.machine(Steps)
+    engine.send(sm, "step")
+    engine.send(sm, "step")
+    assert sm.c.is_active
+
+
+def test_a_decorated_from_any_declares_an_event(engine):
+    """`@target.from_.any()` over a method declares the event from every non-final state."""
+
+    class Job(StateChart):
+        queued = State(initial=True)
+        running = State()
+        cancelled = State(final=True)
+        start = queued.to(running)
+
+        @cancelled.from_.any()
+        def cancel(self, source):
+            return source.id
+
+    sm = engine.machine(Job)
+    engine.send(sm, "start")
+    assert engine.send(sm, "cancel") == "running"
+    assert sm.cancelled.is_active
 
 
 # --- from_.any() ----------------------------------------------------------------------------------
