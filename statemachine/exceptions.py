@@ -455,3 +455,81 @@ def empty_invoke_group() -> ValueError:
 
 def invoke_group_not_callable(value: Any) -> TypeError:
     return TypeError(f"invoke_group() takes callables, got {value!r}.")
+
+
+# --- statemachine.contrib ------------------------------------------------------------------
+
+
+_WEIGHTED_HINT = (
+    "Pass the source state, then one (target, weight) tuple per destination, or "
+    "to(target, weight, **transition_kwargs): "
+    "weighted_transitions(idle, (walk, 70), to(run, 30, cond='rested'))."
+)
+
+
+def weighted_bad_source(source: Any) -> TypeError:
+    return with_note(
+        TypeError(f"First argument must be a source State, got {type(source).__name__}"),
+        _WEIGHTED_HINT,
+    )
+
+
+def weighted_no_destination() -> ValueError:
+    return with_note(
+        ValueError("weighted_transitions() requires at least one (target, weight) destination"),
+        _WEIGHTED_HINT,
+    )
+
+
+def weighted_bad_destination(index: int, item: Any) -> TypeError:
+    return with_note(
+        TypeError(
+            f"Destination {index} must be a (target_state, weight) or (target_state, weight, "
+            f"kwargs) tuple, got {type(item).__name__}"
+        ),
+        _WEIGHTED_HINT,
+    )
+
+
+def weighted_bad_kwargs(index: int, kwargs: Any) -> TypeError:
+    return with_note(
+        TypeError(
+            f"Destination {index}: third element must be a dict of transition kwargs, got "
+            f"{type(kwargs).__name__}"
+        ),
+        "The third element holds keyword arguments of the transition, e.g. "
+        "`(run, 30, {'cond': 'rested'})`.",
+    )
+
+
+def weighted_bad_target(index: int, target: Any) -> TypeError:
+    return with_note(
+        TypeError(
+            f"Destination {index}: first element must be a State, got {type(target).__name__}"
+        ),
+        "Name a state declared on the machine as the target.",
+    )
+
+
+def weighted_weight_not_number(index: int, weight: Any) -> TypeError:
+    return with_note(
+        TypeError(
+            f"Destination {index}: weight must be a positive number, got {type(weight).__name__}"
+        ),
+        "Weights are int or float values, relative to each other: (walk, 70), (run, 30).",
+    )
+
+
+def weighted_weight_not_positive(index: int, weight: float) -> ValueError:
+    return with_note(
+        ValueError(f"Destination {index}: weight must be positive, got {weight}"),
+        "Weights are relative chances and must be above zero; leave out a destination that "
+        "should never be taken.",
+    )
+
+
+def weighted_weight_not_finite(index: int, weight: float) -> ValueError:
+    return ValueError(
+        f"Destination {index}: weight must be a finite number, got {weight!r}. Weights are "
+        "relative chances: use finite values such as 70 and 30."
+    )
