@@ -460,6 +460,24 @@ def invoke_group_not_callable(value: Any) -> TypeError:
 # --- statemachine.contrib ------------------------------------------------------------------
 
 
+def timeout_not_a_number(duration: Any) -> TypeError:
+    return TypeError(f"timeout duration must be a number of seconds, got {duration!r}.")
+
+
+def timeout_not_positive(duration: Any) -> ValueError:
+    return with_note(
+        ValueError(f"timeout duration must be positive, got {duration}"),
+        "Pass the seconds to wait, e.g. `timeout(30, on='too_slow')`.",
+    )
+
+
+def timeout_not_finite(duration: float) -> ValueError:
+    return ValueError(
+        f"timeout duration must be a finite number of seconds, got {duration!r}. To wait "
+        "without limit, leave out the timeout."
+    )
+
+
 _WEIGHTED_HINT = (
     "Pass the source state, then one (target, weight) tuple per destination, or "
     "to(target, weight, **transition_kwargs): "
