@@ -128,9 +128,10 @@ class TransitionNotAllowed(StateMachineError):
     """
 
     def __init__(self, event: Event | str | None, configuration: Iterable[State]) -> None:
+        states = list(configuration)  # an iterator would be empty the second time
         self.event = event
-        self.configuration = set(configuration)
-        names = ", ".join(str(s.name) for s in configuration)
+        self.configuration = set(states)
+        names = ", ".join(str(s.name) for s in states)
         label = getattr(event, "name", None) or (str(event) if event else "transition")
         super().__init__(f"Can't {label} when in {names}.")
         with_note(

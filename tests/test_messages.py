@@ -310,6 +310,14 @@ def test_every_active_state_is_named():
     assert str(caught.value) == "Can't nope when in Away, Flying."
 
 
+def test_transition_not_allowed_takes_the_states_from_an_iterator():
+    """The configuration may be any iterable, read once."""
+    states = [Door.closed, Door.opened]
+    exc = TransitionNotAllowed("slam", iter(states))
+    assert str(exc) == "Can't slam when in Closed, Opened."
+    assert exc.configuration == set(states)
+
+
 def test_transition_not_allowed_with_nothing_active():
     """Built with no event and no state, the message has empty slots, as in the reference."""
     assert str(TransitionNotAllowed(None, [])) == "Can't transition when in ."
