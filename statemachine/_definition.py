@@ -15,7 +15,7 @@ from ._callbacks import CallbackSpec, Group, declared_specs
 from ._events import Event, expand_event_names
 from ._plan import history_default, initial_children
 from ._states import State
-from ._transitions import Transition, TransitionList, declared_transitions, event_matches
+from ._transitions import Transition, TransitionList, event_matches, take_declared
 from ._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -200,9 +200,9 @@ def _hoist(namespace: dict[str, Any], states: list[State], attrs: dict[str, Any]
         for key, value in s._hoisted.items():
             if key == "_":
                 continue
-            declared = declared_transitions(value)
-            if declared is not None:
-                value = declared
+            declared = take_declared(value)
+            if declared is not None:  # kept for the subclasses that hoist this state again
+                value = s._hoisted[key] = declared
             present = namespace.get(key)
             if isinstance(present, TransitionList) and isinstance(value, TransitionList):
                 # Two regions (or a region and the machine) declaring the same event name:
@@ -226,12 +226,15 @@ def _collect_events(
     """
     events = dict(inherited)
     named: dict[int, str] = {}
+    decorated: dict[int, TransitionList] = {}  # `@a.to(b)` functions, by id: `go2 = go` too
     for key, value in list(namespace.items()):
         if key == "_":  # `_ = a.to(b)`: a bare, eventless transition with a throwaway name
             continue
-        declared = declared_transitions(value)  # `@a.to(b)` above `def key(...)`
-        if declared is not None:
-            value = declared
+        declared = decorated.get(id(value))
+        if declared is None:
+            declared = take_declared(value)
+        if declared is not None:  # `@a.to(b)` above `def key(...)`
+            decorated[id(value)] = value = declared
         if isinstance(value, TransitionList):
             value._expand(top)
             event = Event(value, id=key)

@@ -20,9 +20,9 @@ __all__ = [
     "AnySource",
     "Transition",
     "TransitionList",
-    "declared_transitions",
     "event_matches",
     "split_events",
+    "take_declared",
 ]
 
 
@@ -309,7 +309,7 @@ class TransitionList(CallbackDecorators):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """``@a.to(b)`` above a function: the function becomes the ``on`` action of every
         transition of the list, and is returned unchanged. As a class attribute it declares an
-        event named after it (class creation finds the list through :func:`declared_transitions`).
+        event named after it (class creation finds the list through :func:`take_declared`).
 
         Raises:
             TypeError: anything but a single callable argument.
@@ -323,34 +323,25 @@ class TransitionList(CallbackDecorators):
 
 
 # ``@a.to(b)`` returns the function itself, so the class namespace holds the function, not the
-# list: the list is kept here, keyed by the function, until class creation turns the function
-# into an event. Weak keys, so nothing is stored on the user's function and nothing leaks; the
-# mapping is created by the first decorator use (``weakref`` is not imported up front).
-_declared: Any = None  # WeakKeyDictionary[Callable, TransitionList]
-_declared_strong: dict[int, tuple[Any, TransitionList]] = {}  # callables without weakrefs
+# list. The list waits here, keyed by the function's id (with the function, so the id stays
+# its own), until class creation takes it to make the function's event. Nothing is stored on
+# the user's function, and a taken entry leaves nothing behind.
+_declared: dict[int, tuple[Any, TransitionList]] = {}
 
 
 def _declare(func: Any, transitions: TransitionList) -> None:
-    global _declared
-    if _declared is None:
-        from weakref import WeakKeyDictionary
-
-        _declared = WeakKeyDictionary()
-    previous = declared_transitions(func)
-    if previous is not None:  # stacked decorators: one event with the transitions of both
-        transitions = previous | transitions
-    try:
-        _declared[func] = transitions
-    except TypeError:  # no weak reference to it (a builtin, an object with __slots__...)
-        _declared_strong[id(func)] = (func, transitions)
+    previous = _declared.get(id(func))
+    if previous is not None and previous[0] is func:
+        # stacked decorators: one event with the transitions of both lists
+        transitions = previous[1] | transitions
+    _declared[id(func)] = (func, transitions)
 
 
-def declared_transitions(value: Any) -> TransitionList | None:
-    """The transitions that ``@a.to(b)`` attached to ``value``, if it was decorated so."""
-    if _declared is None or isinstance(value, TransitionList) or not callable(value):
+def take_declared(value: Any) -> TransitionList | None:
+    """The transitions ``@a.to(b)`` attached to ``value``, if it was decorated so; removed
+    from the waiting list (class creation takes them once)."""
+    entry = _declared.get(id(value)) if _declared else None
+    if entry is None or entry[0] is not value:
         return None
-    try:
-        return _declared.get(value)  # type: ignore[no-any-return]
-    except TypeError:
-        entry = _declared_strong.get(id(value))
-        return entry[1] if entry is not None and entry[0] is value else None
+    del _declared[id(value)]
+    return entry[1]

@@ -487,6 +487,65 @@ def test_stacked_decorators_make_one_event_of_both_lists(engine):
     assert sm.c.is_active
 
 
+def test_a_second_name_for_a_decorated_method_is_an_event_too():
+    """`go2 = go` after `@a.to(b) def go` declares both events, on the same transitions."""
+
+    class Alias(StateChart):
+        a = State(initial=True)
+        b = State(final=True)
+
+        @a.to(b)
+        def go(self):
+            return None
+
+        go2 = go
+
+    assert [e.id for e in Alias.events] == ["go", "go2"]
+    assert Alias.a.transitions[0].events == ["go", "go2"]
+
+
+def test_a_subclass_keeps_the_event_of_a_method_decorated_in_a_compound():
+    """A compound state's decorated method is an event of the subclasses too."""
+
+    class Base(StateChart):
+        class room(State.Compound, initial=True):
+            inside = State(initial=True)
+            out = State(final=True)
+
+            @inside.to(out)
+            def leave(self):
+                return "left"
+
+        hall = State(final=True)
+        done_state_room = room.to(hall)
+
+    class Child(Base):
+        pass
+
+    assert isinstance(Child.leave, Event)
+    assert Child().send("leave") == "left"
+
+
+def test_class_creation_keeps_no_reference_to_decorated_functions():
+    """Once the class is made, nothing is left waiting for the decorated function."""
+    from statemachine import _transitions
+
+    functions = []
+
+    class Lamp2(StateChart):
+        off = State(initial=True)
+        on = State(final=True)
+
+        @off.to(on)
+        def switch_on(self):
+            return None
+
+        functions.append(switch_on)
+
+    assert Lamp2.switch_on.id == "switch_on"
+    assert all(func is not functions[0] for func, _ in _transitions._declared.values())
+
+
 def test_a_decorated_from_any_declares_an_event(engine):
     """`@target.from_.any()` over a method declares the event from every non-final state."""
 
