@@ -527,15 +527,16 @@ def resolve(spec: CallbackSpec, owners: Iterable[Owner]) -> list[Bound]:
     if isinstance(func, str):
         return [c for o in owners if (c := o.lookup(func)) is not None]
     if isinstance(func, FunctionType):
-        # A function defined in the class body (decorators, inline references) is a method of
-        # the machine; otherwise of whichever owner type holds it under its own name.
+        # A function defined in the class body (decorators, inline references), or in the body
+        # of a compound state declared there (hoisted onto the machine), is a method of the
+        # machine; otherwise of whichever owner type holds it under its own name.
         # Lambdas are always free functions: they take only what they declare.
         prefix = func.__qualname__.rpartition(".")[0]
         for o in owners:
             if (
                 o.slot == 0
                 and func.__name__ != "<lambda>"
-                and any(k.__qualname__ == prefix for k in o.cls.__mro__)
+                and any(_written_in(prefix, k) for k in o.cls.__mro__)
             ):
                 return [make_function_caller(func, 0)]
         for o in owners:
@@ -546,7 +547,18 @@ def resolve(spec: CallbackSpec, owners: Iterable[Owner]) -> list[Bound]:
         return [make_function_caller(func, None)]
     if callable(func):
         return [_make_callable_caller(func)]
-    raise TypeError(f"Callback {func!r} is neither a name nor a callable.")
+    from .exceptions import not_a_callback
+
+    raise not_a_callback(func)
+
+
+def _written_in(prefix: str, cls: type) -> bool:
+    """Whether a function whose qualname is ``<prefix>.<name>`` was written in the body of
+    ``cls``, or of a class nested in it (a compound state), not inside a function there."""
+    name = cls.__qualname__
+    return prefix == name or (
+        prefix.startswith(name + ".") and "<locals>" not in prefix[len(name) :]
+    )
 
 
 def _make_callable_caller(func: Callable[..., Any]) -> Bound:

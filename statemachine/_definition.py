@@ -15,7 +15,7 @@ from ._callbacks import CallbackSpec, Group, declared_specs
 from ._events import Event, expand_event_names
 from ._plan import history_default, initial_children
 from ._states import State
-from ._transitions import Transition, TransitionList, event_matches
+from ._transitions import Transition, TransitionList, event_matches, take_declared
 from ._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -214,6 +214,9 @@ def _hoist(namespace: dict[str, Any], states: list[State], attrs: dict[str, Any]
         for key, value in s._hoisted.items():
             if key == "_":
                 continue
+            declared = take_declared(value)
+            if declared is not None:  # kept for the subclasses that hoist this state again
+                value = s._hoisted[key] = declared
             if key not in namespace:
                 namespace[key] = value
                 continue
@@ -261,9 +264,15 @@ def _collect_events(
     """
     events = dict(inherited)
     named: dict[int, str] = {}
+    decorated: dict[int, TransitionList] = {}  # `@a.to(b)` functions, by id: `go2 = go` too
     for key, value in list(namespace.items()):
         if key == "_":  # `_ = a.to(b)`: a bare, eventless transition with a throwaway name
             continue
+        declared = decorated.get(id(value))
+        if declared is None:
+            declared = take_declared(value)
+        if declared is not None:  # `@a.to(b)` above `def key(...)`
+            decorated[id(value)] = value = declared
         if isinstance(value, TransitionList):
             value._expand(top)
             event = Event(value, id=key)
@@ -278,7 +287,7 @@ def _collect_events(
         event_ids = expand_event_names(event.id) if event.id == key else [event.id]
         for t in event.transitions:
             for e in event_ids:
-                t.add_event(e)
+                t.add_event(e, event)
         namespace[key] = event
         events[event.id] = event
         for e in event_ids[1:]:
@@ -319,11 +328,8 @@ def build_definition(
     for t in transitions:
         for ref in t._event_refs:
             if id(ref) not in named:
-                raise exceptions.InvalidDefinition(
-                    f"Transition {t} refers to an Event that is not a class attribute of "
-                    f"{name}; assign the Event to a class attribute first."
-                )
-            t.add_event(named[id(ref)])
+                raise exceptions.event_without_id(t, name)
+            t.add_event(named[id(ref)], ref)
         t._event_refs = []
     # Events named only through ``event=`` on a transition still get an Event and an attribute.
     members: dict[str, set[int]] = {}  # ids of each event's transitions, built once per event
@@ -391,16 +397,16 @@ def _validate(
         if t.internal and any(
             target is not t.source and t.source not in target.ancestors() for target in t.targets
         ):
-            raise exceptions.invalid_internal(t.source.id, t.targets[0].id)
+            raise exceptions.invalid_internal(t.source, t.targets[0])
 
-    bad_final = sorted({t.source.id for t in transitions if t.source.final})
+    bad_final = list(dict.fromkeys(t.source.id for t in transitions if t.source.final))
     if bad_final:
         raise exceptions.transitions_from_final(bad_final)
 
     for t in transitions:
         for e in t.events:
             if not e:
-                raise exceptions.event_without_id(t)
+                raise exceptions.event_without_id(t, name)
 
     if flags.get("validate_disconnected_states", True):
         reachable = _reachable(top, transitions)

@@ -103,7 +103,7 @@ class Event(CallbackDecorators, str):
     # --- decorators: add callbacks to every transition of the event --------------------------
     def _decorate(self, group: str, func: Any) -> Any:
         if not self._transitions:
-            raise exceptions.callback_on_empty_event(getattr(func, "__name__", repr(func)), self.id)
+            raise exceptions.callback_on_empty_event(func)
         # Through the list: `from_.any()` placeholders keep it for the transitions they
         # expand into at class creation.
         return self._transitions._decorate(group, func)

@@ -12,9 +12,9 @@ import ast
 import operator
 import re
 
+from . import exceptions
 from ._callbacks import all_of, awaited
 from ._typing import TYPE_CHECKING
-from .exceptions import bad_expression
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -187,7 +187,8 @@ def parse_condition(text: str) -> Expression | None:
     """Parse a condition string; return None when it is a plain name (the common case).
 
     Raises:
-        InvalidDefinition: on a syntax error or any construct outside the allowlist.
+        InvalidExpression: on a syntax error or any construct outside the allowlist; its
+            ``__cause__`` is the SyntaxError, or a ValueError naming the unsupported construct.
     """
     stripped = text.strip()
     if stripped.isidentifier() and stripped not in ("v", "not", "and", "or"):
@@ -198,45 +199,40 @@ def parse_condition(text: str) -> Expression | None:
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as err:
-        raise bad_expression(text, f"invalid syntax ({err.msg})") from None
-    return _convert(tree.body, text)
+        raise exceptions.bad_expression(text, err) from err
+    try:
+        return _convert(tree.body)
+    except ValueError as err:
+        raise exceptions.bad_expression(text, err) from err
 
 
-def _convert(node: ast.expr, text: str) -> Expression:
+def _convert(node: ast.expr) -> Expression:
+    """The expression tree of ``node``; ValueError on anything outside the allowlist."""
     if isinstance(node, ast.Name):
         return _Name(node.id)
     if isinstance(node, ast.Constant):
         return _Const(node.value)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        return _Not(_convert(node.operand, text))
+        return _Not(_convert(node.operand))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        operand = _convert(node.operand, text)
+        operand = _convert(node.operand)
         if isinstance(operand, _Const):
             return _Const(-operand.value)
     if isinstance(node, ast.BoolOp):
-        return _BoolOp(isinstance(node.op, ast.And), [_convert(v, text) for v in node.values])
+        return _BoolOp(isinstance(node.op, ast.And), [_convert(v) for v in node.values])
     if isinstance(node, ast.Compare):
         ops = []
         for op in node.ops:
             fn = _COMPARE.get(type(op))
-            if fn is None:
-                raise bad_expression(text, f"unsupported operator {type(op).__name__}")
+            if fn is None:  # `is`, `in`...
+                raise exceptions.unsupported_structure(type(op).__name__)
             ops.append(fn)
-        return _Compare(
-            _convert(node.left, text), ops, [_convert(c, text) for c in node.comparators]
-        )
-    if isinstance(node, ast.Call):
-        if isinstance(node.func, ast.Name) and node.func.id == "In":
-            if node.keywords:
-                raise bad_expression(text, "In() takes state ids as positional string literals")
-            ids = []
-            for arg in node.args:
-                if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
-                    raise bad_expression(text, "In() takes state ids as string literals")
-                ids.append(arg.value)
-            if not ids:
-                raise bad_expression(text, "In() needs at least one state id")
-            return _In(tuple(ids))
-        name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
-        raise bad_expression(text, f"unsupported function {name!r}; only In() may be called")
-    raise bad_expression(text, f"unsupported expression structure {ast.unparse(node)!r}")
+        return _Compare(_convert(node.left), ops, [_convert(c) for c in node.comparators])
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        if node.func.id != "In":
+            raise exceptions.unsupported_function(node.func.id)
+        ids = [a.value for a in node.args if isinstance(a, ast.Constant) and type(a.value) is str]
+        if node.keywords or not ids or len(ids) != len(node.args):
+            raise exceptions.bad_in_arguments()
+        return _In(tuple(ids))
+    raise exceptions.unsupported_structure(type(node).__name__)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 
+from . import exceptions
 from ._callbacks import call_bound, is_coroutine_bound
 from ._typing import TYPE_CHECKING
 
@@ -72,10 +73,10 @@ class InvokeGroup:
 
     def __init__(self, *callables: Callable[..., Any]) -> None:
         if not callables:
-            raise ValueError("invoke_group() needs at least one callable.")
+            raise exceptions.empty_invoke_group()
         for c in callables:
             if not callable(c):
-                raise TypeError(f"invoke_group() takes callables, got {c!r}.")
+                raise exceptions.invoke_group_not_callable(c)
         self.callables = callables
 
     def __repr__(self) -> str:

@@ -12,7 +12,7 @@ from ._orderedset import OrderedSet
 from ._program import Program, owner_key
 from ._states import State
 from ._typing import TYPE_CHECKING, Generic
-from .exceptions import InvalidStateValue, TransitionNotAllowed
+from .exceptions import TransitionNotAllowed
 from .model import Model
 
 __all__ = ["StateChart", "StateMachine", "StateMachineMetaclass", "TModel"]
@@ -226,9 +226,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
                     try:
                         call_injected(setup, _SetupData(self, kwargs))  # type: ignore[arg-type]
                     except TypeError as err:
-                        raise TypeError(
-                            f"Error calling setup() on listener {listener!r}: {err}"
-                        ) from err
+                        raise exceptions.listener_setup_failed(listener, err) from err
                 result.append(listener)
             else:
                 result.append(entry)
@@ -281,7 +279,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             setattr(model, field, None)
         if current is None and start_value is not None:
             if start_value not in type(self).states_map:
-                raise InvalidStateValue(start_value)
+                raise exceptions.invalid_start_value(start_value)
             setattr(self.model, self.state_field, start_value)
             return
         if current is not None:
@@ -343,7 +341,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         try:
             return type(self).states_map[value]
         except (KeyError, TypeError):
-            raise InvalidStateValue(value) from None
+            raise exceptions.invalid_state_value(value) from None
 
     def _is_active(self, state: State) -> bool:
         value = getattr(self.model, self.state_field, None)
@@ -399,11 +397,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         )
         config = self.configuration
         if not config:
-            raise InvalidStateValue(
-                None,
-                "There's no current state set. In async code, did you activate the initial "
-                "state? (e.g., `await sm.activate_initial_state()`)",
-            )
+            raise exceptions.no_current_state()
         return config[0] if len(config) == 1 else config
 
     @current_state.setter
@@ -484,11 +478,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         if program.is_async and not engine.is_async:
             if engine._lock.locked():
                 del self._runtime_listeners[-len(listeners) :]
-                raise exceptions.StateMachineError(
-                    f"Cannot add a listener with coroutine callbacks to {type(self).__name__} "
-                    "while it is processing an event: the machine would have to switch to the "
-                    "asyncio engine mid-step. Add the listener outside of callbacks."
-                )
+                raise exceptions.coroutine_listener_while_processing(type(self).__name__)
             new = self._new_engine(owners)
             new.adopt(engine)
             self._engine = new

@@ -212,7 +212,7 @@ class Program:
             ]
             for group, name in GENERIC_CONVENTIONS.items()
         }
-        self.prepare: tuple[Bound, ...] = self._callers(self._generic[Group.PREPARE], "")
+        self.prepare: tuple[Bound, ...] = self._callers(self._generic[Group.PREPARE], None)
         self.enter: dict[str, tuple[Bound, ...]] = {}  # by state id
         self.exit: dict[str, tuple[Bound, ...]] = {}
         for s in definition.states:
@@ -220,7 +220,7 @@ class Program:
             self.exit[s.id] = self._state_group(s, Group.EXIT, f"on_exit_{s.id}")
         # Final state id -> the donedata callback, whose result is the done.state event data.
         self.donedata: dict[str, tuple[Bound, ...]] = {
-            s.id: self._callers([CallbackSpec(s.donedata, Group.ENTER)], f"state {s.id!r}")
+            s.id: self._callers([CallbackSpec(s.donedata, Group.ENTER)], s)
             for s in definition.states
             if s.donedata is not None
         }
@@ -255,7 +255,6 @@ class Program:
     def _invoke_handlers(self, state: State) -> tuple[Any, ...]:
         from ._invoke import make_handlers
 
-        where = f"state {state.id!r}"
         specs = [
             *self._generic[Group.INVOKE],
             *self.definition.state_specs[(state.id, Group.INVOKE)],
@@ -265,7 +264,7 @@ class Program:
         def resolved(spec: CallbackSpec) -> list[Bound]:
             found = resolve(spec, self._owners)
             if not found and spec.required:
-                raise exceptions.AttrNotFound(spec.label, where)
+                raise exceptions.AttrNotFound(spec.label, state)
             return found
 
         return make_handlers(sorted(specs, key=lambda s: s.priority), resolved)
@@ -284,8 +283,10 @@ class Program:
 
     # --- resolution -----------------------------------------------------------------------------
     def _callers(
-        self, specs: list[CallbackSpec] | tuple[CallbackSpec, ...], where: str
+        self, specs: list[CallbackSpec] | tuple[CallbackSpec, ...], where: State | Transition | None
     ) -> tuple[Bound, ...]:
+        """The callers of ``specs``, in priority order; ``where`` (the state or transition
+        they belong to) names the place in the error for a name that resolves nowhere."""
         ordered = sorted(specs, key=lambda s: s.priority)  # stable: ties keep declaration order
         result: list[Bound] = []
         for spec in ordered:
@@ -301,29 +302,30 @@ class Program:
             *self.definition.state_specs[(state.id, group)],
             CallbackSpec(convention, group, Priority.NAMING, required=False),
         ]
-        return self._callers(specs, f"state {state.id!r}")
+        return self._callers(specs, state)
 
     def _conds(
         self,
         t: Transition,
-        where: str,
         specs: dict[tuple[Transition, int], tuple[CallbackSpec, ...]],
     ) -> tuple[tuple[Bound, bool], ...]:
         result: list[tuple[Bound, bool]] = []
         for spec in specs[(t, Group.COND)]:
             if spec.expression is not None:
                 expr = spec.expression
+                by_name = {name: self._named(name) for name in expr.names()}
+                missing = [name for name, found in by_name.items() if not found]
+                if missing:  # all of them in one error, as python-statemachine does
+                    raise exceptions.AttrNotFound(", ".join(missing), t)
                 is_async = any(
-                    is_coroutine_bound((c, None))
-                    for name in expr.names()
-                    for c in self._required(name, where)
+                    is_coroutine_bound((c, None)) for found in by_name.values() for c in found
                 )
-                caller = expr.compile(lambda name: self._required(name, where), is_async)
+                caller = expr.compile(by_name.__getitem__, is_async)
                 result.append(((caller, None), spec.expected))
                 continue
             callers = resolve(spec, self._owners)
             if not callers:
-                raise exceptions.AttrNotFound(spec.label, where)
+                raise exceptions.AttrNotFound(spec.label, t)
             if len(callers) == 1:
                 result.append((callers[0], spec.expected))
             else:  # every owner that has the name must agree
@@ -332,14 +334,11 @@ class Program:
                 result.append(((combined, None), spec.expected))
         return tuple(result)
 
-    def _required(self, name: str, where: str) -> list[Caller]:
-        callers = resolve(CallbackSpec(name, Group.BEFORE), self._owners)
-        if not callers:
-            raise exceptions.AttrNotFound(name, where)
-        return [to_caller(c) for c in callers]
+    def _named(self, name: str) -> list[Caller]:
+        """The callers of a name used in a guard expression (none if it resolves nowhere)."""
+        return [to_caller(c) for c in resolve(CallbackSpec(name, Group.BEFORE), self._owners)]
 
     def _build_run(self, t: Transition, event: str | None) -> TransitionRun:
-        where = f"transition {t}"
         specs = self.definition.transition_specs
         if (t, Group.ON) not in specs:  # a default transition made from the structure
             specs = _declared_specs_of(t)
@@ -355,13 +354,13 @@ class Program:
                         required=False,
                     )
                 )
-            return self._callers(items, where)
+            return self._callers(items, t)
 
         exits, entries = flat_plan(t, self._self_entries)
         return TransitionRun(
             t,
-            self._callers(specs[(t, Group.VALIDATORS)], where),
-            self._conds(t, where, specs),
+            self._callers(specs[(t, Group.VALIDATORS)], t),
+            self._conds(t, specs),
             group(Group.BEFORE, "before"),
             group(Group.ON, "on"),
             group(Group.AFTER, "after"),

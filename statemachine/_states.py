@@ -217,7 +217,7 @@ class State:
         return view
 
     def __set__(self, instance: Any, value: Any) -> None:
-        raise exceptions.state_override(self._id, type(instance).__name__)
+        raise exceptions.state_override(self._id, value, type(instance).__name__)
 
     # --- equality ---------------------------------------------------------------------------
     def __eq__(self, other: object) -> bool:

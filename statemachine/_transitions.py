@@ -8,13 +8,22 @@ from ._typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
-    from typing import Any
+    from typing import Any, NoReturn, TypeVar
+
+    _F = TypeVar("_F", bound=Callable[..., Any])
 
     from ._events import BoundEvent
     from ._machine import StateChart
     from ._states import State
 
-__all__ = ["AnySource", "Transition", "TransitionList", "event_matches", "split_events"]
+__all__ = [
+    "AnySource",
+    "Transition",
+    "TransitionList",
+    "event_matches",
+    "split_events",
+    "take_declared",
+]
 
 
 def split_events(event: Any) -> list[str]:
@@ -28,9 +37,7 @@ def split_events(event: Any) -> list[str]:
         return [e for e in str(event).split() if e]
     if isinstance(event, (list, tuple)):
         return [e for item in event for e in split_events(item)]
-    raise exceptions.InvalidDefinition(
-        f"Invalid event {event!r}: pass a string, an Event, or a list of them."
-    )
+    raise exceptions.invalid_event_spec(event)
 
 
 def _unnamed_events(event: Any) -> list[Any]:
@@ -88,6 +95,12 @@ class Transition:
         self.internal = internal
         self.initial = initial
         self._events: list[str] = split_events(event) if event is not None else []
+        # Event id -> (delay, internal) of the Event objects given for it, shown by repr().
+        self._event_options: dict[str, tuple[float, bool]] = {}
+        if event is not None:
+            for e in event if isinstance(event, (list, tuple)) else [event]:
+                if getattr(e, "id", None):
+                    self._event_options[e.id] = (e.delay, e.internal)
         for name, funcs in (
             ("validators", validators),
             ("cond", cond),
@@ -127,9 +140,12 @@ class Transition:
     def is_eventless(self) -> bool:
         return not self._events
 
-    def add_event(self, event_id: str) -> None:
+    def add_event(self, event_id: str, event: Any = None) -> None:
+        """Make ``event_id`` trigger this transition (``event``: the Event object, if any)."""
         if event_id not in self._events:
             self._events.append(event_id)
+        if event is not None:
+            self._event_options.setdefault(event_id, (event.delay, event.internal))
 
     def match(self, event: str | None) -> bool:
         """Whether this transition is triggered by ``event`` (None: the null event)."""
@@ -138,10 +154,15 @@ class Transition:
         return any(event_matches(d, event) for d in self._events)
 
     def __repr__(self) -> str:
-        target = self.target.id if self.target is not None else None
+        # python-statemachine's form: state names, and the events as Event reprs.
+        target = self.target.name if self.target is not None else None
+        events = []
+        for e in self._events:
+            delay, internal = self._event_options.get(e, (0, False))
+            events.append(f"Event({e!r}, delay={delay!r}, internal={internal!r})")
         return (
-            f"Transition({self.source.id!r}, {target!r}, event={self.event!r}, "
-            f"internal={self.internal!r})"
+            f"Transition({self.source.name!r}, {target!r}, event=[{', '.join(events)}], "
+            f"internal={self.internal!r}, initial={self.initial!r})"
         )
 
     def __str__(self) -> str:
@@ -281,11 +302,46 @@ class TransitionList(CallbackDecorators):
         def __get__(self, instance: object, owner: type) -> TransitionList: ...
         def __get__(self, instance: Any, owner: type) -> Any: ...
 
-    def __call__(self, func: Callable[..., Any]) -> TransitionList:
-        """``@a.to(b)`` on a method: declare an event (the method's name) that runs it."""
-        if not callable(func):
-            raise TypeError(
-                f"{type(self).__name__} only supports the decorator syntax to register callbacks."
-            )
+    @overload
+    def __call__(self, func: _F, /) -> _F: ...
+    @overload
+    def __call__(self, *args: Any, **kwargs: Any) -> NoReturn: ...
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """``@a.to(b)`` above a function: the function becomes the ``on`` action of every
+        transition of the list, and is returned unchanged. As a class attribute it declares an
+        event named after it (class creation finds the list through :func:`take_declared`).
+
+        Raises:
+            TypeError: anything but a single callable argument.
+        """
+        if len(args) != 1 or kwargs or not callable(args[0]):
+            raise exceptions.decorator_only(type(self).__name__)
+        func = args[0]
         self._decorate("on", func)
-        return self
+        _declare(func, self)
+        return func
+
+
+# ``@a.to(b)`` returns the function itself, so the class namespace holds the function, not the
+# list. The list waits here, keyed by the function's id (with the function, so the id stays
+# its own), until class creation takes it to make the function's event. Nothing is stored on
+# the user's function, and a taken entry leaves nothing behind.
+_declared: dict[int, tuple[Any, TransitionList]] = {}
+
+
+def _declare(func: Any, transitions: TransitionList) -> None:
+    previous = _declared.get(id(func))
+    if previous is not None and previous[0] is func:
+        # stacked decorators: one event with the transitions of both lists
+        transitions = previous[1] | transitions
+    _declared[id(func)] = (func, transitions)
+
+
+def take_declared(value: Any) -> TransitionList | None:
+    """The transitions ``@a.to(b)`` attached to ``value``, if it was decorated so; removed
+    from the waiting list (class creation takes them once)."""
+    entry = _declared.get(id(value)) if _declared else None
+    if entry is None or entry[0] is not value:
+        return None
+    del _declared[id(value)]
+    return entry[1]

@@ -10,8 +10,11 @@ Hierarchy::
           │    └── InvalidExpression   a guard expression cannot be parsed (also a ValueError)
           └── TransitionNotAllowed     an event cannot run in the current configuration
 
-Every message is built here, says what was wrong, shows the offending value, and says how
-to fix it. The exceptions also carry the offending objects as attributes.
+Every message is built here. Where python-statemachine raises the same error, the message is
+its text, word for word, so that code matching on it keeps working; how to fix the problem goes
+into an exception note (PEP 678: printed under the traceback, readable as ``exc.__notes__``).
+Errors that only this library raises say what to do in the message itself. The exceptions also
+carry the offending objects as attributes.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from ._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from typing import Any
+    from typing import Any, TypeVar
 
     from ._events import Event
     from ._states import State
+
+    _E = TypeVar("_E", bound=BaseException)
 
 __all__ = [
     "AttrNotFound",
@@ -33,6 +38,39 @@ __all__ = [
     "StateMachineError",
     "TransitionNotAllowed",
 ]
+
+
+def with_note(exc: _E, note: str) -> _E:
+    """Attach ``note`` to ``exc`` as an exception note and return ``exc``.
+
+    Python 3.10 has no ``BaseException.add_note``; there the note goes into ``__notes__``, the
+    attribute that 3.11 reads, so programs find it in the same place on every version.
+    """
+    add_note = getattr(exc, "add_note", None)
+    if add_note is not None:
+        add_note(note)
+    else:  # Python 3.10
+        notes = getattr(exc, "__notes__", None)
+        if notes is None:
+            notes = []
+            exc.__notes__ = notes  # type: ignore[attr-defined]
+        notes.append(note)
+    return exc
+
+
+def describe(where: Any) -> str:
+    """How messages name the place of an error: a transition as ``transition go from A to
+    B`` (its events, then the source and target names), a state by its name."""
+    if isinstance(where, str):
+        return where
+    source = getattr(where, "source", None)
+    if source is not None:  # a Transition
+        target = where.target
+        return (
+            f"transition {where.event} from {source.name} to "
+            f"{target.name if target is not None else None}"
+        )
+    return str(where.name)
 
 
 class StateMachineError(Exception):
@@ -56,29 +94,28 @@ class InvalidStateValue(InvalidDefinition):
 
     def __init__(self, value: Any, msg: str | None = None) -> None:
         self.value = value
-        if msg is None:
-            msg = (
-                f"{value!r} is not a valid state value. Use the value of one of the machine's "
-                "states (see `states_map`), or None to start from the initial state."
-            )
-        super().__init__(msg)
+        super().__init__(f"{value!r} is not a valid state value." if msg is None else msg)
 
 
 class AttrNotFound(InvalidDefinition):
     """A callback given by name was not found on the machine, its model or its listeners.
 
     Attributes:
-        name: the name that resolved to nothing.
+        name: the name that resolved to nothing (several names of one guard expression are
+            joined with ``", "``).
+        where: the transition or state whose callbacks were being resolved, if any.
     """
 
-    def __init__(self, name: str, where: str = "") -> None:
+    def __init__(self, name: str, where: Any = None) -> None:
         self.name = name
         self.where = where
-        place = f"Error on {where} when resolving callbacks: " if where else ""
-        super().__init__(
-            f"{place}Did not found name {name!r} from model or statemachine. "
-            f"Define a method or attribute {name!r} on the machine, its model or a listener, "
-            "or fix the spelling."
+        place = f"Error on {describe(where)} when resolving callbacks: " if where else ""
+        super().__init__(f"{place}Did not found name '{name}' from model or statemachine")
+        names = " and ".join(repr(n) for n in name.split(", "))
+        with_note(
+            self,
+            f"Define {names} on the machine, its model or a listener (a method, property or "
+            "attribute), or fix the spelling.",
         )
 
 
@@ -91,90 +128,115 @@ class TransitionNotAllowed(StateMachineError):
     """
 
     def __init__(self, event: Event | str | None, configuration: Iterable[State]) -> None:
+        states = list(configuration)  # an iterator would be empty the second time
         self.event = event
-        self.configuration = set(configuration)
-        names = ", ".join(str(s.name) for s in configuration) or "no state"
+        self.configuration = set(states)
+        names = ", ".join(str(s.name) for s in states)
         label = getattr(event, "name", None) or (str(event) if event else "transition")
         super().__init__(f"Can't {label} when in {names}.")
+        with_note(
+            self,
+            "Send it only when `sm.enabled_events()` lists it, or set "
+            "`allow_event_without_transition = True` on the class to ignore such events.",
+        )
 
 
-# --- message builders for definition errors ------------------------------------------------
-# Kept here so that every user-facing wording lives in one module.
+class InvalidExpression(InvalidDefinition, ValueError):
+    """A guard expression cannot be parsed. Also a ``ValueError``, which is what code written
+    for python-statemachine catches. The reason is its ``__cause__`` and its note."""
+
+
+# --- message builders ----------------------------------------------------------------------
+# Kept here so that every user-facing wording lives in one module. The texts that
+# python-statemachine also raises are word for word (including its slips, such as "Your
+# currently have" and "Did not found"); the hint is a note.
 
 
 def _ids(states: Iterable[Any]) -> str:
-    return repr(sorted(str(getattr(s, "id", s)) for s in states))
+    """State ids (or the strings given) as a list literal, in the order given."""
+    return repr([str(getattr(s, "id", s)) for s in states])
 
 
 def no_states() -> InvalidDefinition:
-    return InvalidDefinition(
-        "There are no states or transitions. Declare at least one `State(initial=True)` "
-        "as a class attribute."
+    return with_note(
+        InvalidDefinition("There are no states or transitions."),
+        "Declare at least one `State(initial=True)` as a class attribute.",
     )
 
 
 def initial_states(found: Iterable[Any], where: str) -> InvalidDefinition:
     ids = ", ".join(str(getattr(s, "id", s)) for s in found)
-    hint = (
-        "mark exactly one state with `initial=True`"
-        if ids
-        else "add `initial=True` to the state the machine starts in"
-    )
-    return InvalidDefinition(
-        f"There should be one and only one initial state. Your currently have these: {ids} "
-        f"(in {where}); {hint}."
+    return with_note(
+        InvalidDefinition(
+            f"There should be one and only one initial state. Your currently have these: {ids}"
+        ),
+        f"In {where}, mark exactly one state with `initial=True`.",
     )
 
 
 def transitions_from_final(states: Iterable[Any]) -> InvalidDefinition:
-    return InvalidDefinition(
-        f"Cannot declare transitions from final state. Invalid state(s): {_ids(states)}. "
-        "Remove those transitions or make the state non-final."
+    return with_note(
+        InvalidDefinition(
+            f"Cannot declare transitions from final state. Invalid state(s): {_ids(states)}"
+        ),
+        "Remove those transitions, or make the state non-final.",
     )
 
 
 def disconnected(states: Iterable[Any]) -> InvalidDefinition:
-    return InvalidDefinition(
-        "There are unreachable states. The statemachine graph should have a single component. "
-        f"Disconnected states: {_ids(states)}. Add a transition into them, remove them, or set "
-        "`validate_disconnected_states = False` on the class."
+    return with_note(
+        InvalidDefinition(
+            "There are unreachable states. The statemachine graph should have a single "
+            f"component. Disconnected states: {_ids(states)}"
+        ),
+        "Add a transition into them, remove them, or set `validate_disconnected_states = "
+        "False` on the class.",
     )
 
 
 def trap_states(states: Iterable[Any]) -> InvalidDefinition:
-    return InvalidDefinition(
-        "All non-final states should have at least one outgoing transition. These states have "
-        f"no outgoing transition: {_ids(states)}. Add a transition out of them, mark them "
-        "`final=True`, or set `validate_trap_states = False` on the class."
+    return with_note(
+        InvalidDefinition(
+            "All non-final states should have at least one outgoing transition. These states "
+            f"have no outgoing transition: {_ids(states)}"
+        ),
+        "Add a transition out of them, mark them `final=True`, or set `validate_trap_states = "
+        "False` on the class.",
     )
 
 
 def final_unreachable(states: Iterable[Any]) -> InvalidDefinition:
-    return InvalidDefinition(
-        "All non-final states should have at least one path to a final state. These states "
-        f"have no path to a final state: {_ids(states)}. Add a path to a final state, or set "
-        "`validate_final_reachability = False` on the class."
+    return with_note(
+        InvalidDefinition(
+            "All non-final states should have at least one path to a final state. These "
+            f"states have no path to a final state: {_ids(states)}"
+        ),
+        "Add a path from them to a final state, or set `validate_final_reachability = False` "
+        "on the class.",
     )
 
 
-def invalid_internal(source: Any, target: Any) -> InvalidDefinition:
-    return InvalidDefinition(
-        f"Not a valid internal transition from source {source!r}, target {target!r} should be "
-        "self or a descendant. Drop `internal=True` or target the source itself."
+def invalid_internal(source: State, target: State) -> InvalidDefinition:
+    return with_note(
+        InvalidDefinition(
+            f"Not a valid internal transition from source {source!r}, target {target!r} "
+            "should be self or a descendant."
+        ),
+        f"Drop `internal=True`, or target {source.id!r} itself or one of its descendants.",
     )
 
 
 def initial_transition_with_cond() -> InvalidDefinition:
-    return InvalidDefinition(
-        "Initial transitions should not have conditions or events. Move the guard to a "
-        "regular transition."
+    return with_note(
+        InvalidDefinition("Initial transitions should not have conditions or events."),
+        "Move the guard or the event to a regular transition.",
     )
 
 
 def donedata_not_final(state_id: str) -> InvalidDefinition:
-    return InvalidDefinition(
-        f"'donedata' can only be specified on final states. State {state_id!r} is not final; "
-        "add `final=True` or remove `donedata`."
+    return with_note(
+        InvalidDefinition("'donedata' can only be specified on final states."),
+        f"State {state_id!r} is not final: add `final=True` to it, or remove `donedata`.",
     )
 
 
@@ -182,6 +244,14 @@ def invalid_listener(entry: Any) -> InvalidDefinition:
     return InvalidDefinition(
         f"Invalid entry in 'listeners': {entry!r}. Expected a class, callable, or listener "
         "instance."
+    )
+
+
+def listener_setup_failed(listener: Any, err: Exception) -> TypeError:
+    return with_note(
+        TypeError(f"Error calling setup() on listener {type(listener).__name__}: {err}"),
+        "setup() gets the machine and the machine's keyword arguments by name: give the "
+        "parameters it needs to the machine (`Machine(name=...)`), or defaults in setup().",
     )
 
 
@@ -200,44 +270,109 @@ def callback_not_callable(value: Any, group: str) -> InvalidDefinition:
     )
 
 
+def not_a_callback(value: Any) -> TypeError:
+    return TypeError(
+        f"Callback {value!r} is neither a name nor a callable. Pass a method name, a function, "
+        "or a list of them."
+    )
+
+
+def invalid_event_spec(event: Any) -> InvalidDefinition:
+    return InvalidDefinition(
+        f"Invalid event {event!r}: pass a string, an Event, or a list of them."
+    )
+
+
 def event_non_str_id(value: Any) -> InvalidDefinition:
     return InvalidDefinition(
-        f"Event() received a non-string 'id' (a {type(value).__name__}). To combine multiple "
-        "transitions under "
-        "one event, use the | operator: t1 | t2."
+        f"Event() received a non-string 'id' ({type(value).__name__}). To combine multiple "
+        "transitions under one event, use the | operator: t1 | t2."
     )
 
 
-def event_without_id(transition: Any) -> InvalidDefinition:
-    return InvalidDefinition(
-        f"An event in the '{transition}' has no id. Assign the transitions to a class "
-        "attribute or pass `event=`."
+def event_without_id(transition: Any, machine: str) -> InvalidDefinition:
+    return with_note(
+        InvalidDefinition(f"An event in the '{describe(transition)}' has no id."),
+        f"The Event given in `event=` is not a class attribute of {machine}: assign it to one "
+        "first (`go = Event()`), or pass the event id as a string.",
     )
 
 
-def callback_on_empty_event(name: str, event_id: str) -> InvalidDefinition:
-    return InvalidDefinition(
-        f"Cannot add callback {name!r} to an event with no transitions ({event_id!r}). "
-        "Give the Event its transitions first, e.g. `go = Event(a.to(b))`."
+def callback_on_empty_event(func: Any) -> InvalidDefinition:
+    return with_note(
+        InvalidDefinition(f"Cannot add callback '{func}' to an event with no transitions."),
+        "Give the Event its transitions first, e.g. `go = Event(a.to(b))`.",
     )
 
 
-class InvalidExpression(InvalidDefinition, ValueError):
-    """A guard expression cannot be parsed. Also a ``ValueError``, which is what code written
-    for python-statemachine catches."""
-
-
-def bad_expression(expr: str, reason: str) -> InvalidDefinition:
-    return InvalidExpression(
-        f"Failed to parse boolean expression {expr!r}: {reason}. Use names, `and`, `or`, "
-        "`not`, comparisons, parentheses and `In('state_id')`."
+def decorator_only(cls_name: str) -> TypeError:
+    return with_note(
+        TypeError(f"{cls_name} only supports the decorator syntax to register callbacks."),
+        "Call it with one function, as a decorator: `@a.to(b)` above `def go(self): ...` "
+        "declares the event `go` with the function as its `on` action.",
     )
 
 
-def state_override(name: str, machine: str) -> StateMachineError:
+def bad_expression(expr: str, cause: Exception) -> InvalidExpression:
+    """The error for a guard expression that cannot be parsed; raise it ``from cause``."""
+    reason = f"invalid syntax ({cause.msg})" if isinstance(cause, SyntaxError) else str(cause)
+    return with_note(
+        InvalidExpression(f"Failed to parse boolean expression '{expr}'"),
+        f"{reason}. Guards may use names, `not`, `and`, `or`, comparisons, parentheses and "
+        "`In('state_id')`.",
+    )
+
+
+def unsupported_structure(node: str) -> ValueError:
+    return ValueError(f"Unsupported expression structure: {node}")
+
+
+def unsupported_function(name: str) -> ValueError:
+    return ValueError(f"Unsupported function: {name}")
+
+
+def bad_in_arguments() -> ValueError:
+    return ValueError("In() takes one or more state ids as string literals: In('idle')")
+
+
+def state_override(attr: str, value: Any, machine: str) -> StateMachineError:
+    return with_note(
+        StateMachineError(f"State overriding is not allowed. Trying to add '{value}' to {attr}"),
+        f"{attr!r} is a state of {machine}, and states are read-only on instances; store the "
+        "value under another attribute name.",
+    )
+
+
+def invalid_state_value(value: Any) -> InvalidStateValue:
+    return with_note(
+        InvalidStateValue(value),
+        "Use the value of one of the machine's states (see `states_map`), or None to start "
+        "from the initial state.",
+    )
+
+
+def invalid_start_value(value: Any) -> InvalidStateValue:
+    # python-statemachine shows the value inside a list here; the message keeps that.
+    return with_note(
+        InvalidStateValue(value, f"{[value]!r} is not a valid state value."),
+        f"start_value={value!r} must be the value of one of the machine's states (see "
+        "`states_map`).",
+    )
+
+
+def no_current_state() -> InvalidStateValue:
+    return InvalidStateValue(
+        None,
+        "There's no current state set. In async code, did you activate the initial state? "
+        "(e.g., `await sm.activate_initial_state()`)",
+    )
+
+
+def coroutine_listener_while_processing(machine: str) -> StateMachineError:
     return StateMachineError(
-        f"State overriding is not allowed. Trying to add {name!r} to {machine}. "
-        "Pick another attribute name; states are read-only on instances."
+        f"Cannot add a listener with coroutine callbacks to {machine} while it is processing "
+        "an event: the machine would have to switch to the asyncio engine mid-step. Add the "
+        "listener outside of callbacks."
     )
 
 
@@ -287,4 +422,129 @@ def child_without_id(parent_id: str, child: Any) -> InvalidDefinition:
         f"A child of state {parent_id!r} has no id: {child!r}. Give it a name or a value that "
         "can serve as an identifier (`State('Idle')`, `State(value='idle')`), or declare it in a "
         "`State.Compound` class body."
+    )
+
+
+def state_not_found(name: str, known: Iterable[str]) -> AttributeError:
+    return with_note(
+        AttributeError(f"{name} not found in States"), f"The states are: {list(known)!r}."
+    )
+
+
+def machine_not_registered(name: str) -> KeyError:
+    return with_note(
+        KeyError(name),
+        f"No state machine class is registered as {name!r}. Check the dotted path "
+        "('module.ClassName') and that the module defining it can be imported.",
+    )
+
+
+def invalid_machine_name(name: Any, owner: str) -> ValueError:
+    return with_note(
+        ValueError(f"{name!r} is not a valid state machine name."),
+        f"Set `state_machine_name` on {owner} to the dotted path of a machine class.",
+    )
+
+
+def empty_invoke_group() -> ValueError:
+    return ValueError("invoke_group() needs at least one callable.")
+
+
+def invoke_group_not_callable(value: Any) -> TypeError:
+    return TypeError(f"invoke_group() takes callables, got {value!r}.")
+
+
+# --- statemachine.contrib ------------------------------------------------------------------
+
+
+def timeout_not_a_number(duration: Any) -> TypeError:
+    return TypeError(f"timeout duration must be a number of seconds, got {duration!r}.")
+
+
+def timeout_not_positive(duration: Any) -> ValueError:
+    return with_note(
+        ValueError(f"timeout duration must be positive, got {duration}"),
+        "Pass the seconds to wait, e.g. `timeout(30, on='too_slow')`.",
+    )
+
+
+def timeout_not_finite(duration: float) -> ValueError:
+    return ValueError(
+        f"timeout duration must be a finite number of seconds, got {duration!r}. To wait "
+        "without limit, leave out the timeout."
+    )
+
+
+_WEIGHTED_HINT = (
+    "Pass the source state, then one (target, weight) tuple per destination, or "
+    "to(target, weight, **transition_kwargs): "
+    "weighted_transitions(idle, (walk, 70), to(run, 30, cond='rested'))."
+)
+
+
+def weighted_bad_source(source: Any) -> TypeError:
+    return with_note(
+        TypeError(f"First argument must be a source State, got {type(source).__name__}"),
+        _WEIGHTED_HINT,
+    )
+
+
+def weighted_no_destination() -> ValueError:
+    return with_note(
+        ValueError("weighted_transitions() requires at least one (target, weight) destination"),
+        _WEIGHTED_HINT,
+    )
+
+
+def weighted_bad_destination(index: int, item: Any) -> TypeError:
+    return with_note(
+        TypeError(
+            f"Destination {index} must be a (target_state, weight) or (target_state, weight, "
+            f"kwargs) tuple, got {type(item).__name__}"
+        ),
+        _WEIGHTED_HINT,
+    )
+
+
+def weighted_bad_kwargs(index: int, kwargs: Any) -> TypeError:
+    return with_note(
+        TypeError(
+            f"Destination {index}: third element must be a dict of transition kwargs, got "
+            f"{type(kwargs).__name__}"
+        ),
+        "The third element holds keyword arguments of the transition, e.g. "
+        "`(run, 30, {'cond': 'rested'})`.",
+    )
+
+
+def weighted_bad_target(index: int, target: Any) -> TypeError:
+    return with_note(
+        TypeError(
+            f"Destination {index}: first element must be a State, got {type(target).__name__}"
+        ),
+        "Name a state declared on the machine as the target.",
+    )
+
+
+def weighted_weight_not_number(index: int, weight: Any) -> TypeError:
+    return with_note(
+        TypeError(
+            f"Destination {index}: weight must be a positive number, got {type(weight).__name__}"
+        ),
+        "Weights are int or float values, relative to each other: (walk, 70), (run, 30).",
+    )
+
+
+def weighted_weight_not_positive(index: int, weight: float) -> ValueError:
+    return with_note(
+        ValueError(f"Destination {index}: weight must be positive, got {weight}"),
+        "Weights are relative chances and must be above zero; leave out a destination that "
+        "should never be taken.",
+    )
+
+
+def weighted_weight_not_finite(index: int, weight: float) -> ValueError:
+    return ValueError(
+        f"Destination {index}: weight must be a finite number, got {weight!r}. Weights are "
+        "relative chances: use finite values such as 70 and 30."
     )

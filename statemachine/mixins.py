@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import registry
 from ._typing import TYPE_CHECKING
+from .exceptions import invalid_machine_name
 
 if TYPE_CHECKING:
     from typing import Any
@@ -31,11 +32,7 @@ class MachineMixin:
         if not self.state_machine_name:
             if type(self).__module__ == "__fake__":
                 return  # Django historical models (migrations) have no machine.
-            raise ValueError(
-                f"{self.state_machine_name!r} is not a valid state machine name. Set "
-                f"`state_machine_name` on {type(self).__name__} to the dotted path of a "
-                "machine class."
-            )
+            raise invalid_machine_name(self.state_machine_name, type(self).__name__)
         machine_cls = registry.get_machine_cls(self.state_machine_name)
         sm = machine_cls(self, state_field=self.state_field_name)
         setattr(self, self.state_machine_attr, sm)

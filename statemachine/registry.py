@@ -9,6 +9,7 @@ by hand. Without Django that discovery step does nothing.
 from __future__ import annotations
 
 from ._typing import TYPE_CHECKING
+from .exceptions import machine_not_registered
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -45,10 +46,7 @@ def get_machine_cls(name: str) -> Any:
                 importlib.import_module(module)
             if name in _REGISTRY:
                 return _REGISTRY[name]
-        raise KeyError(
-            f"No state machine class registered as {name!r}. Check the dotted path "
-            "('module.ClassName') and that the module defining it can be imported."
-        ) from None
+        raise machine_not_registered(name) from None
 
 
 def init_registry() -> None:

@@ -36,8 +36,9 @@ class States:
         try:
             return self.__dict__["_states"][name]  # type: ignore[no-any-return]
         except KeyError:  # also when `_states` is missing (an unpickled shell, say)
-            known = list(self.__dict__.get("_states", ()))
-            raise AttributeError(f"No state {name!r} in {known!r}") from None
+            from .exceptions import state_not_found
+
+            raise state_not_found(name, self.__dict__.get("_states", ())) from None
 
     def __getitem__(self, key: str | int) -> State:
         if isinstance(key, int):

@@ -574,14 +574,20 @@ def test_event_cond_decorator_registers_a_guard():
 
 @pytest.mark.parametrize("group", ["before", "on", "after", "cond", "unless", "validators"])
 def test_event_decorator_without_transitions_raises(group):
-    """An ``Event`` with no transitions cannot take callbacks; the error names the event."""
+    """An ``Event`` with no transitions cannot take callbacks; the error names the callback."""
     lonely = Event("lonely")
 
     def callback():
         return True
 
-    with pytest.raises(InvalidDefinition, match=r"with no transitions(.|\n)*lonely"):
+    with pytest.raises(InvalidDefinition) as caught:
         getattr(lonely, group)(callback)
+    assert str(caught.value) == (
+        f"Cannot add callback '{callback}' to an event with no transitions."
+    )
+    assert caught.value.__notes__ == [
+        "Give the Event its transitions first, e.g. `go = Event(a.to(b))`."
+    ]
 
 
 def test_space_separated_event_kwarg_registers_several_events():

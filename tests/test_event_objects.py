@@ -48,8 +48,12 @@ def test_event_without_transitions_has_an_empty_transition_list():
 def test_event_combining_transitions_positionally_is_rejected():
     """Passing a second transition list as `id` is refused, pointing to the `|` operator."""
     a, b = State(), State()
-    with pytest.raises(InvalidDefinition, match=r"non-string 'id' \(a TransitionList\).*t1 \| t2"):
+    with pytest.raises(InvalidDefinition) as caught:
         Event(a.to(b), b.to(a))
+    assert str(caught.value) == (
+        "Event() received a non-string 'id' (TransitionList). To combine multiple transitions "
+        "under one event, use the | operator: t1 | t2."
+    )
 
 
 def test_event_made_from_one_transition_triggers_it(engine):

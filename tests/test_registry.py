@@ -103,11 +103,17 @@ def test_get_machine_cls_imports_the_module_of_an_unregistered_name(isolated_reg
 def test_get_machine_cls_rejects_a_name_missing_from_an_importable_module(
     isolated_registry, module_dir
 ):
-    """A module that imports but declares no such class gives a KeyError naming the path."""
+    """A module that imports but declares no such class gives a KeyError of the path; the
+    note says what to check."""
     module = unique("other_machines")
     (module_dir / f"{module}.py").write_text(MACHINE_SOURCE.format(name="Present"))
-    with pytest.raises(KeyError, match=rf"No state machine class registered as '{module}.Absent'"):
+    with pytest.raises(KeyError) as caught:
         registry.get_machine_cls(f"{module}.Absent")
+    assert caught.value.args == (f"{module}.Absent",)
+    assert caught.value.__notes__ == [
+        f"No state machine class is registered as '{module}.Absent'. Check the dotted path "
+        "('module.ClassName') and that the module defining it can be imported."
+    ]
 
 
 def test_get_machine_cls_rejects_a_name_whose_module_cannot_be_imported(isolated_registry):

@@ -74,18 +74,41 @@ def test_reentering_the_state_restarts_the_timer(engine):
     assert sm.missed.is_active
 
 
-@pytest.mark.parametrize("duration", [0, 0.0, -1, -0.5])
+@pytest.mark.parametrize("duration", [0, 0.0, -1, -0.5, float("-inf")])
 def test_non_positive_duration_raises_value_error(duration):
-    """`timeout()` with a duration of zero or less raises ValueError."""
-    with pytest.raises(ValueError, match="positive"):
+    """A duration of zero or less raises ValueError, with python-statemachine's message."""
+    with pytest.raises(ValueError) as caught:
         timeout(duration)
+    assert str(caught.value) == f"timeout duration must be positive, got {duration}"
+    assert caught.value.__notes__ == [
+        "Pass the seconds to wait, e.g. `timeout(30, on='too_slow')`."
+    ]
 
 
-@pytest.mark.parametrize("duration", ["5", None, True, [1], object()])
-def test_non_number_duration_raises_value_error(duration):
-    """`timeout()` with something that is not a number of seconds raises ValueError."""
-    with pytest.raises(ValueError, match="positive"):
+@pytest.mark.parametrize("duration", ["5", None, [1], object()])
+def test_non_number_duration_raises_type_error(duration):
+    """Something that is not a number of seconds raises TypeError (as comparing it with zero
+    does in python-statemachine), saying what is expected."""
+    with pytest.raises(TypeError) as caught:
         timeout(duration)
+    assert str(caught.value) == f"timeout duration must be a number of seconds, got {duration!r}."
+
+
+@pytest.mark.parametrize("duration", [float("inf"), float("nan")])
+def test_non_finite_duration_raises_value_error(duration):
+    """inf and NaN are refused when the handler is made, not when the state is entered."""
+    with pytest.raises(ValueError) as caught:
+        timeout(duration)
+    assert str(caught.value) == (
+        f"timeout duration must be a finite number of seconds, got {duration!r}. To wait "
+        "without limit, leave out the timeout."
+    )
+
+
+@pytest.mark.parametrize("duration", [1, 0.25, True])
+def test_positive_numbers_are_durations(duration):
+    """Any positive int or float is a duration (a bool is an int, as in python-statemachine)."""
+    assert timeout(duration).duration == duration
 
 
 def test_timeout_is_an_iinvoke():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from statemachine import Event, State, StateChart, StateMachine
+from statemachine.event import BoundEvent
 from statemachine.exceptions import InvalidDefinition
 from statemachine.transition import Transition
 from statemachine.transition_list import TransitionList
@@ -113,9 +114,75 @@ def test_event_kwarg_of_another_type_is_rejected():
         Transition(a, b, event=42)
 
 
-def test_repr_shows_source_target_events_and_internal():
-    """The repr names the source and target ids, the events and the internal flag."""
-    assert repr(first(Job.poke)) == "Transition('running', 'running', event='poke', internal=True)"
+# --- repr: python-statemachine's form ----------------------------------------------------------
+
+
+def test_repr_of_a_plain_transition():
+    """The repr shows the source and target names, the events as Event reprs, and the flags."""
+    assert repr(first(Job.start)) == (
+        "Transition('Queued', 'Running', event=[Event('start', delay=0, internal=False)], "
+        "internal=False, initial=False)"
+    )
+
+
+def test_repr_of_an_internal_self_transition():
+    """An internal self-transition names its state twice and shows `internal=True`."""
+    assert repr(first(Job.poke)) == (
+        "Transition('Running', 'Running', event=[Event('poke', delay=0, internal=False)], "
+        "internal=True, initial=False)"
+    )
+
+
+def test_repr_of_an_external_self_transition():
+    """`to.itself()` is external unless told otherwise."""
+
+    class Loop(StateChart):
+        spin = State(initial=True)
+        again = spin.to.itself()
+
+    assert repr(first(Loop.again)) == (
+        "Transition('Spin', 'Spin', event=[Event('again', delay=0, internal=False)], "
+        "internal=False, initial=False)"
+    )
+
+
+def test_repr_of_an_eventless_transition_has_an_empty_event_list():
+    """A bare transition in the class body has no events."""
+
+    class Auto(StateChart):
+        a = State(initial=True)
+        b = State(final=True)
+        a.to(b, cond="ready")
+        ready = True
+
+    assert repr(Auto.a.transitions[0]) == (
+        "Transition('A', 'B', event=[], internal=False, initial=False)"
+    )
+
+
+def test_repr_lists_several_events_in_order():
+    """The `event=` ids come first, then the attribute name."""
+    assert repr(first(Job.fail)) == (
+        "Transition('Running', 'Failed', event=[Event('crash', delay=0, internal=False), "
+        "Event('abort', delay=0, internal=False), Event('fail', delay=0, internal=False)], "
+        "internal=False, initial=False)"
+    )
+
+
+def test_repr_shows_the_delay_of_an_event_object():
+    """An Event object given its delay shows it in the transitions' repr."""
+
+    class Oven(StateChart):
+        off = State(initial=True)
+        on = State()
+        start = Event(off.to(on), delay=5)
+        stop = on.to(off, event=Event("halt", delay=7))
+
+    assert "event=[Event('start', delay=5, internal=False)]" in repr(first(Oven.start))
+    assert repr(Oven.on.transitions[0]).startswith(
+        "Transition('On', 'Off', event=[Event('halt', delay=7, internal=False), "
+        "Event('stop', delay=0, internal=False)]"
+    )
 
 
 def test_repr_of_a_targetless_transition_shows_none():
@@ -125,7 +192,19 @@ def test_repr_of_a_targetless_transition_shows_none():
         idle = State(initial=True)
         ping = idle.to()
 
-    assert repr(first(Pinger.ping)) == "Transition('idle', None, event='ping', internal=False)"
+    assert repr(first(Pinger.ping)) == (
+        "Transition('Idle', None, event=[Event('ping', delay=0, internal=False)], "
+        "internal=False, initial=False)"
+    )
+
+
+def test_repr_of_a_transition_outside_a_class_uses_the_given_names():
+    """Before class creation, states have only the names they were given."""
+    t = Transition(State("Draft"), State("Done"), event="go")
+    assert repr(t) == (
+        "Transition('Draft', 'Done', event=[Event('go', delay=0, internal=False)], "
+        "internal=False, initial=False)"
+    )
 
 
 def test_str_is_an_arrow_between_ids():
@@ -228,7 +307,8 @@ def test_repr_lists_the_transitions():
     """The repr of a TransitionList shows each transition's repr."""
     tl = Job.retry.transitions
     assert repr(tl) == (
-        "TransitionList([Transition('failed', 'queued', event='retry', internal=False)])"
+        "TransitionList([Transition('Failed', 'Queued', event=[Event('retry', delay=0, "
+        "internal=False)], internal=False, initial=False)])"
     )
 
 
@@ -246,29 +326,243 @@ def test_has_eventless_transition():
     assert not a.to(b, event="go").has_eventless_transition
 
 
-def test_calling_a_transition_list_with_a_non_callable_raises_type_error():
-    """A TransitionList only accepts a callable when called (the decorator form)."""
+# --- calling a TransitionList: the decorator form ----------------------------------------------
+
+DECORATOR_ONLY = "TransitionList only supports the decorator syntax to register callbacks."
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [
+        (("not callable",), {}),
+        ((42,), {}),
+        ((), {}),
+        ((print, print), {}),
+        ((print,), {"extra": 1}),
+        ((), {"func": print}),
+    ],
+    ids=["str", "int", "nothing", "two-callables", "callable-and-kwarg", "only-kwarg"],
+)
+def test_calling_a_transition_list_other_than_as_a_decorator_raises_type_error(args, kwargs):
+    """Anything but one callable argument is refused, with python-statemachine's message."""
     a, b = State(), State()
-    with pytest.raises(TypeError, match="TransitionList only supports the decorator syntax"):
-        a.to(b)("not callable")
+    with pytest.raises(TypeError) as caught:
+        a.to(b)(*args, **kwargs)
+    assert str(caught.value) == DECORATOR_ONLY
+    assert caught.value.__notes__ == [
+        "Call it with one function, as a decorator: `@a.to(b)` above `def go(self): ...` "
+        "declares the event `go` with the function as its `on` action."
+    ]
+
+
+def test_the_refusal_names_a_subclass_of_transition_list():
+    """The message names the class of the list that was called."""
+
+    class Routes(TransitionList):
+        pass
+
+    with pytest.raises(TypeError) as caught:
+        Routes()(1)
+    assert str(caught.value) == "Routes only supports the decorator syntax to register callbacks."
+
+
+def test_calling_a_transition_list_with_a_callable_returns_it_and_adds_an_on_action():
+    """`tl(func)` returns `func` itself, now the `on` action of every transition of the list."""
+    a, b, c = State(), State(), State()
+    tl = a.to(b) | b.to(c)
+
+    def log():
+        return None
+
+    assert tl(log) is log
+    assert [[spec.func for spec in t.on] for t in tl] == [[log], [log]]
+
+
+def test_any_callable_can_be_decorated():
+    """Builtins and callable objects, which cannot carry attributes, are accepted too."""
+
+    class Ring:
+        __slots__ = ()
+
+        def __call__(self):
+            return None
+
+    a, b = State(), State()
+    ring = Ring()
+    assert a.to(b)(print) is print
+    assert a.to(b)(ring) is ring
+
+
+class Lamp(StateChart):
+    off = State(initial=True)
+    on = State()
+
+    @off.to(on)
+    def switch_on(self):
+        return "lit"
+
+    switch_off = on.to(off)
 
 
 def test_decorating_a_method_with_a_transition_list_declares_an_event(engine):
     """`@a.to(b)` on a method makes an event of that name whose `on` action is the method."""
 
-    class Lamp(StateChart):
-        off = State(initial=True)
-        on = State()
-
-        @off.to(on)
-        def switch_on(self):
-            return "lit"
-
-        switch_off = on.to(off)
-
     sm = engine.machine(Lamp)
     assert engine.send(sm, "switch_on") == "lit"
     assert sm.on.is_active
+
+
+def test_a_decorated_method_becomes_the_event_on_the_class():
+    """The class attribute is the Event, not the function; on an instance it is a bound event
+    that sends it."""
+
+    assert isinstance(Lamp.__dict__["switch_on"], Event)
+    assert Lamp.switch_on.id == "switch_on"
+    assert [e.id for e in Lamp.events] == ["switch_on", "switch_off"]
+    assert isinstance(Lamp().switch_on, BoundEvent)
+
+
+def test_a_decorated_method_in_a_compound_body_becomes_an_event(engine):
+    """`@x.to(y)` inside a `State.Compound` body declares a machine-level event."""
+
+    class Hall(StateChart):
+        class rooms(State.Compound, initial=True):
+            first = State(initial=True)
+            second = State()
+
+            @first.to(second)
+            def walk(self):
+                return "walked"
+
+            back = second.to(first)
+
+    sm = engine.machine(Hall)
+    assert engine.send(sm, "walk") == "walked"
+    assert sm.second.is_active
+
+
+def test_a_decorated_method_can_use_a_transition_list_declared_before(engine):
+    """`@go` over a method (with `go = a.to(b)` above) declares the method's event too, and
+    the method runs as `on` action of `go`."""
+    calls = []
+
+    class Door(StateChart):
+        shut = State(initial=True)
+        open = State()
+        go = shut.to(open)
+
+        @go
+        def swing(self):
+            calls.append("swing")
+
+        close = open.to(shut)
+
+    assert [e.id for e in Door.events] == ["go", "swing", "close"]
+    sm = engine.machine(Door)
+    engine.send(sm, "go")
+    assert calls == ["swing"]
+    assert sm.open.is_active
+
+
+def test_stacked_decorators_make_one_event_of_both_lists(engine):
+    """Two `@x.to(y)` over one method give one event with the transitions of both."""
+
+    class Steps(StateChart):
+        a = State(initial=True)
+        b = State()
+        c = State(final=True)
+
+        @a.to(b)
+        @b.to(c)
+        def step(self):
+            return None
+
+    assert [(t.source.id, t.target.id) for t in Steps.step.transitions] == [
+        ("b", "c"),
+        ("a", "b"),
+    ]
+    sm = engine.machine(Steps)
+    engine.send(sm, "step")
+    engine.send(sm, "step")
+    assert sm.c.is_active
+
+
+def test_a_second_name_for_a_decorated_method_is_an_event_too():
+    """`go2 = go` after `@a.to(b) def go` declares both events, on the same transitions."""
+
+    class Alias(StateChart):
+        a = State(initial=True)
+        b = State(final=True)
+
+        @a.to(b)
+        def go(self):
+            return None
+
+        go2 = go
+
+    assert [e.id for e in Alias.events] == ["go", "go2"]
+    assert Alias.a.transitions[0].events == ["go", "go2"]
+
+
+def test_a_subclass_keeps_the_event_of_a_method_decorated_in_a_compound():
+    """A compound state's decorated method is an event of the subclasses too."""
+
+    class Base(StateChart):
+        class room(State.Compound, initial=True):
+            inside = State(initial=True)
+            out = State(final=True)
+
+            @inside.to(out)
+            def leave(self):
+                return "left"
+
+        hall = State(final=True)
+        done_state_room = room.to(hall)
+
+    class Child(Base):
+        pass
+
+    assert isinstance(Child.leave, Event)
+    assert Child().send("leave") == "left"
+
+
+def test_class_creation_keeps_no_reference_to_decorated_functions():
+    """Once the class is made, nothing is left waiting for the decorated function."""
+    from statemachine import _transitions
+
+    functions = []
+
+    class Lamp2(StateChart):
+        off = State(initial=True)
+        on = State(final=True)
+
+        @off.to(on)
+        def switch_on(self):
+            return None
+
+        functions.append(switch_on)
+
+    assert Lamp2.switch_on.id == "switch_on"
+    assert all(func is not functions[0] for func, _ in _transitions._declared.values())
+
+
+def test_a_decorated_from_any_declares_an_event(engine):
+    """`@target.from_.any()` over a method declares the event from every non-final state."""
+
+    class Job(StateChart):
+        queued = State(initial=True)
+        running = State()
+        cancelled = State(final=True)
+        start = queued.to(running)
+
+        @cancelled.from_.any()
+        def cancel(self, source):
+            return source.id
+
+    sm = engine.machine(Job)
+    engine.send(sm, "start")
+    assert engine.send(sm, "cancel") == "running"
+    assert sm.cancelled.is_active
 
 
 # --- from_.any() ----------------------------------------------------------------------------------

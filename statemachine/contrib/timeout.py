@@ -22,6 +22,7 @@ so a ``done_invoke_<state>`` transition fires. In a list it composes with other 
 
 from __future__ import annotations
 
+from statemachine import exceptions
 from statemachine._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -57,8 +58,13 @@ def timeout(duration: float, *, on: str | None = None) -> _Timeout:
             firing ``done.invoke.<state>``.
 
     Raises:
-        ValueError: ``duration`` is not a positive number.
+        TypeError: ``duration`` is not a number.
+        ValueError: ``duration`` is not positive, or not finite.
     """
-    if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration <= 0:
-        raise ValueError(f"timeout() needs a positive number of seconds, got {duration!r}.")
+    if not isinstance(duration, (int, float)):
+        raise exceptions.timeout_not_a_number(duration)
+    if duration <= 0:
+        raise exceptions.timeout_not_positive(duration)
+    if duration == float("inf") or duration != duration:  # inf, or NaN
+        raise exceptions.timeout_not_finite(duration)
     return _Timeout(duration, on)

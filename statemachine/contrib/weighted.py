@@ -13,6 +13,9 @@
 >>> coin.heads.is_active or coin.tails.is_active
 True
 
+A destination is a ``(target, weight)`` tuple, or ``(target, weight, kwargs)`` where ``kwargs``
+holds the transition's keyword arguments (``cond=``, ``on=``...); :func:`to` builds that tuple.
+
 Each transition of the group gets a condition that runs before its other guards. The first of
 them evaluated for an event draws a target with ``random.choices`` from a ``random.Random``
 owned by the group (seeded with ``seed``, and shared by every instance of the class); each
@@ -23,8 +26,8 @@ no other target is tried.
 from __future__ import annotations
 
 import random
-from numbers import Real
 
+from statemachine import exceptions
 from statemachine._callbacks import Priority
 from statemachine._typing import TYPE_CHECKING
 from statemachine.state import State
@@ -36,20 +39,12 @@ if TYPE_CHECKING:
 __all__ = ["to", "weighted_transitions"]
 
 
-class _Destination:
-    """A target with its weight and transition kwargs (what :func:`to` returns)."""
-
-    __slots__ = ("kwargs", "target", "weight")
-
-    def __init__(self, target: State, weight: float, kwargs: dict[str, Any]) -> None:
-        self.target = target
-        self.weight = weight
-        self.kwargs = kwargs
-
-
-def to(target: State, weight: float, **transition_kwargs: Any) -> _Destination:
-    """A weighted destination with extra transition arguments (``cond=``, ``on=``...)."""
-    return _Destination(target, weight, transition_kwargs)
+def to(
+    target: State, weight: float, **transition_kwargs: Any
+) -> tuple[State, float, dict[str, Any]]:
+    """A weighted destination with transition arguments: ``to(run, 30, cond="rested")`` is
+    the tuple ``(run, 30, {"cond": "rested"})``. Checked by :func:`weighted_transitions`."""
+    return (target, weight, transition_kwargs)
 
 
 class _Draw:
@@ -70,51 +65,53 @@ class _Draw:
         return weighted_choice
 
 
+def _destination(index: int, item: Any) -> tuple[State, float, dict[str, Any]]:
+    """``item`` checked: shape, then kwargs, target and weight (python-statemachine's order)."""
+    if not isinstance(item, tuple) or len(item) not in (2, 3):
+        raise exceptions.weighted_bad_destination(index, item)
+    target, weight = item[0], item[1]
+    kwargs = item[2] if len(item) == 3 else {}
+    if not isinstance(kwargs, dict):
+        raise exceptions.weighted_bad_kwargs(index, kwargs)
+    if not isinstance(target, State):
+        raise exceptions.weighted_bad_target(index, target)
+    if not isinstance(weight, (int, float)):
+        raise exceptions.weighted_weight_not_number(index, weight)
+    if weight <= 0:
+        raise exceptions.weighted_weight_not_positive(index, weight)
+    if weight == float("inf") or weight != weight:  # inf, or NaN: random.choices rejects them
+        raise exceptions.weighted_weight_not_finite(index, weight)
+    return target, weight, kwargs
+
+
 def weighted_transitions(
-    source: State, *destinations: tuple[State, float] | _Destination, seed: Any = None
+    source: State,
+    *destinations: tuple[State, float] | tuple[State, float, dict[str, Any]],
+    seed: Any = None,
 ) -> TransitionList:
     """Transitions from ``source`` to each destination, taken with probability proportional
     to its weight. Assign the result to a class attribute to make it an event.
 
     Args:
         source: the state the transitions leave.
-        *destinations: ``(target, weight)`` pairs or :func:`to` results.
+        *destinations: ``(target, weight)`` or ``(target, weight, kwargs)`` tuples, such as
+            :func:`to` returns. Weights are positive ints or floats, relative to each other.
         seed: seed of the group's random generator, for reproducible runs.
 
     Raises:
-        TypeError: ``source`` is not a State, a destination is malformed, or a weight is not a
-            number.
-        ValueError: no destination, or a weight that is not positive.
+        TypeError: ``source`` is not a State, a destination is not such a tuple, its target
+            is not a State, its kwargs not a dict, or its weight not a number.
+        ValueError: no destination, or a weight that is not positive (or not finite).
     """
     if not isinstance(source, State):
-        raise TypeError(f"weighted_transitions() needs a State as source, got {source!r}.")
+        raise exceptions.weighted_bad_source(source)
     if not destinations:
-        raise ValueError("weighted_transitions() needs at least one (target, weight) destination.")
-    parsed: list[_Destination] = []
-    for item in destinations:
-        if isinstance(item, _Destination):
-            parsed.append(item)
-        elif isinstance(item, tuple) and len(item) == 2:
-            parsed.append(_Destination(item[0], item[1], {}))
-        else:
-            raise TypeError(
-                f"Invalid destination {item!r}: use a (target, weight) tuple or to(target, weight)."
-            )
-    for d in parsed:
-        if not isinstance(d.target, State):
-            raise TypeError(f"Destination target {d.target!r} is not a State.")
-        if isinstance(d.weight, bool) or not isinstance(d.weight, Real):
-            raise TypeError(
-                f"Weight {d.weight!r} of {d.target.id or d.target.name!r} is not a number."
-            )
-        if d.weight <= 0:
-            raise ValueError(
-                f"Weight {d.weight!r} of {d.target.id or d.target.name!r} must be positive."
-            )
-    draw = _Draw([float(d.weight) for d in parsed], seed)
+        raise exceptions.weighted_no_destination()
+    parsed = [_destination(index, item) for index, item in enumerate(destinations)]
+    draw = _Draw([float(weight) for _, weight, _ in parsed], seed)
     result = TransitionList()
-    for index, d in enumerate(parsed):
-        transitions = source.to(d.target, **d.kwargs)
+    for index, (target, _, kwargs) in enumerate(parsed):
+        transitions = source.to(target, **kwargs)
         for t in transitions:
             t.cond.add(draw.condition(index), Priority.GENERIC)
         result.add_transitions(transitions)

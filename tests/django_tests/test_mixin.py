@@ -170,8 +170,10 @@ class TestBadMachineName:
             class Meta:
                 app_label = "shop"
 
-        with pytest.raises(KeyError, match=r"No state machine class registered as "):
+        with pytest.raises(KeyError) as caught:
             Lost()
+        assert caught.value.args == ("no.such.module.LostMachine",)
+        assert "No state machine class is registered as" in caught.value.__notes__[0]
 
     @isolate_apps(ISOLATED)
     def test_a_name_that_is_not_a_machine(self):

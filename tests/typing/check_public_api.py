@@ -19,6 +19,17 @@ class Light(StateMachine):
     stop = Event(green.to(red))
 
 
+class Lamp(StateMachine):
+    off = State(initial=True)
+    on = State()
+
+    @off.to(on)  # the decorator returns the function, so the method keeps its type
+    def switch_on(self, level: int = 1) -> str:
+        return f"lit at {level}"
+
+    switch_off = on.to(off)
+
+
 def check(sm: Light) -> None:
     assert_type(Light.green, State)
     assert_type(sm.green, InstanceState)
@@ -29,3 +40,8 @@ def check(sm: Light) -> None:
     assert_type(sm.send("cycle"), Any)
     assert_type(sm.configuration, OrderedSet[State])
     assert_type(sm.is_terminated, bool)
+
+
+def check_decorated(lamp: Lamp) -> None:
+    assert_type(lamp.switch_on(2), str)
+    assert_type(lamp.switch_off, BoundEvent)
