@@ -31,7 +31,7 @@ from statemachine.contrib.diagram import (
     GraphvizNotFound,
     PydotNotInstalled,
     StateType,
-    _dot,
+
     extract,
 )
 

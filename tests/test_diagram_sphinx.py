@@ -16,7 +16,7 @@ import pytest
 from sphinx.application import Sphinx  # the dev extra installs Sphinx (and myst-parser)
 from sphinx.util.docutils import docutils_namespace
 
-from statemachine.contrib.diagram import _dot
+from statemachine.contrib.diagram import graphviz as _graphviz
 
 MODULE = "sphinx_doc_machines"
 MACHINES = textwrap.dedent(
