@@ -93,6 +93,7 @@ def test_compounds_with_arrows_both_in_and_out_are_bidirectional():
         class browsing(State.Compound, initial=True):
             items = State(initial=True)
             h = HistoryState()
+
         paying = State()
         pay = browsing.to(paying)
         back = paying.to(browsing.h)
@@ -322,9 +323,7 @@ def test_anything_else_is_refused_with_the_references_message_and_a_hint(thing):
     with pytest.raises(TypeError) as caught:
         extract(thing)
     assert str(caught.value) == f"Expected a StateChart instance or class, got {type(thing)}"
-    assert caught.value.__notes__ == [
-        f"Cannot draw {thing!r}: pass a machine class or instance."
-    ]
+    assert caught.value.__notes__ == [f"Cannot draw {thing!r}: pass a machine class or instance."]
 
 
 def test_importing_statemachine_does_not_import_the_diagram_package():

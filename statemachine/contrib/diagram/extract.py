@@ -58,9 +58,7 @@ def extract(machine_or_class: Any) -> DiagramGraph:
     elif isinstance(machine_or_class, type) and issubclass(machine_or_class, StateChart):
         cls, active = machine_or_class, set()
     else:
-        error = TypeError(
-            f"Expected a StateChart instance or class, got {type(machine_or_class)}"
-        )
+        error = TypeError(f"Expected a StateChart instance or class, got {type(machine_or_class)}")
         error.add_note(f"Cannot draw {machine_or_class!r}: pass a machine class or instance.")
         raise error
     return _Extractor(cls, active).graph()

@@ -85,9 +85,16 @@ def _value(text: str) -> str:
     return quote(text)
 
 
+# Characters XML (and so an HTML-like label) cannot hold, even as character references.
+_NOT_XML = re.compile("[\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff]")
+
+
 def _html(text: str) -> str:
-    """``text`` for an HTML-like label: markup escaped, line breaks as spaces."""
-    return escape(" ".join(text.splitlines()), quote=False)
+    """``text`` for an HTML-like label: markup escaped, line breaks and tabs as spaces (an
+    HTML-like label drops them), characters XML cannot hold as U+FFFD, and backslashes
+    doubled (Graphviz would read ``\\G`` and the like as the graph's name)."""
+    text = _NOT_XML.sub("\ufffd", re.sub(r"[^\S ]", " ", text))
+    return escape(text, quote=False).replace("\\", "\\\\")
 
 
 @dataclass

@@ -154,8 +154,6 @@ def _safe_ids(states: list[DiagramState]) -> dict[str, str]:
         reserved |= circles
 
 
-
-
 @dataclass
 class MermaidRendererConfig:
     """How :class:`MermaidRenderer` draws: the layout direction (``LR``, ``TB``, ``RL`` or

@@ -265,9 +265,7 @@ class ClusterRenderer(DotRenderer):
     def _node_id(self, state_id: str) -> str:
         return f"{self.prefix}_{state_id}"
 
-    def add_to(
-        self, graph: DiagramGraph, parent: Any, label: str, tooltip: str = ""
-    ) -> None:
+    def add_to(self, graph: DiagramGraph, parent: Any, label: str, tooltip: str = "") -> None:
         """Add the cluster ``cluster_<prefix>`` labelled ``label`` to ``parent``."""
         pydot = _pydot()
         cluster = pydot.Cluster(
