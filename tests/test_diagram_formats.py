@@ -15,7 +15,7 @@ def ids_format():
     @formatter.register_format("ids", "state-ids")
     def render(obj):
         graph = extract(obj)
-        return " ".join(s.id + ("*" if s.active else "") for s in graph.walk())
+        return " ".join(s.id + ("*" if s.is_active else "") for s in graph.walk())
 
     yield render
     for name in ("ids", "state-ids"):

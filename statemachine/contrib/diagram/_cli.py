@@ -143,6 +143,8 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _fail(err: BaseException) -> int:
+    from statemachine.exceptions import StateMachineError
+
     message = one_line(err)
     if not isinstance(err, (ValueError, StateMachineError)):
         message = f"{type(err).__name__}: {message}"
