@@ -22,7 +22,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
 
-__all__ = ["MachineDefinition", "build_definition"]
+__all__ = ["INITIAL_EVENT", "ROOT", "MachineDefinition", "build_definition"]
+
+INITIAL_EVENT = "__initial__"
+# The source of the initial transition: an empty state with id "", as callbacks expect a State.
+ROOT = State()
 
 # Generic naming-convention callbacks, looked up on every owner (machine, model, listeners).
 GENERIC_CONVENTIONS = {
@@ -70,6 +74,16 @@ class MachineDefinition:
         self.states_by_id = {s.id: s for s in states}
         initials = [s for s in top_states if s.initial]
         self.initial_state: State | None = initials[0] if initials else None
+        # The initial entry runs as a transition from the (empty, id-less) root state to the
+        # initial state, under the `__initial__` event; callbacks see it as `transition`.
+        self.initial_transition = Transition(
+            ROOT,
+            [self.initial_state] if self.initial_state is not None else [],
+            event=INITIAL_EVENT,
+        )
+        # A top level of parallel states alone: the machine terminates when the active ones
+        # have completed (an ordinary top level terminates on entering a final state).
+        self.parallel_top = bool(top_states) and all(s.parallel for s in top_states)
         self.final_states = tuple(s for s in top_states if s.final)
         self.events = dict(events)
         self.transitions = tuple(transitions)
@@ -200,18 +214,42 @@ def _hoist(namespace: dict[str, Any], states: list[State], attrs: dict[str, Any]
         for key, value in s._hoisted.items():
             if key == "_":
                 continue
-            present = namespace.get(key)
-            if isinstance(present, TransitionList) and isinstance(value, TransitionList):
-                # Two regions (or a region and the machine) declaring the same event name:
-                # one event with the transitions of both, in document order.
-                namespace[key] = present | value
-            elif present is None:
+            if key not in namespace:
                 namespace[key] = value
-            elif isinstance(value, (TransitionList, Event)) and present is not value:
+                continue
+            present = namespace[key]
+            if present is value:
+                continue
+            if _is_event_like(present) and _is_event_like(value):
+                # Two regions (or a region and the machine) declaring the same event name:
+                # one event with the transitions of both. An explicit Event keeps its id,
+                # name and defaults.
+                namespace[key] = _merge_events(present, value)
+            elif isinstance(value, (TransitionList, Event)):
                 raise exceptions.hoisted_name_clash(key, s.id)
     for s in states:
         if s.parent is not None and s.id not in namespace and not s.is_history:
             attrs.setdefault(s.id, s)
+
+
+def _is_event_like(value: Any) -> bool:
+    return isinstance(value, TransitionList) or (
+        isinstance(value, Event) and not isinstance(value, type)
+    )
+
+
+def _merge_events(first: Any, second: Any) -> Any:
+    """One declaration with the transitions of both (the first's come first). An explicit
+    Event is kept (extended in place), so references to that very object still find it."""
+    items = [
+        *(first._items if isinstance(first, TransitionList) else first.transitions._items),
+        *(second._items if isinstance(second, TransitionList) else second.transitions._items),
+    ]
+    explicit = first if isinstance(first, Event) else second if isinstance(second, Event) else None
+    if explicit is None:
+        return TransitionList(items)
+    explicit._transitions = TransitionList(items)
+    return explicit
 
 
 def _collect_events(
@@ -308,8 +346,23 @@ def build_definition(
         # Abstract machine: instantiation will say "There are no states or transitions."
         return MachineDefinition(name, [], [], events, []), updates
 
+    _mark_initials(top, states)
     _validate(name, top, states, transitions, flags)
     return MachineDefinition(name, states, top, events, transitions), updates
+
+
+def _mark_initials(top: list[State], states: list[State]) -> None:
+    """Where no state of a level is marked ``initial=True``, its first declared state is the
+    initial one (``State.initial`` then reads True); every region of a parallel state is
+    entered with it, so each region is initial."""
+    levels = [top] + [s.states for s in states if s.is_compound]
+    for level in levels:
+        if level and not any(s.initial for s in level):
+            level[0].initial = True
+    for s in states:
+        if s.parallel:
+            for region in s.states:
+                region.initial = True
 
 
 def _validate(
@@ -320,11 +373,6 @@ def _validate(
     flags: dict[str, Any],
 ) -> None:
     initials = [s for s in top if s.initial]
-    all_parallel = all(s.parallel for s in top)
-    if not initials and not all_parallel:
-        # The first top-level state is the initial one only when nothing is marked; the
-        # reference requires an explicit mark for flat machines, and so do we.
-        raise exceptions.initial_states([], name)
     if len(initials) > 1:
         raise exceptions.initial_states(initials, name)
 
@@ -404,7 +452,7 @@ def _validate_nesting(top: list[State], states: list[State]) -> None:
 def _reachable(top: list[State], transitions: list[Transition]) -> set[int]:
     """Ids (``id()``) of the states reachable from the initial configuration, along
     transitions and nesting."""
-    start = [s for s in top if s.initial] or list(top)
+    start = [s for s in top if s.initial]
     targets: dict[int, list[State]] = {}
     for t in transitions:
         targets.setdefault(id(t.source), []).extend(t.targets)
@@ -416,10 +464,13 @@ def _reachable(top: list[State], transitions: list[Transition]) -> set[int]:
             continue
         seen.add(id(s))
         # Entering a compound reaches its initial child only; a parallel, all its regions.
+        # History states count as reached with their parent (as in the reference), so
+        # their default transitions lead on.
         if s.parallel:
             stack.extend(s.states)
         elif s.states:
             stack.extend(initial_children(s))
+        stack.extend(s.history)
         if s.parent is not None:
             stack.append(s.parent)
         if s.is_history:

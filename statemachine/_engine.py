@@ -23,6 +23,7 @@ from __future__ import annotations
 import time
 from _thread import allocate_lock  # `threading` is slow to import and not needed for a lock
 
+from ._definition import INITIAL_EVENT
 from ._event_data import EventData, TriggerData
 from ._orderedset import ordered_set_of
 from ._plan import MicroStep, is_in_final_state, stored_values
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from ._invoke import Invocation, Invoker
     from ._machine import StateChart
     from ._program import Program, TransitionRun
+    from ._transitions import Transition
 
     # What the algorithm's generators yield to their driver, and get back.
     Steps: TypeAlias = Generator[Any, Any, Any]
@@ -54,9 +56,6 @@ def _log_error(message: str, *args: Any, exc_info: BaseException | None = None) 
 
 
 ERROR_EXECUTION = "error.execution"
-INITIAL_EVENT = "__initial__"
-# The source of the initial entry: an empty state with id "", as callbacks expect a State.
-_NO_SOURCE = State()
 
 
 def _fresh(stored: Any) -> Any:
@@ -147,9 +146,7 @@ class Engine:
         # Whether a macrostep with no internal event still has work after its microstep:
         # eventless transitions, a parallel top level that may complete, invocations.
         self.settles = self.chart and (
-            definition.has_eventless
-            or definition.initial_state is None
-            or self._invoker is not None
+            definition.has_eventless or definition.parallel_top or self._invoker is not None
         )
         self.history: dict[str, list[State]] = {}
         # Delayed events on a scheduler instead of blocking the sender (opt-in).
@@ -186,7 +183,11 @@ class Engine:
             heapq.heappush(self._delayed, td)
         else:
             td = TriggerData(self.machine, event, args, kwargs, send_id)
-            (self._internal if internal else self._external).append(td)
+            if internal:
+                td.internal = True
+                self._internal.append(td)
+            else:
+                self._external.append(td)
         self._notify()
         return td
 
@@ -230,9 +231,11 @@ class Engine:
             setattr(self.model, self.field, _fresh(plain_value))
             return
         self.current_event = INITIAL_EVENT
+        root = program.definition.initial_transition
         try:
-            ed = yield from self._prepare(INITIAL_EVENT, (), kwargs, None, _NO_SOURCE)
-            yield from self._apply_chart(INITIAL_EVENT, (), ed.kwargs, None, [], plan, [], ed)
+            ed = yield from self._prepare(INITIAL_EVENT, (), kwargs, None, root.source, root)
+            eds = {id(root): ed}
+            yield from self._apply_chart(INITIAL_EVENT, (), ed.kwargs, None, [], plan, [], eds)
             yield from self._settle()
         finally:
             self.current_event = None
@@ -369,7 +372,7 @@ class Engine:
         """Select the transition ``td`` fires from the current state and apply it."""
         event: str = td.event  # type: ignore[assignment]  # queued events always have a name
         if not self.running:
-            if not self.allow_no_transition:
+            if not self.allow_no_transition and not td.internal:
                 raise TransitionNotAllowed(self._event_obj(event), self.machine.configuration)
             return None
         if self.chart:
@@ -415,7 +418,7 @@ class Engine:
             chosen = run
             break
         if chosen is None:
-            self._no_transition(event, kwargs, value)
+            self._no_transition(event, kwargs, value, td)
             self._result = None
             return None
         run = chosen
@@ -540,10 +543,12 @@ class Engine:
         kwargs: dict[str, Any],
         td: TriggerData | None,
         state: State | None,
+        transition: Transition | None = None,
     ) -> Steps:
         """Run ``prepare_event`` callbacks; their dict results extend the event's kwargs."""
-        ed = EventData(self.machine, event, args, dict(kwargs), None, td)
-        ed.source = ed.state = state
+        ed = EventData(self.machine, event, args, dict(kwargs), transition, td)
+        if transition is None:
+            ed.source = ed.state = state
         if self.program.prepare:
             results: list[Any] = []
             ok = self._block(self.program.prepare, ed, results)
@@ -594,16 +599,21 @@ class Engine:
                 key, getattr(self.model, self.field), table, self.machine._state_of
             )
         config = step.config
-        ed: EventData | None = None
-        if not eventless and program.prepare:
+        if program.prepare and (not eventless or step.candidates):
+            # prepare_event runs for eventless transitions too (with event None), once a
+            # candidate exists; it sees the first candidate transition.
+            first = step.candidates[0][1][0].transition if step.candidates else None
             leaf = next((s for s in config if s.is_atomic), None)
-            ed = yield from self._prepare(event, args, kwargs, td, leaf)
-            kwargs = ed.kwargs
+            prepared = yield from self._prepare(event, args, kwargs, td, leaf, first)
+            kwargs = prepared.kwargs
+        # The EventData of each selected transition, by id(transition); the transitions
+        # that enter states by default get theirs when needed (_apply_chart).
         eds: dict[int, EventData] = {}
         if step.fixed is not None:
             runs, plan = step.fixed
             for run in runs:
-                eds[id(run)] = EventData(self.machine, event, args, kwargs, run.transition, td)
+                t = run.transition
+                eds[id(t)] = EventData(self.machine, event, args, kwargs, t, td)
         else:
             selected: list[TransitionRun] = []
             for _, candidates in step.candidates:
@@ -618,12 +628,12 @@ class Engine:
                         if not ok:
                             continue
                     selected.append(run)
-                    eds[id(run)] = run_ed
+                    eds[id(run.transition)] = run_ed
                     break
             if not selected:
                 if eventless:
                     return False
-                self._no_transition(event, kwargs, None)  # type: ignore[arg-type]
+                self._no_transition(event, kwargs, None, td)  # type: ignore[arg-type]
                 return None
             runs, plan = program.plan(selected, config, self.history)
         previous = self.current_event
@@ -643,16 +653,26 @@ class Engine:
         runs: list[TransitionRun],
         plan: MicroStep,
         config: list[State],
-        eds: dict[int, EventData] | EventData,
+        eds: dict[int, EventData],
     ) -> Steps:
-        """Apply a general plan: before, exits (recording history), on, entries (with final
-        states completing their parents), after. Same error rules as the flat applier."""
+        """Apply a general plan: before, exits (recording history), on, entries (with the
+        actions of default entries, and final states completing their parents), after. Same
+        error rules as the flat applier.
+
+        ``eds`` maps each transition (by id) to the EventData its callbacks see. While a state
+        is exited, its transition's data has ``state`` and ``source`` set to that state; while
+        one is entered, ``state`` and ``target`` (``source`` is the transition's, for a state
+        entered by default the compound or history state entering it)."""
         program = self.program
+        machine = self.machine
         model, field, atomic = self.model, self.field, self.atomic
-        if isinstance(eds, EventData):  # the initial entry: one EventData, no transitions
-            state_ed, eds = eds, {}
-        else:
-            state_ed = eds[id(runs[0])] if runs else EventData(self.machine, event, args, kwargs)
+
+        def data_of(t: Transition) -> EventData:
+            ed = eds.get(id(t))
+            if ed is None:
+                ed = eds[id(t)] = EventData(machine, event, args, kwargs, t, td)
+            return ed
+
         prev_value = getattr(model, field)
         results: list[Any] = []
         writes = plan.writes
@@ -662,17 +682,19 @@ class Engine:
         try:
             for run in runs:
                 if run.before:
-                    ok = self._block(run.before, eds[id(run)], results)
+                    ok = self._block(run.before, eds[id(run.transition)], results)
                     if ok.__class__ is not bool:
                         ok = yield from ok
                     if not ok:
                         return None  # a failing `before` aborts the microstep
             self.history.update(plan.history)
+            exit_causes = plan.exit_causes
             for i, s in enumerate(plan.exits):
                 callers = program.exit[s.id]
                 if callers:
-                    state_ed.state = s
-                    ok = self._block(callers, state_ed, None)
+                    ed = data_of(exit_causes[i])
+                    ed.state = ed.source = s
+                    ok = self._block(callers, ed, None)
                     if ok.__class__ is not bool:
                         yield from ok
                 if not atomic:
@@ -680,9 +702,9 @@ class Engine:
                 if self._invoker is not None and s.id in program.invoke:
                     self._invoker.exited(s)
             for run in runs:
+                ed = eds[id(run.transition)]
+                ed.state = ed.source = run.transition.source  # type: ignore[union-attr]
                 if run.on:
-                    ed = eds[id(run)]
-                    ed.state = ed.source
                     ed._chart = (config, plan.exits, plan.entries)
                     ed._in_on = True
                     ok = self._block(run.on, ed, results)
@@ -691,45 +713,80 @@ class Engine:
                     ed._in_on = False
             if atomic:
                 setattr(model, field, _fresh(final_value))
+            entry_causes, contents = plan.entry_causes, plan.contents
             for j, s in enumerate(plan.entries):
                 if not atomic:
                     setattr(model, field, _fresh(after_entries[j]))
+                ed = data_of(entry_causes[j])
+                ed.state = ed.target = s
                 callers = program.enter[s.id]
                 if callers:
-                    state_ed.state = state_ed.target = s
-                    ok = self._block(callers, state_ed, None)
+                    ok = self._block(callers, ed, None)
                     if ok.__class__ is not bool:
                         yield from ok
                 if self._invoker is not None and s.id in program.invoke:
-                    invoke_ed = EventData(
-                        self.machine, event, args, dict(state_ed.kwargs), None, td
-                    )
+                    invoke_ed = EventData(machine, event, args, dict(ed.kwargs), None, td)
                     invoke_ed.state = invoke_ed.target = s
                     self._invoker.entered(s, invoke_ed)
-                for default in plan.history_defaults:
-                    if default.source.parent is s:
-                        default_run = program.runs[(default, None)]
-                        if default_run.on:
-                            ok = self._block(default_run.on, state_ed, None)
-                            if ok.__class__ is not bool:
-                                yield from ok
+                defaults = contents.get(s.id)
+                if defaults:
+                    chart = None if event == INITIAL_EVENT else (config, plan.exits, plan.entries)
+                    yield from self._default_content(defaults, ed, results, data_of, chart)
                 if s.final:
                     gone = {id(x) for x in plan.exits}
                     current = [x for x in config if id(x) not in gone] + plan.entries[: j + 1]
-                    yield from self._on_final(s, current, state_ed)
+                    yield from self._on_final(s, current, ed)
         except BaseException:
             setattr(model, field, prev_value)  # errors propagate: leave the machine as it was
             raise
         for run in runs:
             if run.after:
-                ed = eds[id(run)]
-                ed.state = ed.target or ed.source
+                t = run.transition
+                ed = eds[id(t)]
+                ed.source = t.source  # type: ignore[union-attr]
+                ed.state = ed.target = t.target or t.source  # type: ignore[union-attr]
                 ok = self._block(run.after, ed, None)
                 if ok.__class__ is not bool:
                     yield from ok
         if not results:
             return None
         return results[0] if len(results) == 1 else results
+
+    def _default_content(
+        self,
+        defaults: list[Transition],
+        ed: EventData,
+        results: list[Any],
+        data_of: Callable[[Transition], EventData],
+        chart: tuple[list[State], list[State], list[State]] | None,
+    ) -> Steps:
+        """Run the ``on`` actions of the default transitions of a state just entered: its
+        initial transition (a compound entered by default: they see the state's entry data,
+        and their results join the event's), and the default transition of one of its history
+        states entered without a record (they see that transition, from the history state)."""
+        runs = self.program.runs
+        for t in defaults:
+            callers = runs[(t, None)].on
+            if not callers:
+                continue
+            # A history state's default transition runs as `on` actions that see the
+            # microstep's configurations; a compound's initial transition runs with the
+            # compound's entry data, without them (as in the reference).
+            if t.source.is_history:
+                run_ed = data_of(t)
+                run_ed.state = run_ed.source = t.source
+                run_ed.target = t.target
+                run_ed._chart = chart
+                run_ed._in_on = chart is not None
+                into = None
+            else:
+                run_ed, into = ed, results
+            try:
+                ok = self._block(callers, run_ed, into)
+                if ok.__class__ is not bool:
+                    yield from ok
+            finally:
+                run_ed._in_on = False
 
     def _on_final(self, state: State, current: list[State], ed: EventData) -> Steps:
         """Entering a final state: a top-level one terminates the machine; a nested one
@@ -759,18 +816,24 @@ class Engine:
             kwargs = dict(data)
         elif data is not None:
             args = (data,)
-        self._internal.append(TriggerData(self.machine, f"done.state.{state.id}", args, kwargs))
+        td = TriggerData(self.machine, f"done.state.{state.id}", args, kwargs)
+        td.internal = True
+        self._internal.append(td)
 
     def _check_parallel_completion(self) -> None:
-        """A machine whose top level is parallel regions terminates when all are complete."""
+        """A machine whose top level is parallel states alone terminates when the active ones
+        have all completed."""
         definition = self.program.definition
-        if definition.initial_state is not None:
+        if not definition.parallel_top:
             return
         config = self.configuration()
-        if config and all(is_in_final_state(s, config) for s in definition.top_states):
+        active = [s for s in config if s.parent is None]
+        if active and all(is_in_final_state(s, config) for s in active):
             self.running = False
 
-    def _no_transition(self, event: str, kwargs: dict[str, Any], value: Any) -> None:
+    def _no_transition(
+        self, event: str, kwargs: dict[str, Any], value: Any, td: TriggerData | None
+    ) -> None:
         # Off the hot path: a model value that is no state is reported, not read as "no
         # transition" (raises InvalidStateValue naming the value).
         if value is not None:
@@ -786,7 +849,7 @@ class Engine:
                 exc_info=error if isinstance(error, BaseException) else None,
             )
             return
-        if not self.allow_no_transition:
+        if not self.allow_no_transition and (td is None or not td.internal):
             raise TransitionNotAllowed(self._event_obj(event), self.machine.configuration)
 
     def _event_obj(self, event: str) -> Any:
@@ -797,7 +860,9 @@ class Engine:
             # An error while handling an error: report it instead of looping forever.
             _log_error("Error while processing error.execution, ignoring: %r", exc, exc_info=exc)
             return
-        self._internal.append(TriggerData(self.machine, ERROR_EXECUTION, (), {"error": exc}))
+        td = TriggerData(self.machine, ERROR_EXECUTION, (), {"error": exc})
+        td.internal = True
+        self._internal.append(td)
 
     # --- introspection ----------------------------------------------------------------------------
     def _enabled(

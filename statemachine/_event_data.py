@@ -27,6 +27,7 @@ class TriggerData:
         "execution_time",
         "from_callback",
         "future",
+        "internal",
         "kwargs",
         "machine",
         "outcome",
@@ -56,6 +57,9 @@ class TriggerData:
         self.future: Any = None
         self.outcome: tuple[bool, Any] | None = None
         self.from_callback = False  # sent by a callback of the macrostep being processed
+        # On the internal queue (raise_, done.state, error.execution): never refused with
+        # TransitionNotAllowed, which only answers events sent from outside.
+        self.internal = False
 
     @property
     def model(self) -> Any:

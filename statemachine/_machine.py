@@ -292,7 +292,11 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     def _start(self, start_value: Any, kwargs: dict[str, Any]) -> None:
         owners = self._owners()
         self._engine = self._new_engine(owners)
-        current = getattr(self.model, self.state_field, None)
+        model, field = self.model, self.state_field
+        current = getattr(model, field, None)
+        if current is None and not hasattr(model, field):
+            # A model without the attribute gets one: the engine reads it unguarded.
+            setattr(model, field, None)
         if current is None and start_value is not None:
             if start_value not in type(self).states_map:
                 raise InvalidStateValue(start_value)

@@ -17,11 +17,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MicroStep",
+    "default_transition",
     "entry_set",
     "exit_set",
+    "exits_with_causes",
     "flat_plan",
     "history_records",
-    "initial_entry",
     "is_in_final_state",
     "remove_conflicts",
     "stored_value",
@@ -57,32 +58,50 @@ def flat_plan(
 
 
 class MicroStep:
-    """The plan of one microstep: what to exit and enter, in order.
+    """The plan of one microstep: what to exit and enter, in order, and why.
 
     Attributes:
         transitions: the enabled transitions, conflicts removed, in selection order.
         exits: states to exit, innermost/last first.
+        exit_causes: for each exited state, the transition whose exit set holds it.
         entries: states to enter, outermost/first first.
+        entry_causes: for each entered state, the transition that enters it: one of
+            ``transitions``, or the default transition of a compound state (its initial
+            child) or of a history state (no record yet) entered on the way.
+        contents: state id -> default transitions whose ``on`` actions run right after that
+            state is entered: a compound state's initial transition (default entry), and the
+            default transition of a history state of it entered without a record.
         history: history records to store before exiting (history id -> states).
-        history_defaults: default transitions of history states entered without a record,
-            whose ``on`` actions run when the history's parent is entered.
     """
 
-    __slots__ = ("entries", "exits", "history", "history_defaults", "transitions", "writes")
+    __slots__ = (
+        "contents",
+        "entries",
+        "entry_causes",
+        "exit_causes",
+        "exits",
+        "history",
+        "transitions",
+        "writes",
+    )
 
     def __init__(
         self,
         transitions: list[Transition],
         exits: list[State],
+        exit_causes: list[Transition],
         entries: list[State],
+        entry_causes: list[Transition],
+        contents: dict[str, list[Transition]],
         history: dict[str, list[State]],
-        history_defaults: list[Transition],
     ) -> None:
         self.transitions = transitions
         self.exits = exits
+        self.exit_causes = exit_causes
         self.entries = entries
+        self.entry_causes = entry_causes
+        self.contents = contents
         self.history = history
-        self.history_defaults = history_defaults
         # The model values along the way, from the configuration the plan was made for
         # (see stored_values); computed on first use.
         self.writes: tuple[list[Any], list[Any], Any] | None = None
@@ -151,17 +170,39 @@ def initial_children(state: State) -> list[State]:
     return marked[:1] or children[:1]
 
 
-def history_default(history_state: State) -> tuple[Transition | None, list[State]]:
-    """The default transition of a history state and its targets.
+def default_transition(state: State) -> Transition:
+    """The transition a compound or history state is entered through by default.
 
-    Without one, the parent's initial child is used, so the configuration is never left
-    empty (a deliberate difference from the reference, which enters nothing).
+    For a compound state, its initial transition (to its initial child). For a history
+    state, its declared default transition; without one, a transition to the parent's
+    initial child, so the configuration is never left empty (a deliberate difference from
+    the reference, which enters nothing). Made once per state: these pseudo-transitions
+    belong to the structure and are never part of ``state.transitions``.
     """
+    cached: Transition | None = state.__dict__.get("_default_transition")
+    if cached is not None:
+        return cached
+    if state.is_history:
+        declared = state.transitions.transitions
+        if declared:
+            return declared[0]
+        parent = state.parent
+        targets = initial_children(parent) if parent is not None else []
+    else:
+        targets = initial_children(state)
+    from ._transitions import Transition
+
+    made = Transition(state, list(targets), initial=True)
+    state.__dict__["_default_transition"] = made
+    return made
+
+
+def history_default(history_state: State) -> tuple[Transition | None, list[State]]:
+    """The declared default transition of a history state (or None) and the states its
+    default entry enters."""
     declared = history_state.transitions.transitions
-    if declared:
-        return declared[0], list(declared[0].targets)
-    parent = history_state.parent
-    return None, initial_children(parent) if parent is not None else []
+    default = default_transition(history_state)
+    return (declared[0] if declared else None), list(default.targets)
 
 
 def effective_targets(t: Transition, history: dict[str, list[State]]) -> list[State]:
@@ -208,15 +249,25 @@ def exit_set(
     self_entries: bool,
 ) -> list[State]:
     """States the transitions exit, innermost (last in document order) first."""
-    found: dict[int, State] = {}
+    return [s for s, _ in exits_with_causes(transitions, configuration, history, self_entries)]
+
+
+def exits_with_causes(
+    transitions: list[Transition],
+    configuration: list[State],
+    history: dict[str, list[State]],
+    self_entries: bool,
+) -> list[tuple[State, Transition]]:
+    """The exit set, innermost first, each state with the (first) transition that exits it."""
+    found: dict[int, tuple[State, Transition]] = {}
     for t in transitions:
         if not _moves(t, self_entries):
             continue
         domain = transition_domain(t, history)
         for s in configuration:
-            if is_descendant(s, domain):
-                found[id(s)] = s
-    return sorted(found.values(), key=lambda s: -s.document_order)
+            if is_descendant(s, domain) and id(s) not in found:
+                found[id(s)] = (s, t)
+    return sorted(found.values(), key=lambda pair: -pair[0].document_order)
 
 
 def remove_conflicts(
@@ -254,75 +305,66 @@ def entry_set(
     transitions: list[Transition],
     history: dict[str, list[State]],
     self_entries: bool,
-) -> tuple[list[State], list[Transition]]:
-    """States the transitions enter (document order) and the history default transitions
-    whose actions run on the way."""
+) -> tuple[list[State], list[Transition], dict[str, list[Transition]]]:
+    """States the transitions enter (document order), the transition that enters each one,
+    and the default transitions whose actions run on the way (see :class:`MicroStep`)."""
     to_enter: dict[int, State] = {}
-    defaults: list[Transition] = []
+    causes: dict[int, Transition] = {}
+    contents: dict[str, list[Transition]] = {}
+
+    def add(state: State, cause: Transition) -> None:
+        if id(state) not in to_enter:
+            to_enter[id(state)] = state
+            causes[id(state)] = cause
 
     def entering_below(child: State) -> bool:
         return any(s is child or is_descendant(s, child) for s in to_enter.values())
 
-    def add_descendants(state: State) -> None:
+    def add_descendants(state: State, cause: Transition) -> None:
         if state.is_history:
             recorded = history.get(state.id)
             if recorded:
-                targets = recorded
+                targets, via = recorded, cause
             else:
-                default, targets = history_default(state)
-                if default is not None:
-                    defaults.append(default)
+                via = default_transition(state)
+                targets = via.targets
+                if state.parent is not None:
+                    contents.setdefault(state.parent.id, []).append(via)
             for s in targets:
-                add_descendants(s)
+                add_descendants(s, via)
             for s in targets:
-                add_ancestors(s, state.parent)
+                add_ancestors(s, state.parent, via)
             return
-        to_enter[id(state)] = state
+        add(state, cause)
         if state.is_compound:
-            for s in initial_children(state):
-                add_descendants(s)
-                add_ancestors(s, state)
+            initial = default_transition(state)
+            contents.setdefault(state.id, []).append(initial)
+            for s in initial.targets:
+                add_descendants(s, initial)
+                add_ancestors(s, state, initial)
         elif state.parallel:
             for child in state.states:
                 if not entering_below(child):
-                    add_descendants(child)
+                    add_descendants(child, cause)
 
-    def add_ancestors(state: State, stop: State | None) -> None:
+    def add_ancestors(state: State, stop: State | None, cause: Transition) -> None:
         for anc in proper_ancestors(state, stop):
-            to_enter[id(anc)] = anc
+            add(anc, cause)
             if anc.parallel:
                 for child in anc.states:
                     if not entering_below(child):
-                        add_descendants(child)
+                        add_descendants(child, cause)
 
     for t in transitions:
         if not _moves(t, self_entries):
             continue
         for s in t.targets:
-            add_descendants(s)
+            add_descendants(s, t)
         domain = transition_domain(t, history)
         for s in effective_targets(t, history):
-            add_ancestors(s, domain)
-    return sorted(to_enter.values(), key=lambda s: s.document_order), defaults
-
-
-def initial_entry(top_states: list[State], initial: State | None) -> list[State]:
-    """The states entered when the machine starts (document order)."""
-    to_enter: list[State] = []
-    roots = [initial] if initial is not None else [s for s in top_states if s.parallel]
-
-    def add(state: State) -> None:
-        to_enter.append(state)
-        if state.is_compound:
-            for s in initial_children(state):
-                add(s)
-        elif state.parallel:
-            for child in state.states:
-                add(child)
-
-    for r in roots:
-        add(r)
-    return sorted(to_enter, key=lambda s: s.document_order)
+            add_ancestors(s, domain, t)
+    entries = sorted(to_enter.values(), key=lambda s: s.document_order)
+    return entries, [causes[id(s)] for s in entries], contents
 
 
 def history_records(exits: list[State], configuration: list[State]) -> dict[str, list[State]]:

@@ -27,11 +27,11 @@ from ._definition import GENERIC_CONVENTIONS, MachineDefinition
 from ._orderedset import OrderedSet
 from ._plan import (
     MicroStep,
+    default_transition,
     entry_set,
-    exit_set,
+    exits_with_causes,
     flat_plan,
     history_records,
-    initial_entry,
     remove_conflicts,
     stored_value,
     stored_values,
@@ -168,6 +168,20 @@ class ChartStep:
 NOT_FAST = object()
 
 
+def _declared_specs_of(t: Transition) -> dict[tuple[Transition, int], tuple[CallbackSpec, ...]]:
+    """The callback specs of a transition that is not part of the definition's tables (a
+    default transition made from the structure)."""
+    from ._callbacks import declared_specs
+
+    return {
+        (t, Group.VALIDATORS): declared_specs(t, "validators"),
+        (t, Group.COND): declared_specs(t, "cond") + declared_specs(t, "unless"),
+        (t, Group.BEFORE): declared_specs(t, "before"),
+        (t, Group.ON): declared_specs(t, "on"),
+        (t, Group.AFTER): declared_specs(t, "after"),
+    }
+
+
 def owner_key(obj: Any, names: frozenset[str]) -> tuple[type, frozenset[str]]:
     """The part of the owner key contributed by one object."""
     d = getattr(obj, "__dict__", None)
@@ -221,6 +235,13 @@ class Program:
             self.runs[(t, None)] = self._build_run(t, None)
             for e in definition.transition_events[t]:
                 self.runs[(t, e)] = self._build_run(t, e)
+        # The default transitions of compound and history states (their `on` actions run on
+        # default entry): only `on_transition` and what the transition itself declares.
+        for s in definition.states:
+            if s.is_compound or s.is_history:
+                t = default_transition(s)
+                if (t, None) not in self.runs:
+                    self.runs[(t, None)] = self._build_run(t, None)
         # event name -> model value -> candidate runs, filled lazily per event name.
         self.table: dict[str, dict[Any, tuple[TransitionRun, ...]]] = {}
         self.is_async = self._any_coroutine()
@@ -282,9 +303,14 @@ class Program:
         ]
         return self._callers(specs, f"state {state.id!r}")
 
-    def _conds(self, t: Transition, where: str) -> tuple[tuple[Bound, bool], ...]:
+    def _conds(
+        self,
+        t: Transition,
+        where: str,
+        specs: dict[tuple[Transition, int], tuple[CallbackSpec, ...]],
+    ) -> tuple[tuple[Bound, bool], ...]:
         result: list[tuple[Bound, bool]] = []
-        for spec in self.definition.transition_specs[(t, Group.COND)]:
+        for spec in specs[(t, Group.COND)]:
             if spec.expression is not None:
                 expr = spec.expression
                 is_async = any(
@@ -315,6 +341,8 @@ class Program:
     def _build_run(self, t: Transition, event: str | None) -> TransitionRun:
         where = f"transition {t}"
         specs = self.definition.transition_specs
+        if (t, Group.ON) not in specs:  # a default transition made from the structure
+            specs = _declared_specs_of(t)
 
         def group(g: int, convention: str | None) -> tuple[Bound, ...]:
             items = [*self._generic.get(g, ()), *specs[(t, g)]]
@@ -333,7 +361,7 @@ class Program:
         return TransitionRun(
             t,
             self._callers(specs[(t, Group.VALIDATORS)], where),
-            self._conds(t, where),
+            self._conds(t, where, specs),
             group(Group.BEFORE, "before"),
             group(Group.ON, "on"),
             group(Group.AFTER, "after"),
@@ -380,14 +408,29 @@ class Program:
         candidates = [r.transition for r in selected if r.transition is not None]
         transitions = remove_conflicts(candidates, config, history, self_entries)
         runs = [by_transition[id(t)] for t in transitions]
-        exits = exit_set(transitions, config, history, self_entries)
-        entries, defaults = entry_set(transitions, history, self_entries)
+        exits = exits_with_causes(transitions, config, history, self_entries)
+        records = history_records([s for s, _ in exits], config)
+        # Entering sees the history recorded by this very microstep's exits (SCXML computes
+        # the entry set after exiting).
+        entries, causes, contents = entry_set(
+            transitions, {**history, **records} if records else history, self_entries
+        )
         # A history target inside the domain can name ancestors that stay active (the W3C
         # algorithm would enter them again): never enter a state that is not being exited.
-        staying = {id(s) for s in config} - {id(s) for s in exits}
-        if staying:
-            entries = [s for s in entries if id(s) not in staying]
-        plan = MicroStep(transitions, exits, entries, history_records(exits, config), defaults)
+        staying = {id(s) for s in config} - {id(s) for s, _ in exits}
+        if staying and any(id(s) in staying for s in entries):
+            kept = [i for i, s in enumerate(entries) if id(s) not in staying]
+            entries = [entries[i] for i in kept]
+            causes = [causes[i] for i in kept]
+        plan = MicroStep(
+            transitions,
+            [s for s, _ in exits],
+            [t for _, t in exits],
+            entries,
+            causes,
+            contents,
+            records,
+        )
         history_free = not any(s.is_history for t in candidates for s in t.targets)
         if history_free and len(self.plans) < _MAX_CACHED_EVENT_NAMES:
             self.plans[key] = (runs, plan)
@@ -395,22 +438,28 @@ class Program:
 
     def initial_plan(self) -> tuple[MicroStep, Any]:
         """The plan of the initial entry, and the model value to store directly when entering
-        runs nothing (no prepare or entry callback, invoke, final state or eventless
-        transition); else NOT_FAST. Computed once."""
+        runs nothing (no prepare or entry callback, no default-entry action, invoke, final
+        state or eventless transition); else NOT_FAST. Computed once."""
         cached = self._initial
         if cached is None:
             defn = self.definition
-            entries = initial_entry(list(defn.top_states), defn.initial_state)
-            plan = MicroStep([], [], entries, {}, [])
+            root = defn.initial_transition
+            entries, causes, contents = entry_set([root], {}, True)
+            plan = MicroStep([], [], [], entries, causes, contents, {})
             plain: Any = NOT_FAST
             if not (
                 self.prepare
                 or defn.has_eventless
                 or any(self.enter[s.id] or s.id in self.invoke or s.final for s in entries)
+                or self._runs_contents(plan)
             ):
                 plain = stored_value(entries)
             cached = self._initial = (plan, plain)
         return cached
+
+    def _runs_contents(self, plan: MicroStep) -> bool:
+        """Whether some default-entry action of the plan has callbacks to run."""
+        return any(self.runs[(t, None)].on for ts in plan.contents.values() for t in ts)
 
     def chart_step(
         self,
@@ -453,9 +502,9 @@ class Program:
         transition to follow): the engine then only stores it. Else NOT_FAST."""
         runs, plan = fixed
         defn = self.definition
-        if self.prepare or defn.has_eventless or defn.initial_state is None:
+        if self.prepare or defn.has_eventless or defn.parallel_top:
             return NOT_FAST
-        if plan.history or plan.history_defaults:
+        if plan.history or self._runs_contents(plan):
             return NOT_FAST
         if any(r.validators or r.before or r.on or r.after for r in runs):
             return NOT_FAST

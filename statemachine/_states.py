@@ -17,9 +17,9 @@ __all__ = ["InstanceState", "State", "humanize_id"]
 
 
 def humanize_id(identifier: str) -> str:
-    """``"bag_end"`` -> ``"Bag end"``: underscores and dots become spaces, first letter upper."""
-    text = identifier.replace("_", " ").replace(".", " ").strip()
-    return text[:1].upper() + text[1:]
+    """``"bag_end"`` -> ``"Bag end"``: underscores and dots become spaces; the first letter is
+    upper case and the rest lower case (``"BAG_END"`` -> ``"Bag end"``)."""
+    return identifier.replace("_", " ").replace(".", " ").strip().capitalize()
 
 
 class _ToBuilder:

@@ -3,9 +3,11 @@ leaving the whole parallel, and machines whose top level is only parallel states
 
 from __future__ import annotations
 
+import pytest
 from _chart_helpers import recorded, started
 
 from statemachine import State, StateChart
+from statemachine.exceptions import InvalidDefinition
 
 
 class Kitchen(StateChart):
@@ -144,8 +146,9 @@ def test_an_event_shared_by_two_regions_moves_both(engine):
     assert list(sm.configuration_values) == ["lamp", "power", "off", "led", "dark"]
 
 
-def test_top_level_made_only_of_parallel_states_needs_no_initial(engine):
-    """A machine whose top level is only parallel states starts with all of them entered."""
+def test_top_level_made_only_of_parallel_states_starts_in_the_first(engine):
+    """With no state marked initial, the first top-level state is the initial one, also when
+    the top level is made of parallel states only; the others are entered by transitions."""
 
     class Board(StateChart):
         class left(State.Parallel):
@@ -162,17 +165,31 @@ def test_top_level_made_only_of_parallel_states_needs_no_initial(engine):
                 go_r1 = r1a.to(r1b)
                 back_r1 = r1b.to(r1a)
 
+        swap = left.to(right) | right.to(left)
+
+    assert Board.initial_state is Board.left
+    assert Board.left.initial
+    assert not Board.right.initial
     sm, rec = recorded(engine, Board)
-    assert rec.calls == [
-        "enter left",
-        "enter l1",
-        "enter l1a",
-        "enter right",
-        "enter r1",
-        "enter r1a",
-    ]
-    engine.send(sm, "go_r1")
-    assert list(sm.configuration_values) == ["left", "l1", "l1a", "right", "r1", "r1b"]
+    assert rec.calls == ["enter left", "enter l1", "enter l1a"]
+    engine.send(sm, "swap")
+    assert list(sm.configuration_values) == ["right", "r1", "r1a"]
+
+
+def test_top_level_parallel_states_need_a_way_into_each(engine):
+    """A second top-level parallel state that no transition enters is unreachable."""
+    with pytest.raises(InvalidDefinition, match=r"Disconnected states: \['r1', 'r1a', 'right'\]"):
+
+        class Board(StateChart):
+            class left(State.Parallel):
+                class l1(State.Compound):
+                    l1a = State(initial=True)
+                    go_l1 = l1a.to.itself()
+
+            class right(State.Parallel):
+                class r1(State.Compound):
+                    r1a = State(initial=True)
+                    go_r1 = r1a.to.itself()
 
 
 def test_an_atomic_child_of_a_parallel_is_active_alongside_the_regions(engine):

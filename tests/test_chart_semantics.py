@@ -325,11 +325,14 @@ def test_external_self_transition_of_a_compound_restarts_it(engine):
     rec = TransitionRecorder()
     sm.add_listener(rec)
     engine.send(sm, "reset")
+    # Entering `box` by default also runs the `on` actions of its initial transition
+    # (`on_transition` included), between entering `box` and entering `first`.
     assert rec.calls == [
         "exit second",
         "exit box",
         "on reset box->box",
         "enter box",
+        "on reset box->box",
         "enter first",
     ]
 

@@ -111,9 +111,12 @@ def test_nesting_follows_the_declaration():
 
 
 def test_initial_states_are_marked_at_every_level():
-    """The machine's initial state and each compound's initial child are marked initial."""
+    """The machine's initial state and each compound's initial child are marked initial.
+    The regions of a parallel state are not, although their ``State.initial`` reads True
+    (they are all entered with it): their arrows come from the parallel state."""
     initial = sorted(s.id for s in extract(Player).walk() if s.is_initial)
     assert initial == ["hd", "loud", "playing", "track"]
+    assert Player.settings.audio.initial and Player.settings.video.initial
 
 
 def test_a_compound_without_a_marked_child_starts_in_its_first():

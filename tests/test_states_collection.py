@@ -261,7 +261,7 @@ def test_from_enum_names_states_after_member_labels():
 def test_from_enum_humanizes_the_member_name_without_a_label():
     """Without a `label`, the state's name is the humanized member name."""
     states = States.from_enum(Phase, initial=Phase.PLANNED)
-    assert states.PLANNED.name == "PLANNED"
+    assert states.PLANNED.name == "Planned"
 
 
 class Project(StateMachine):
@@ -307,10 +307,17 @@ def test_machine_from_enum_exposes_the_states_as_class_attributes():
     assert Project.states_map[Phase.DONE] is Project.DONE
 
 
-def test_from_enum_with_a_raw_initial_value_declares_no_initial_state():
-    """`initial` must be the member: a raw value marks nothing initial, which the class rejects."""
-    with pytest.raises(InvalidDefinition, match="one and only one initial state"):
+def test_from_enum_with_a_raw_initial_value_marks_no_member_initial():
+    """`initial` must be the member: a raw value marks nothing, so the first member is the
+    initial state, and the others must be reachable from it."""
+    with pytest.raises(InvalidDefinition, match=r"Disconnected states: \['CANCELLED', 'DONE'\]"):
 
         class Broken(StateMachine):
             _ = States.from_enum(Phase, initial=1, use_enum_instance=False)
             go = _.PLANNED.to(_.RUNNING) | _.RUNNING.to(_.PLANNED)
+
+    class Fixed(StateMachine):
+        _ = States.from_enum(Phase, initial=1, use_enum_instance=False)
+        go = _.PLANNED.to(_.RUNNING) | _.RUNNING.to(_.PLANNED) | _.RUNNING.to(_.DONE, _.CANCELLED)
+
+    assert Fixed.initial_state is Fixed.PLANNED

@@ -24,14 +24,42 @@ def base(request):
 # --- Initial state --------------------------------------------------------------------------
 
 
-def test_no_initial_state_is_rejected(base):
-    """A machine whose states are all non-initial cannot be declared."""
-    with pytest.raises(InvalidDefinition, match="one and only one initial state"):
+def test_without_an_initial_mark_the_first_declared_state_is_initial(base):
+    """No state marked ``initial=True``: the first declared one is the initial state."""
 
-        class M(base):
-            a = State()
-            b = State(final=True)
-            go = a.to(b)
+    class M(base):
+        a = State()
+        b = State(final=True)
+        go = a.to(b)
+
+    assert M.initial_state is M.a
+    assert M.a.initial is True
+    assert M.b.initial is False
+    assert list(M().configuration_values) == ["a"]
+
+
+def test_without_an_initial_mark_each_compound_starts_in_its_first_child():
+    """Every level follows the rule: a compound with no marked child starts in the first."""
+
+    class M(StateChart):
+        class outer(State.Compound):
+            class inner(State.Compound):
+                deep = State()
+                deeper = State()
+                dive = deep.to(deeper)
+
+            side = State()
+            sidestep = inner.to(side)
+
+        done = State(final=True)
+        finish = outer.to(done)
+
+    assert M.outer.initial
+    assert M.outer.inner.initial
+    assert M.outer.inner.deep.initial
+    assert not M.outer.side.initial
+    assert not M.outer.inner.deeper.initial
+    assert list(M().configuration_values) == ["outer", "inner", "deep"]
 
 
 def test_two_initial_states_are_rejected(base):
