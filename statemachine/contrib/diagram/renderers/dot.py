@@ -169,6 +169,11 @@ class DotRenderer:
         quoting."""
         return state_id
 
+    def _scope_id(self, owner: DiagramState | None) -> str:
+        """The suffix of the names of one level's initial point and atomic group: the owner's
+        node id; empty at the top level."""
+        return self._node_id(owner.id) if owner else ""
+
     def _draw(self, pydot: Any, graph: DiagramGraph, parent: Any) -> None:
         """Add every state of ``graph`` and every edge to ``parent`` (a graph or cluster)."""
         self._graph = graph
@@ -188,7 +193,7 @@ class DotRenderer:
         """The states of one level: clusters for compound children, the others in an
         invisible cluster that keeps them together, the level's initial point and arrow,
         and the owner's anchors."""
-        scope = self._node_id(owner.id) if owner else ""
+        scope = self._scope_id(owner)
         for child in children:
             if child.is_compound:
                 parent.add_subgraph(self._cluster(pydot, child))

@@ -56,6 +56,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from statemachine.contrib.diagram import (
     DiagramGraph,
+    DiagramState,
     DotGraphMachine,
     GraphvizNotFound,
     MermaidGraphMachine,
@@ -264,6 +265,10 @@ class ClusterRenderer(DotRenderer):
 
     def _node_id(self, state_id: str) -> str:
         return f"{self.prefix}_{state_id}"
+
+    def _scope_id(self, owner: DiagramState | None) -> str:
+        # The top level too: every machine has its own initial point and atomic group.
+        return super()._scope_id(owner) if owner else self.prefix
 
     def add_to(self, graph: DiagramGraph, parent: Any, label: str, tooltip: str = "") -> None:
         """Add the cluster ``cluster_<prefix>`` labelled ``label`` to ``parent``."""
