@@ -116,7 +116,8 @@ def test_initial_states_are_marked_at_every_level():
     (they are all entered with it): their arrows come from the parallel state."""
     initial = sorted(s.id for s in extract(Player).walk() if s.is_initial)
     assert initial == ["hd", "loud", "playing", "track"]
-    assert Player.settings.audio.initial and Player.settings.video.initial
+    assert Player.settings.audio.initial
+    assert Player.settings.video.initial
 
 
 def test_a_compound_without_a_marked_child_starts_in_its_first():

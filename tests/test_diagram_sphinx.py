@@ -16,7 +16,6 @@ import pytest
 from sphinx.application import Sphinx  # the dev extra installs Sphinx (and myst-parser)
 from sphinx.util.docutils import docutils_namespace
 
-
 MODULE = "sphinx_doc_machines"
 MACHINES = textwrap.dedent(
     """

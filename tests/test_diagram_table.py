@@ -11,13 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from statemachine import Event, State, StateChart
-from statemachine.contrib.diagram import formatter
 from statemachine.contrib.diagram import (
     DiagramGraph,
     DiagramState,
     DiagramTransition,
     StateType,
     extract,
+    formatter,
 )
 from statemachine.contrib.diagram.renderers.table import TransitionTableRenderer
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ._notes import add_note
 from .model import (
     ActionType,
     DiagramAction,
@@ -59,7 +60,7 @@ def extract(machine_or_class: Any) -> DiagramGraph:
         cls, active = machine_or_class, set()
     else:
         error = TypeError(f"Expected a StateChart instance or class, got {type(machine_or_class)}")
-        error.add_note(f"Cannot draw {machine_or_class!r}: pass a machine class or instance.")
+        add_note(error, f"Cannot draw {machine_or_class!r}: pass a machine class or instance.")
         raise error
     return _Extractor(cls, active).graph()
 

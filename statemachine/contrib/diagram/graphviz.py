@@ -13,6 +13,8 @@ import subprocess
 
 from statemachine.exceptions import StateMachineError
 
+from ._notes import add_note
+
 __all__ = ["GRAPHVIZ_DOWNLOAD_URL", "GraphvizError", "GraphvizNotFoundError", "run_graphviz"]
 
 GRAPHVIZ_DOWNLOAD_URL = "https://graphviz.org/download/"
@@ -27,10 +29,11 @@ class GraphvizNotFoundError(GraphvizError, FileNotFoundError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.add_note(
+        add_note(
+            self,
             "Install it with your system's package manager (Debian/Ubuntu: apt-get install "
             "graphviz; macOS: brew install graphviz), or use a text format such as 'dot' or "
-            "'mermaid', which needs no program."
+            "'mermaid', which needs no program.",
         )
 
     @classmethod

@@ -25,10 +25,17 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any, cast
 
-from ..extract import extract
-from ..graphviz import run_graphviz
-from ..model import ActionType, DiagramAction, DiagramGraph, DiagramState, DiagramTransition
-from ..model import StateType
+from statemachine.contrib.diagram._notes import add_note
+from statemachine.contrib.diagram.extract import extract
+from statemachine.contrib.diagram.graphviz import run_graphviz
+from statemachine.contrib.diagram.model import (
+    ActionType,
+    DiagramAction,
+    DiagramGraph,
+    DiagramState,
+    DiagramTransition,
+    StateType,
+)
 
 if TYPE_CHECKING:
     import pydot
@@ -44,10 +51,11 @@ class PydotNotInstalled(ModuleNotFoundError):
 
     def __init__(self) -> None:
         super().__init__("No module named 'pydot'", name="pydot")
-        self.add_note(
+        add_note(
+            self,
             "Graphviz diagrams need pydot: install the `diagrams` extra, pip install "
             "'statemachine-kit[diagrams]' (text formats such as 'mermaid' and 'md' work "
-            "without it)."
+            "without it).",
         )
 
 
@@ -133,9 +141,9 @@ class DotRenderer:
 
     def render(self, graph: DiagramGraph) -> pydot.Dot:
         """The whole diagram as a ``pydot.Dot`` named after the machine."""
-        pydot = _pydot()
+        lib = _pydot()
         c = self.config
-        dot = pydot.Dot(
+        dot = lib.Dot(
             _value(graph.name),
             graph_type="digraph",
             label=_value(graph.name),
@@ -160,7 +168,7 @@ class DotRenderer:
             labeldistance="1.5",
             **c.edge_attrs,
         )
-        self._draw(pydot, graph, dot)
+        self._draw(lib, graph, dot)
         return cast("pydot.Dot", dot)
 
     # --- the parts ----------------------------------------------------------------------------
@@ -391,7 +399,8 @@ class DotGraphMachine:
     ...     open = closed.to(opened)
     ...     close = opened.to(closed)
     >>> graph = DotGraphMachine(Door())()
-    >>> graph.get_name(), graph.get_subgraph("cluster___atomic")[0].get_node("closed")[0].get("fillcolor")
+    >>> (closed,) = graph.get_subgraph("cluster___atomic")[0].get_node("closed")
+    >>> graph.get_name(), closed.get("fillcolor")
     ('Door', 'turquoise')
     """
 

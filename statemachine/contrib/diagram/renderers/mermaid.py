@@ -69,8 +69,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..extract import extract
-from ..model import ActionType, DiagramGraph, DiagramState, DiagramTransition, StateType
+from statemachine.contrib.diagram.extract import extract
+from statemachine.contrib.diagram.model import (
+    ActionType,
+    DiagramGraph,
+    DiagramState,
+    DiagramTransition,
+    StateType,
+)
 
 __all__ = ["MermaidGraphMachine", "MermaidRenderer", "MermaidRendererConfig"]
 

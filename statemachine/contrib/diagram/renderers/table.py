@@ -48,7 +48,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import NamedTuple
 
-from ..model import DiagramGraph
+from statemachine.contrib.diagram.model import DiagramGraph
 
 __all__ = ["TransitionTableRenderer"]
 
