@@ -12,7 +12,9 @@ import formatter`` gives the :class:`Formatter` instance (with ``render``,
 >>> formatter.render(42, "md")
 Traceback (most recent call last):
 ...
-TypeError: Expected a StateChart instance or class, got <class 'int'>
+TypeError: Expected a StateChart instance or class, got <class 'int'>...
+>>> formatter.render(42, "")  # no format: str(), as format() gives
+'42'
 """
 
 from __future__ import annotations
