@@ -18,6 +18,8 @@ import os
 import sys
 from typing import Any
 
+from ._notes import one_line
+
 __all__ = ["import_sm", "main", "run", "write_image"]
 
 # Graphviz output formats handled by `dot -T<fmt>`; text formats come from the registry.
@@ -150,9 +152,3 @@ def _fail(err: BaseException) -> int:
         message = f"{type(err).__name__}: {message}"
     print(f"error: {message}", file=sys.stderr)
     return 2
-
-
-def one_line(err: BaseException) -> str:
-    """The message of ``err`` followed by its notes (the hints on how to fix it), on one line."""
-    parts = [str(err), *getattr(err, "__notes__", ())]
-    return " ".join(" ".join(parts).split())

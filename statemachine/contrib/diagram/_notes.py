@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["add_note"]
+__all__ = ["add_note", "one_line"]
 
 
 def add_note(error: BaseException, note: str) -> None:
@@ -17,3 +17,10 @@ def add_note(error: BaseException, note: str) -> None:
         error.add_note(note)
     else:
         setattr(error, "__notes__", [*getattr(error, "__notes__", ()), note])
+
+
+def one_line(error: BaseException) -> str:
+    """The message of ``error`` followed by its notes (the hints on how to fix it), on one
+    line."""
+    parts = [str(error), *getattr(error, "__notes__", ())]
+    return " ".join(" ".join(parts).split())

@@ -176,7 +176,7 @@ class StateMachineDiagram(SphinxDirective):
 
     @staticmethod
     def _svg(target: Any) -> str:
-        from ._cli import one_line
+        from ._notes import one_line
         from .graphviz import GraphvizNotFoundError
         from .renderers.dot import DotGraphMachine, PydotNotInstalled
 

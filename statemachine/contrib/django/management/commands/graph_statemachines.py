@@ -63,7 +63,7 @@ from statemachine.contrib.diagram import (
     PydotNotInstalled,
     extract,
 )
-from statemachine.contrib.diagram._cli import one_line
+from statemachine.contrib.diagram._notes import one_line
 from statemachine.contrib.diagram.graphviz import run_graphviz
 from statemachine.contrib.diagram.renderers.dot import DotRenderer, _pydot, quote
 
