@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -107,6 +108,8 @@ def test_events_are_sent_before_drawing(machines, capsysbinary):
         ),
         (["cli_broken", "x.svg"], ModuleNotFoundError, "No module named 'not_installed_xyz'"),
         (["cli_broken.Thing", "x.svg"], ModuleNotFoundError, "No module named 'not_installed_xyz'"),
+        (["cli_failing", "x.svg"], RuntimeError, "cannot start"),
+        (["cli_failing.Door", "x.svg"], RuntimeError, "cannot start"),
     ],
     ids=[
         "no-class",
@@ -116,6 +119,8 @@ def test_events_are_sent_before_drawing(machines, capsysbinary):
         "no-module-alone",
         "broken",
         "broken-class",
+        "failing",
+        "failing-class",
     ],
 )
 def test_main_raises_on_paths_that_name_no_machine(machines, argv, error, message):
@@ -177,14 +182,57 @@ def test_runs_as_a_module(machines):
     assert "Closed" in done.stdout
 
 
-def test_runs_as_a_module_and_fails_with_status_2(machines):
-    """`python -m statemachine.contrib.diagram` exits with 2 and one line for a bad path."""
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("cli_machines.Nope", "error: Nope is not a subclass of StateMachine"),
+        ("cli_machines.MODULE_NAME", "error: MODULE_NAME is not a subclass of StateMachine"),
+        ("textwrap", "error: Module 'textwrap' defines no StateChart or StateMachine subclass."),
+        ("cli_broken", "error: ModuleNotFoundError: No module named 'not_installed_xyz'"),
+        ("cli_failing", "error: RuntimeError: cannot start"),
+    ],
+    ids=["no-class", "not-a-class", "no-machine", "broken", "failing"],
+)
+def test_runs_as_a_module_and_fails_with_status_2(machines, path, message):
+    """`python -m statemachine.contrib.diagram` exits with 2 and one line, no traceback, for a
+    path that names no machine or a module that fails to import; nothing is written."""
     done = subprocess.run(
-        [sys.executable, "-m", "statemachine.contrib.diagram", "cli_machines.Nope", "-"],
+        [sys.executable, "-m", "statemachine.contrib.diagram", path, "out.svg"],
         capture_output=True,
         text=True,
         cwd=machines,
         check=False,
     )
     assert done.returncode == 2
-    assert done.stderr == "error: Nope is not a subclass of StateMachine\n"
+    assert done.stderr == message + "\n"
+    assert done.stdout == ""
+    assert not (machines / "out.svg").exists()
+
+
+def test_runs_as_a_module_without_graphviz(machines):
+    """Without `dot` on the PATH, an image fails with status 2 and one line that says what is
+    missing and how to install it; a text format still works."""
+    env = {**os.environ, "PATH": str(machines)}
+    command = [sys.executable, "-m", "statemachine.contrib.diagram", "cli_machines.Door"]
+    done = subprocess.run(
+        [*command, "door.svg"], capture_output=True, text=True, cwd=machines, env=env, check=False
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        "error: 'dot' not found in PATH. Install Graphviz from https://graphviz.org/download/ "
+        "to generate diagrams. Install it with your system's package manager"
+    )
+    assert done.stderr.count("\n") == 1
+    assert not (machines / "door.svg").exists()
+    done = subprocess.run(
+        [*command, "door.md"], capture_output=True, text=True, cwd=machines, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert (machines / "door.md").read_text().startswith("| State")
+
+
+def test_run_returns_0_after_writing(machines):
+    """The entry's status is 0 once the file is written."""
+    out = machines / "door.mmd"
+    assert run(["cli_machines.Door", str(out), "--format", "mermaid"]) == 0
+    assert out.read_text().startswith("stateDiagram-v2\n")

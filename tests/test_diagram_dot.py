@@ -544,3 +544,138 @@ def test_internal_transitions_with_actions_are_listed_inside_their_state():
     root = parse(DotGraphMachine(Editor).create("svg"))
     assert lines(nodes_by_label(root)["Editing"]) == ["Editing", "Type key / insert"]
     assert "Blink" not in source
+
+
+# --- edges into and out of clusters ---------------------------------------------------------------
+class Studio(StateChart):
+    """Edges into and out of a parallel state, into and out of one of its regions, and from
+    the parallel state to a state inside it."""
+
+    idle = State(initial=True)
+
+    class recording(State.Parallel):
+        class mic(State.Compound):
+            muted = State(initial=True)
+            live = State()
+            unmute = muted.to(live)
+
+        class cam(State.Compound):
+            off = State(initial=True)
+            on = State()
+            switch_on = off.to(on)
+
+    start = idle.to(recording)
+    stop = recording.to(idle)
+    tune = idle.to(recording.mic)
+    drop = recording.cam.to(idle)
+    reset = recording.to(recording.mic.muted)
+
+
+def _label_words(edge: Any) -> list[str]:
+    """The words of an edge's label, without its markup or quotes."""
+    return re.sub(r"<[^>]*>|\"", " ", edge.get("label") or "").split()
+
+
+def _edges(graph: Any) -> dict[str, tuple[str, str, str | None, str | None]]:
+    """{first word of the label: (tail, head, lhead, ltail)} of the labelled edges of a pydot
+    graph."""
+    found = {}
+    for edge in graph.get_edges():
+        label = _label_words(edge)
+        if label:
+            found[label[0]] = (
+                edge.get_source(),
+                edge.get_destination(),
+                edge.get("lhead"),
+                edge.get("ltail"),
+            )
+    return found
+
+
+def _subgraph(graph: Any, name: str) -> Any:
+    """The subgraph called ``name`` at any depth of ``graph``."""
+    for sub in graph.get_subgraphs():
+        if sub.get_name() == name:
+            return sub
+        found = _subgraph(sub, name)
+        if found is not None:
+            return found
+    return None
+
+
+def _node_names(graph: Any) -> set[str]:
+    """The nodes of ``graph`` and of all its subgraphs."""
+    names = {n.get_name() for n in graph.get_nodes()}
+    for sub in graph.get_subgraphs():
+        names |= _node_names(sub)
+    return names
+
+
+def test_edges_at_a_cluster_end_at_its_anchor_and_are_clipped_at_its_border():
+    """An edge into or out of a compound or parallel state runs from or to an invisible
+    anchor node inside its cluster, and `lhead` / `ltail` clip it at the cluster's border,
+    unless the other end lies inside that cluster."""
+    graph = DotGraphMachine(Studio)()
+    assert _edges(graph) == {
+        # `recording` has edges both in and out: one anchor for each way.
+        "Start": ("idle", "recording_anchor_in", '"cluster_recording"', None),
+        "Stop": ("recording_anchor_out", "idle", None, '"cluster_recording"'),
+        # A region's edges, one way each: a single anchor.
+        "Tune": ("idle", "mic_anchor", '"cluster_mic"', None),
+        "Drop": ("cam_anchor", "idle", None, '"cluster_cam"'),
+        # The target is inside `recording`: no clipping at its border.
+        "Reset": ("recording_anchor_out", "muted", None, None),
+        "Unmute": ("muted", "live", None, None),
+        "Switch": ("off", "on", None, None),
+    }
+    for cluster, anchors in [
+        ("cluster_recording", {"recording_anchor_in", "recording_anchor_out"}),
+        ("cluster_mic", {"mic_anchor"}),
+        ("cluster_cam", {"cam_anchor"}),
+    ]:
+        assert anchors <= _node_names(_subgraph(graph, cluster)), cluster
+    assert "idle" not in _node_names(_subgraph(graph, "cluster_recording"))
+
+
+def test_edges_of_a_compound_state_use_its_anchors():
+    """A compound (non-parallel) state gets the same treatment: one anchor when its edges go
+    one way, `_in` and `_out` anchors when they go both ways."""
+    graph = DotGraphMachine(Player)()
+    edges = _edges(graph)
+    assert edges["Stop"] == ("playing_anchor", "stopped", None, '"cluster_playing"')
+    assert edges["Configure"] == (
+        "playing_anchor",
+        "settings_anchor_in",
+        '"cluster_settings"',
+        '"cluster_playing"',
+    )
+    assert edges["Back"] == ("settings_anchor_out", "h", None, '"cluster_settings"')
+    # The machine's initial point enters `playing` through its anchor too.
+    (initial,) = [e for e in graph.get_edges() if e.get_source() == "__initial"]
+    assert (initial.get_destination(), initial.get("lhead")) == (
+        "playing_anchor",
+        '"cluster_playing"',
+    )
+
+
+def test_edges_are_written_at_the_top_level_of_the_graph():
+    """Transitions are edges of the graph itself, never of a cluster (an edge inside a cluster
+    would pull its far end into it); clusters hold only their initial arrows."""
+    graph = DotGraphMachine(Studio)()
+    assert set(_edges(graph)) == {"Start", "Stop", "Tune", "Drop", "Reset", "Unmute", "Switch"}
+
+    def labelled_edges(sub: Any) -> list[Any]:
+        inner = [e for e in sub.get_edges() if _label_words(e)]
+        return inner + [e for s in sub.get_subgraphs() for e in labelled_edges(s)]
+
+    assert [e for s in graph.get_subgraphs() for e in labelled_edges(s)] == []
+
+
+@needs_graphviz
+def test_clipped_edges_render_without_warnings():
+    """Graphviz draws the anchors' edges without a warning (a warning says `lhead` or `ltail`
+    names a cluster that holds the other end, or that a node sits in two clusters)."""
+    done = dot_to_svg(format(Studio, "dot"))
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stderr == b""
+    assert {"Recording", "Mic", "Cam"} <= set(clusters_by_label(parse(done.stdout)))
