@@ -26,11 +26,13 @@ command line is ``python -m statemachine.contrib.diagram``.
 >>> graph = extract(Door())
 >>> [s.id for s in graph.walk()], sorted(graph.active)
 (['closed', 'opened'], ['closed'])
->>> print(f"{Door:md}", end="")
-| State  | Event | Guard    | Target |
-| ------ | ----- | -------- | ------ |
-| Closed | Open  | unlocked | Opened |
-| Opened | Close |          | Closed |
+>>> for line in f"{Door():mermaid}".splitlines():
+...     if "-->" in line or ":::" in line:
+...         print(line.strip())
+[*] --> closed
+closed --> opened : Open [unlocked]
+opened --> closed : Close
+closed:::active
 """
 
 from __future__ import annotations
