@@ -118,16 +118,34 @@ def _render(obj: Any, spec: str) -> str:
 
 
 def _expand_docstring(cls: type, doc: str) -> str:
-    """Replace each ``{statechart:FMT}`` in a class docstring with the class rendered in FMT,
-    every rendered line indented like the placeholder's line."""
+    """Replace every ``{statechart:FMT}`` in a class docstring with the class rendered in FMT.
+
+    A placeholder alone on its line becomes the rendered lines, each indented like the
+    placeholder. One among other text is replaced in place; the rendered text's following
+    lines get the indentation of the placeholder's line.
+    """
     import re
 
     def expand(match: re.Match[str]) -> str:
-        indent, fmt = match.group(1), match.group(2)
-        rendered = _render(cls, fmt).rstrip("\n").splitlines()
-        return "\n".join(indent + line if line else line for line in rendered)
+        if match.group(2) is not None:  # alone on its line
+            indent = match.group(1)
+            return _indented(_render(cls, match.group(2)), indent, first=indent)
+        start = doc.rfind("\n", 0, match.start()) + 1
+        line = doc[start : match.start()]
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        return _indented(_render(cls, match.group(3)), indent, first="")
 
-    return re.sub(r"^([ \t]*)\{statechart:([\w.+-]+)\}[ \t]*$", expand, doc, flags=re.M)
+    # One pass, so that rendered text is never expanded again.
+    pattern = r"^([ \t]*)\{statechart:([\w.+-]+)\}[ \t]*$|\{statechart:([\w.+-]+)\}"
+    return re.sub(pattern, expand, doc, flags=re.M)
+
+
+def _indented(text: str, indent: str, first: str) -> str:
+    """``text`` without its final newline, its first line prefixed by ``first`` and the
+    others by ``indent`` (blank lines stay blank)."""
+    lines = text.rstrip("\n").split("\n")
+    head = first + lines[0] if lines[0] else lines[0]
+    return "\n".join([head, *(indent + line if line else line for line in lines[1:])])
 
 
 def _check_listeners(entries: Iterable[Any]) -> None:
@@ -520,9 +538,9 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
 
     def __format__(self, spec: str) -> str:
         """``f"{sm:mermaid}"``, ``format(sm, "md")``: the machine in a diagram format, its
-        active states highlighted; an empty spec gives ``repr``."""
+        active states highlighted; an empty spec gives ``str(sm)``, as for any object."""
         if not spec:
-            return repr(self)
+            return str(self)
         return _render(self, spec)
 
     def _graph(self) -> Any:

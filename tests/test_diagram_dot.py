@@ -10,6 +10,7 @@ lines are its label (the display name first), each compound or parallel state a
 from __future__ import annotations
 
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -28,12 +29,13 @@ from test_diagram_model import Player
 from statemachine import Event, State, StateChart
 from statemachine.contrib.diagram import (
     DotGraphMachine,
+    GraphvizError,
     GraphvizNotFound,
     PydotNotInstalled,
     StateType,
-    _dot,
     extract,
 )
+from statemachine.exceptions import StateMachineError
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
@@ -68,7 +70,9 @@ def nodes_by_label(root: ET.Element) -> dict[str, ET.Element]:
 
 
 def clusters_by_label(root: ET.Element) -> dict[str, ET.Element]:
-    return {lines(g)[0]: g for g in groups(root, "cluster")}
+    """Labelled clusters (the invisible ones grouping a level's plain states have no text) by
+    their first label line, the parallel glyph dropped."""
+    return {lines(g)[0].removesuffix(" \u2637"): g for g in groups(root, "cluster") if lines(g)}
 
 
 def squeeze(text: str) -> str:
@@ -101,9 +105,9 @@ def test_every_state_is_drawn_with_its_display_name():
     nodes, clusters = nodes_by_label(root), clusters_by_label(root)
     model = extract(Player)
     for state in model.walk():
-        if state.type in (StateType.COMPOUND, StateType.PARALLEL):
+        if state.is_compound:
             assert state.name in clusters, state.id
-        elif state.type in (StateType.ATOMIC, StateType.FINAL):
+        elif state.type in (StateType.REGULAR, StateType.FINAL):
             assert state.name in nodes, state.id
     for label in ("H", "H*"):
         (circle,) = outlines(nodes[label])
@@ -124,29 +128,28 @@ def test_entry_and_exit_actions_are_label_lines():
 
 @needs_graphviz
 def test_one_cluster_per_compound_and_parallel_state():
-    """Each compound and parallel state is one cluster; only the parallel one is dashed."""
+    """Each compound and parallel state is one labelled cluster; the regions of a parallel
+    state are dashed, and its label ends with the parallel glyph."""
     root = parse(DotGraphMachine(Player).create("svg"))
-    containers = {
-        s.name: s.type
-        for s in extract(Player).walk()
-        if s.type in (StateType.COMPOUND, StateType.PARALLEL)
-    }
+    containers = {s.name: s.is_parallel_area for s in extract(Player).walk() if s.is_compound}
     clusters = clusters_by_label(root)
-    assert len(groups(root, "cluster")) == len(containers) == 4
+    assert len(clusters) == len(containers) == 4
     assert set(clusters) == set(containers)
-    for name, kind in containers.items():
+    for name, region in containers.items():
         (border,) = outlines(clusters[name])
         dashed = border.get("stroke-dasharray") is not None
-        assert dashed is (kind is StateType.PARALLEL), name
+        assert dashed is region, name
+    assert [squeeze(line) for line in lines(clusters["Settings"])] == ["Settings", "\u2637"]
 
 
 @needs_graphviz
 def test_final_states_have_a_double_border():
     """A final state is drawn with two outlines, any other state with one."""
     nodes = nodes_by_label(parse(DotGraphMachine(Player).create("svg")))
-    assert len(outlines(nodes["Stopped"])) == 2
+    # (A state with actions also has the rule under its name, a polygon.)
+    assert [e.tag for e in outlines(nodes["Stopped"])].count(f"{SVG}path") == 2
     for name in ("Track", "Ad", "Loud", "Quiet", "Hd"):
-        assert len(outlines(nodes[name])) == 1, name
+        assert [e.tag for e in outlines(nodes[name])].count(f"{SVG}path") == 1, name
 
 
 def _fills(root: ET.Element) -> dict[str, set[str]]:
@@ -166,18 +169,14 @@ def _fills(root: ET.Element) -> dict[str, set[str]]:
     ],
 )
 def test_active_states_are_filled_and_the_others_are_not(render):
-    """In an instance's diagram exactly the active leaves are filled with the active colour;
-    active clusters get a thicker border."""
+    """In an instance's diagram exactly the active leaves are filled with the active colour,
+    the other states white."""
     root = parse(render(configured_player()))
     fills = _fills(root)
     filled = {label for label, colours in fills.items() if ACTIVE in colours}
     assert filled == {"Loud", "Hd"}
     for label in set(fills) - filled:
-        assert fills[label] <= {"none", "black"}, label
-    widths = {
-        label: outlines(g)[0].get("stroke-width") for label, g in clusters_by_label(root).items()
-    }
-    assert widths == {"Playing": None, "Settings": "2", "Audio": "2", "Video": "2"}
+        assert fills[label] <= {"none", "black", "white"}, label
 
 
 @needs_graphviz
@@ -190,19 +189,19 @@ def test_a_class_diagram_fills_nothing():
 
 @needs_graphviz
 def test_edges_show_events_and_guards():
-    """Edges carry the event ids, then the guards in brackets (`unless` ones negated)."""
+    """Edges carry the events' display names, then the guards in brackets (`unless` ones
+    negated with `!`); internal transitions are not edges."""
     root = parse(DotGraphMachine(Player).create("svg"))
     labels = {" ".join(lines(g)) for g in groups(root, "edge")} - {""}
-    assert {
-        "stop",
-        "configure",
-        "back",
-        "refresh",
-        "resume",
-        "turn_down",
-        "interrupt [ads_enabled and not premium]",
+    assert labels == {
+        "Stop",
+        "Configure",
+        "Back",
+        "Resume",
+        "Turn down",
+        "Interrupt [ads_enabled, !premium]",
         "[In('settings') and ads_enabled]",
-    } <= labels
+    }
 
 
 # --- PNG ----------------------------------------------------------------------------------------
@@ -295,9 +294,9 @@ def test_building_a_graph_never_instantiates_the_machine():
 
 
 # --- missing dependencies -----------------------------------------------------------------------
-def test_missing_pydot_names_the_extra_and_the_pip_command(monkeypatch):
-    """Without pydot, building a graph raises PydotNotInstalled (an ImportError) telling how
-    to install the `diagrams` extra."""
+def test_missing_pydot_is_the_references_module_not_found_error_with_a_hint(monkeypatch):
+    """Without pydot, building a graph raises PydotNotInstalled, a ModuleNotFoundError with
+    Python's own message; a note tells how to install the `diagrams` extra."""
     monkeypatch.setitem(sys.modules, "pydot", None)
     builders = [
         lambda: DotGraphMachine(Player).get_graph(),
@@ -308,17 +307,18 @@ def test_missing_pydot_names_the_extra_and_the_pip_command(monkeypatch):
     for build in builders:
         with pytest.raises(PydotNotInstalled) as info:
             build()
-        assert isinstance(info.value, ImportError)
-        message = str(info.value)
-        assert "pydot" in message
-        assert "diagrams" in message
-        assert "pip install" in message
+        assert isinstance(info.value, ModuleNotFoundError)
+        assert str(info.value) == "No module named 'pydot'"
+        assert info.value.name == "pydot"
+        (note,) = info.value.__notes__
+        assert "pip install 'statemachine-kit[diagrams]'" in note
 
 
 def test_missing_dot_program_raises_graphviz_not_found(monkeypatch):
-    """Without Graphviz's `dot` on the PATH, rendering raises GraphvizNotFound naming the
-    program and how to install it, never a raw FileNotFoundError."""
-    monkeypatch.setattr(_dot.shutil, "which", lambda *args, **kwargs: None)
+    """Without Graphviz's `dot` on the PATH, rendering raises GraphvizNotFoundError (a
+    FileNotFoundError and a StateMachineError) with the reference's message; a note says how
+    to install it."""
+    monkeypatch.setenv("PATH", "")
     sm = configured_player()
     renderers = [
         lambda: DotGraphMachine(sm).create("svg"),
@@ -330,26 +330,31 @@ def test_missing_dot_program_raises_graphviz_not_found(monkeypatch):
     for render in renderers:
         with pytest.raises(GraphvizNotFound) as info:
             render()
-        assert not isinstance(info.value, FileNotFoundError)
-        message = str(info.value)
-        assert "`dot`" in message
-        assert "Graphviz" in message
-        assert "apt-get install graphviz" in message
+        assert isinstance(info.value, FileNotFoundError)
+        assert isinstance(info.value, StateMachineError)
+        assert str(info.value) == (
+            "'dot' not found in PATH. Install Graphviz from https://graphviz.org/download/ "
+            "to generate diagrams."
+        )
+        (note,) = info.value.__notes__
+        assert "apt-get install graphviz" in note
 
 
-def test_dot_missing_from_pydots_path_is_graphviz_not_found_too(monkeypatch):
-    """If `dot` passes the check but cannot be started (PATH changed since), the error is still
-    GraphvizNotFound."""
-    monkeypatch.setattr(_dot.shutil, "which", lambda *args, **kwargs: "/nowhere/dot")
-    monkeypatch.setenv("PATH", "")
-    with pytest.raises(GraphvizNotFound):
-        DotGraphMachine(Player).create("svg")
+def test_graphviz_failures_carry_its_message():
+    """An unknown image format makes `dot` fail: GraphvizError names the command and the exit
+    status and repeats what Graphviz said."""
+    with pytest.raises(GraphvizError) as info:
+        DotGraphMachine(Player).create("nope")
+    assert not isinstance(info.value, GraphvizNotFound)
+    first, *rest = str(info.value).split("\n")
+    assert first == "dot -Tnope failed with exit code 1."
+    assert "nope" in " ".join(rest)
 
 
 def test_the_text_dot_format_needs_no_graphviz(monkeypatch):
     """The 'dot' text format only needs pydot, not the `dot` program."""
-    monkeypatch.setattr(_dot.shutil, "which", lambda *args, **kwargs: None)
-    assert format(Player, "dot").startswith("digraph")
+    monkeypatch.setenv("PATH", "")
+    assert format(Player, "dot").startswith("digraph Player {")
 
 
 @needs_graphviz
@@ -506,26 +511,171 @@ def test_any_names_give_dot_that_graphviz_accepts(chart):
     texts = [line for g in groups(root, "node") + groups(root, "cluster") for line in lines(g)]
     drawn = [squeeze(t) for t in texts]  # Graphviz writes a run of spaces as " \xa0"
     for state in extract(chart).walk():
-        for line in state.name.replace("\r\n", "\n").split("\n"):
+        # Labels of states with actions, and of clusters, are HTML-like: one line, and the
+        # characters XML cannot hold replaced.
+        if state.is_compound or state.actions:
+            shown = [re.sub("[\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff]", "\ufffd", state.name)]
+        else:
+            shown = state.name.replace("\r\n", "\n").split("\n")
+        for line in shown:
             assert any(squeeze(line) in t for t in drawn), (state.name, texts)
 
 
-def test_internal_self_transitions_of_a_state_are_listed_inside_it():
-    """An atomic state's internal self-transitions appear as lines of its node, not as
-    loop edges."""
+def test_internal_transitions_with_actions_are_listed_inside_their_state():
+    """An internal transition with actions is a line `Event / actions` of its state's node,
+    never a loop edge; one without actions is not drawn."""
     from statemachine import State, StateMachine
 
     class Editor(StateMachine):
         editing = State(initial=True)
         saved = State()
-        type_key = editing.to.itself(internal=True)
+        type_key = editing.to.itself(internal=True, on="insert")
+        blink = editing.to.itself(internal=True)
         save = editing.to(saved)
         edit = saved.to(editing)
 
+        def insert(self):
+            pass
+
     source = DotGraphMachine(Editor)().to_string()
-    node = next(line for line in source.splitlines() if 'label="Editing' in line)
-    assert "type_key" in node
-    assert not any("->" in line and "type_key" in line for line in source.splitlines())
+    assert not any(
+        "->" in line and ("Type key" in line or "Blink" in line) for line in source.splitlines()
+    )
     root = parse(DotGraphMachine(Editor).create("svg"))
-    texts = [t.text for t in root.iter(f"{SVG}text")]
-    assert "type_key" in texts
+    assert lines(nodes_by_label(root)["Editing"]) == ["Editing", "Type key / insert"]
+    assert "Blink" not in source
+
+
+# --- edges into and out of clusters ---------------------------------------------------------------
+class Studio(StateChart):
+    """Edges into and out of a parallel state, into and out of one of its regions, and from
+    the parallel state to a state inside it."""
+
+    idle = State(initial=True)
+
+    class recording(State.Parallel):
+        class mic(State.Compound):
+            muted = State(initial=True)
+            live = State()
+            unmute = muted.to(live)
+
+        class cam(State.Compound):
+            off = State(initial=True)
+            on = State()
+            switch_on = off.to(on)
+
+    start = idle.to(recording)
+    stop = recording.to(idle)
+    tune = idle.to(recording.mic)
+    drop = recording.cam.to(idle)
+    reset = recording.to(recording.mic.muted)
+
+
+def _label_words(edge: Any) -> list[str]:
+    """The words of an edge's label, without its markup or quotes."""
+    return re.sub(r"<[^>]*>|\"", " ", edge.get("label") or "").split()
+
+
+def _edges(graph: Any) -> dict[str, tuple[str, str, str | None, str | None]]:
+    """{first word of the label: (tail, head, lhead, ltail)} of the labelled edges of a pydot
+    graph."""
+    found = {}
+    for edge in graph.get_edges():
+        label = _label_words(edge)
+        if label:
+            found[label[0]] = (
+                edge.get_source(),
+                edge.get_destination(),
+                edge.get("lhead"),
+                edge.get("ltail"),
+            )
+    return found
+
+
+def _subgraph(graph: Any, name: str) -> Any:
+    """The subgraph called ``name`` at any depth of ``graph``."""
+    for sub in graph.get_subgraphs():
+        if sub.get_name() == name:
+            return sub
+        found = _subgraph(sub, name)
+        if found is not None:
+            return found
+    return None
+
+
+def _node_names(graph: Any) -> set[str]:
+    """The nodes of ``graph`` and of all its subgraphs."""
+    names = {n.get_name() for n in graph.get_nodes()}
+    for sub in graph.get_subgraphs():
+        names |= _node_names(sub)
+    return names
+
+
+def test_edges_at_a_cluster_end_at_its_anchor_and_are_clipped_at_its_border():
+    """An edge into or out of a compound or parallel state runs from or to an invisible
+    anchor node inside its cluster, and `lhead` / `ltail` clip it at the cluster's border,
+    unless the other end lies inside that cluster."""
+    graph = DotGraphMachine(Studio)()
+    assert _edges(graph) == {
+        # `recording` has edges both in and out: one anchor for each way.
+        "Start": ("idle", "recording_anchor_in", '"cluster_recording"', None),
+        "Stop": ("recording_anchor_out", "idle", None, '"cluster_recording"'),
+        # A region's edges, one way each: a single anchor.
+        "Tune": ("idle", "mic_anchor", '"cluster_mic"', None),
+        "Drop": ("cam_anchor", "idle", None, '"cluster_cam"'),
+        # The target is inside `recording`: no clipping at its border.
+        "Reset": ("recording_anchor_out", "muted", None, None),
+        "Unmute": ("muted", "live", None, None),
+        "Switch": ("off", "on", None, None),
+    }
+    for cluster, anchors in [
+        ("cluster_recording", {"recording_anchor_in", "recording_anchor_out"}),
+        ("cluster_mic", {"mic_anchor"}),
+        ("cluster_cam", {"cam_anchor"}),
+    ]:
+        assert anchors <= _node_names(_subgraph(graph, cluster)), cluster
+    assert "idle" not in _node_names(_subgraph(graph, "cluster_recording"))
+
+
+def test_edges_of_a_compound_state_use_its_anchors():
+    """A compound (non-parallel) state gets the same treatment: one anchor when its edges go
+    one way, `_in` and `_out` anchors when they go both ways."""
+    graph = DotGraphMachine(Player)()
+    edges = _edges(graph)
+    assert edges["Stop"] == ("playing_anchor", "stopped", None, '"cluster_playing"')
+    assert edges["Configure"] == (
+        "playing_anchor",
+        "settings_anchor_in",
+        '"cluster_settings"',
+        '"cluster_playing"',
+    )
+    assert edges["Back"] == ("settings_anchor_out", "h", None, '"cluster_settings"')
+    # The machine's initial point enters `playing` through its anchor too.
+    (initial,) = [e for e in graph.get_edges() if e.get_source() == "__initial"]
+    assert (initial.get_destination(), initial.get("lhead")) == (
+        "playing_anchor",
+        '"cluster_playing"',
+    )
+
+
+def test_edges_are_written_at_the_top_level_of_the_graph():
+    """Transitions are edges of the graph itself, never of a cluster (an edge inside a cluster
+    would pull its far end into it); clusters hold only their initial arrows."""
+    graph = DotGraphMachine(Studio)()
+    assert set(_edges(graph)) == {"Start", "Stop", "Tune", "Drop", "Reset", "Unmute", "Switch"}
+
+    def labelled_edges(sub: Any) -> list[Any]:
+        inner = [e for e in sub.get_edges() if _label_words(e)]
+        return inner + [e for s in sub.get_subgraphs() for e in labelled_edges(s)]
+
+    assert [e for s in graph.get_subgraphs() for e in labelled_edges(s)] == []
+
+
+@needs_graphviz
+def test_clipped_edges_render_without_warnings():
+    """Graphviz draws the anchors' edges without a warning (a warning says `lhead` or `ltail`
+    names a cluster that holds the other end, or that a node sits in two clusters)."""
+    done = dot_to_svg(format(Studio, "dot"))
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stderr == b""
+    assert {"Recording", "Mic", "Cam"} <= set(clusters_by_label(parse(done.stdout)))

@@ -15,7 +15,7 @@ def ids_format():
     @formatter.register_format("ids", "state-ids")
     def render(obj):
         graph = extract(obj)
-        return " ".join(s.id + ("*" if s.active else "") for s in graph.walk())
+        return " ".join(s.id + ("*" if s.is_active else "") for s in graph.walk())
 
     yield render
     for name in ("ids", "state-ids"):
@@ -48,10 +48,34 @@ def test_an_empty_spec_gives_repr_and_str():
     assert f"{Light:}" == str(Light)
 
 
-def test_unknown_format_lists_the_supported_ones():
-    """An unknown format raises ValueError naming it and the formats there are."""
-    with pytest.raises(ValueError, match=r"Unsupported format: 'nope'\. Use .*'mermaid'.*'rst'"):
-        format(Light(), "nope")
+def test_an_empty_format_is_the_plain_string_through_the_registry_too():
+    """`format(x, "")` and `formatter.render(x, "")` both give `str(x)`, for an instance (with
+    its configuration) and a class; nothing is rendered."""
+    sm = Light()
+    sm.send("cycle")
+    assert format(sm, "") == str(sm) == formatter.render(sm, "")
+    assert "red" in str(sm)
+    assert format(Light, "") == str(Light) == formatter.render(Light, "")
+
+
+def test_unknown_format_lists_each_format_once_by_its_primary_name(ids_format):
+    """An unknown format raises ValueError naming it, then every format under the first name
+    it was registered with, sorted, aliases ('markdown', 'state-ids') left out."""
+    expected = "Unsupported format: 'nope'. Use 'dot', 'ids', 'md', 'mermaid', 'rst', 'svg'."
+    for fail in (lambda: format(Light(), "nope"), lambda: formatter.render(Light, "nope")):
+        with pytest.raises(ValueError) as info:
+            fail()
+        assert str(info.value) == expected
+
+
+def test_unknown_format_message_of_a_fresh_registry():
+    """A registry lists only its own formats."""
+    registry = Formatter()
+    registry.register_format("b", "a")(str)
+    registry.register_format("c")(str)
+    with pytest.raises(ValueError) as info:
+        registry.render(Light, "x")
+    assert str(info.value) == "Unsupported format: 'x'. Use 'b', 'c'."
 
 
 def test_supported_formats_are_sorted_and_include_the_built_in_ones(ids_format):
@@ -102,3 +126,66 @@ def test_docstrings_without_placeholders_are_left_alone():
         a = State(initial=True)
 
     assert Plain.__doc__ == "Nothing to expand: {not a placeholder}."
+
+
+def test_docstring_placeholders_anywhere_and_several(ids_format):
+    """Placeholders are expanded wherever they stand: inside a sentence (on the summary line
+    too), several on one line, and alone on their line; each renders the class (no state is
+    active) in its own format."""
+
+    class Door(StateChart):
+        """Door: {statechart:ids}.
+
+        States {statechart:state-ids} and again {statechart:ids}; events below.
+
+            {statechart:md}
+        """
+
+        closed = State(initial=True)
+        opened = State(final=True)
+        open = closed.to(opened)
+
+    assert Door.__doc__ == (
+        "Door: closed opened.\n"
+        "\n"
+        "        States closed opened and again closed opened; events below.\n"
+        "\n"
+        "            | State  | Event | Guard | Target |\n"
+        "            | ------ | ----- | ----- | ------ |\n"
+        "            | Closed | Open  |       | Opened |\n"
+        "        "
+    )
+
+
+def test_a_rendered_placeholder_is_not_expanded_again(ids_format):
+    """Text a format renders is left as it is, even when it looks like a placeholder."""
+
+    @formatter.register_format("echo")
+    def echo(obj):
+        return "{statechart:ids}"
+
+    try:
+
+        class Door(StateChart):
+            """See {statechart:echo}."""
+
+            closed = State(initial=True)
+            opened = State(final=True)
+            open = closed.to(opened)
+
+        assert Door.__doc__ == "See {statechart:ids}."
+    finally:
+        formatter._formats.pop("echo", None)
+
+
+def test_an_unknown_format_in_a_docstring_fails_the_class_definition():
+    """A placeholder naming no format raises the registry's ValueError when the class is
+    created."""
+    with pytest.raises(ValueError, match=r"^Unsupported format: 'nope'\."):
+
+        class Door(StateChart):
+            """{statechart:nope}"""
+
+            closed = State(initial=True)
+            opened = State(final=True)
+            open = closed.to(opened)

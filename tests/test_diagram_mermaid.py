@@ -1,4 +1,4 @@
-"""The Mermaid renderer (`statemachine.contrib.diagram._mermaid.MermaidGraphMachine`)."""
+"""The Mermaid renderer (`statemachine.contrib.diagram.renderers.mermaid`)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statemachine import HistoryState, State, StateChart
-from statemachine.contrib.diagram._mermaid import MermaidGraphMachine
-from statemachine.contrib.diagram._model import (
+from statemachine.contrib.diagram import extract
+from statemachine.contrib.diagram.model import (
+    ActionType,
+    DiagramAction,
     DiagramGraph,
     DiagramState,
     DiagramTransition,
     StateType,
+)
+from statemachine.contrib.diagram.renderers.mermaid import (
+    MermaidGraphMachine,
+    MermaidRenderer,
+    MermaidRendererConfig,
 )
 
 
@@ -77,75 +84,157 @@ def _lines(obj: object) -> list[str]:
 
 
 def test_a_flat_machine_with_guards():
-    """Guards show as `[cond]` joined with `and`; events by spaces; eventless edges only guards."""
+    """Labels are the events' display names and the guards as `[g1, g2]` (`unless` ones
+    negated with `!`); an eventless edge shows only its guards; the internal transition is not
+    drawn; the `[*]` arrow follows the declarations."""
     assert _lines(Turnstile) == [
         "stateDiagram-v2",
         "    direction LR",
-        "    [*] --> locked",
         '    state "Locked" as locked',
         '    state "Open for business" as unlocked',
-        "    locked --> unlocked : coin [paid and not jammed]",
-        "    locked --> locked : kick shove alarm [angry and (strong or fast)]",
-        "    unlocked --> unlocked : coin",
-        "    unlocked --> locked : push",
+        "    [*] --> locked",
+        "    locked --> unlocked : Coin [paid, !jammed]",
+        "    locked --> locked : Kick Shove Alarm [angry, strong or fast]",
+        "    unlocked --> locked : Push",
         "    unlocked --> locked : [timeout]",
     ]
 
 
 def test_a_compound_with_history_and_a_final_state():
-    """A compound is a block with its own initial edge; history is `H`; a final ends at `[*]`."""
+    """A compound is a block that starts with its initial arrow and holds the arrows between
+    its children; history is `H`; a final state ends at `[*]` before the top-level arrows."""
     assert _lines(Player) == [
         "stateDiagram-v2",
         "    direction LR",
-        "    [*] --> playing",
         '    state "Playing" as playing {',
         "        [*] --> track",
         '        state "Track" as track',
         '        state "Ad" as ad',
         '        state "H" as h',
+        "        track --> ad : Skip",
+        "        ad --> track : Resume",
         "    }",
         '    state "Paused" as paused',
         '    state "Stopped" as stopped',
+        "    [*] --> playing",
         "    stopped --> [*]",
-        "    playing --> paused : pause",
-        "    playing --> stopped : stop",
-        "    track --> ad : skip",
-        "    ad --> track : resume",
-        "    paused --> h : play",
-        "    paused --> stopped : stop",
+        "    playing --> paused : Pause",
+        "    playing --> stopped : Stop",
+        "    paused --> h : Play",
+        "    paused --> stopped : Stop",
     ]
 
 
 def test_a_parallel_state_with_the_active_configuration_of_an_instance():
-    """Regions are separated by `--`; the active leaves of an instance get the `active` class."""
+    """Regions are separated by `--`; after a blank line, every active state of an instance
+    gets the `active` class as `id:::active`, children before parents."""
     console = Console()
     console.send("upgrade")
     assert _lines(console) == [
         "stateDiagram-v2",
         "    direction LR",
-        "    [*] --> on",
         '    state "On" as on {',
         '        state "Audio" as audio {',
         "            [*] --> loud",
         '            state "Loud" as loud',
         '            state "Mute" as mute',
+        "            loud --> mute : Toggle",
+        "            mute --> loud : Toggle",
         "        }",
         "        --",
         '        state "Video" as video {',
         "            [*] --> sd",
         '            state "Sd" as sd',
         '            state "Hd" as hd',
+        "            sd --> hd : Upgrade",
         "        }",
         "    }",
         '    state "Off" as off',
+        "    [*] --> on",
         "    off --> [*]",
-        "    on --> off : power",
-        "    loud --> mute : toggle",
-        "    mute --> loud : toggle",
-        "    sd --> hd : upgrade",
+        "    on --> off : Power",
+        "",
         "    classDef active fill:#40E0D0,stroke:#333",
-        "    class loud,hd active",
+        "    loud:::active",
+        "    audio:::active",
+        "    hd:::active",
+        "    video:::active",
+        "    on:::active",
     ]
+
+
+def test_the_renderer_draws_a_graph_with_its_config():
+    """`MermaidRenderer(config).render(graph)` is what `MermaidGraphMachine` draws."""
+    config = MermaidRendererConfig(direction="TB", active_fill="red", active_stroke="blue")
+    text = MermaidRenderer(config).render(extract(Player()))
+    assert text.splitlines()[1] == "    direction TB"
+    assert text.endswith(
+        "\n    classDef active fill:red,stroke:blue\n    track:::active\n    playing:::active\n"
+    )
+    assert MermaidRenderer().render(extract(Player)) == MermaidGraphMachine(Player)()
+
+
+def test_actions_are_description_lines_of_their_state():
+    """Entry and exit actions and internal transitions with actions follow the state's
+    declaration as `id : ...` lines."""
+
+    class Kettle(StateChart):
+        off = State(initial=True)
+        on = State(enter="heat", exit=["stop", "log"])
+        switch = off.to(on) | on.to(off)
+        beep = on.to.itself(internal=True, on="ring")
+
+        def heat(self): ...
+        def stop(self): ...
+        def log(self): ...
+        def ring(self): ...
+
+    assert _lines(Kettle)[3:7] == [
+        '    state "On" as on',
+        "    on : entry / heat",
+        "    on : exit / stop, log",
+        "    on : Beep / ring",
+    ]
+
+
+def test_arrows_into_a_nested_block_are_written_at_the_top_level():
+    """Mermaid moves a state into the last block that mentions it, so an arrow is written in a
+    block only when both ends are children of that block."""
+
+    class Nest(StateChart):
+        class outer(State.Compound, initial=True):
+            class inner(State.Compound, initial=True):
+                i1 = State(initial=True)
+                i2 = State()
+                hop = i1.to(i2)
+
+            o2 = State()
+            leave = inner.to(o2)
+            deep = o2.to(inner.i2)
+
+    lines = _lines(Nest)
+    assert "            i1 --> i2 : Hop" in lines
+    assert "        inner --> o2 : Leave" in lines
+    assert "    o2 --> i2 : Deep" in lines
+
+
+def test_arrows_between_regions_are_drawn():
+    """An arrow from one region of a parallel state to another is written at the top level."""
+
+    class Split(StateChart):
+        class both(State.Parallel, initial=True):
+            class left(State.Compound):
+                l1 = State(initial=True)
+                l2 = State()
+                cross = l1.to(l2)
+
+            class right(State.Compound):
+                r1 = State(initial=True)
+                r2 = State()
+
+            jump = left.l1.to(right.r2)
+
+    assert _lines(Split)[-1] == "    l1 --> r2 : Jump"
 
 
 def test_calling_the_renderer_gives_the_same_text():
@@ -171,7 +260,7 @@ def test_subclass_attributes_customise_the_output():
     lines = TopDown(Player()).get_mermaid().splitlines()
     assert lines[1] == "    direction TB"
     assert "    classDef active fill:yellow,stroke:#000" in lines
-    assert lines[-1] == "    class track active"
+    assert lines[-2:] == ["    track:::active", "    playing:::active"]
 
 
 def test_a_deep_history_state_is_drawn_as_h_star():
@@ -197,39 +286,41 @@ def test_a_name_equal_to_the_id_is_still_quoted():
         b = State("b")
         go = a.to(b)
 
-    assert _lines(Plain)[3:5] == ['    state "a" as a', '    state "b" as b']
+    assert _lines(Plain)[2:4] == ['    state "a" as a', '    state "b" as b']
 
 
 def _state(
     id: str,
-    type: StateType,
+    type: StateType = StateType.REGULAR,
     *,
     name: str | None = None,
     initial: bool = False,
     children: tuple[DiagramState, ...] = (),
 ) -> DiagramState:
-    return DiagramState(id, id if name is None else name, type, initial, children=children)
+    return DiagramState(
+        id, id if name is None else name, type, children=list(children), is_initial=initial
+    )
 
 
 def _graph(states: list[DiagramState], *transitions: DiagramTransition) -> DiagramGraph:
-    return DiagramGraph(name="G", states=tuple(states), transitions=tuple(transitions))
+    return DiagramGraph(name="G", states=list(states), transitions=list(transitions))
 
 
 def test_a_diagram_model_can_be_rendered_directly():
     """The renderer also takes an extracted `DiagramGraph`."""
-    graph = _graph([_state("a", type=StateType.ATOMIC, initial=True)])
+    graph = _graph([_state("a", type=StateType.REGULAR, initial=True)])
     assert _lines(graph) == [
         "stateDiagram-v2",
         "    direction LR",
-        "    [*] --> a",
         '    state "a" as a',
+        "    [*] --> a",
     ]
 
 
 def test_a_state_with_a_blank_name_and_a_blank_id_shows_its_safe_id():
     """Mermaid rejects a blank quoted name; when the id is blank too the safe id is shown."""
-    graph = _graph([_state(" ", type=StateType.ATOMIC, name="", initial=True)])
-    declaration = _lines(graph)[-1]
+    graph = _graph([_state(" ", type=StateType.REGULAR, name="", initial=True)])
+    declaration = _lines(graph)[2]
     assert declaration.startswith('    state "')
     name, safe = re.fullmatch(r'    state "(.+)" as (\w+)', declaration).groups()
     assert name == safe
@@ -240,27 +331,27 @@ def test_edges_into_composites_inside_a_parallel_end_at_their_initial_leaf():
     drawn to its initial descendant; composites outside parallels keep their edges."""
     inner = _state(
         "inner",
-        type=StateType.COMPOUND,
+        type=StateType.REGULAR,
         initial=True,
-        children=(_state("c", type=StateType.ATOMIC, initial=True),),
+        children=(_state("c", type=StateType.REGULAR, initial=True),),
     )
     region = _state(
         "region",
-        type=StateType.COMPOUND,
-        children=(_state("a", type=StateType.ATOMIC), inner),
+        type=StateType.REGULAR,
+        children=(_state("a", type=StateType.REGULAR), inner),
     )
     other = _state(
         "other",
-        type=StateType.COMPOUND,
-        children=(_state("x", type=StateType.ATOMIC, initial=True),),
+        type=StateType.REGULAR,
+        children=(_state("x", type=StateType.REGULAR, initial=True),),
     )
     par = _state("par", type=StateType.PARALLEL, initial=True, children=(region, other))
-    top = _state("top", type=StateType.COMPOUND, children=(_state("t", type=StateType.ATOMIC),))
+    top = _state("top", type=StateType.REGULAR, children=(_state("t", type=StateType.REGULAR),))
     graph = _graph(
         [par, top],
-        DiagramTransition("a", ("inner",), ("go",)),
-        DiagramTransition("t", ("region",), ("enter",)),
-        DiagramTransition("inner", ("top",), ("out",)),
+        DiagramTransition("a", ["inner"], "go"),
+        DiagramTransition("t", ["region"], "enter"),
+        DiagramTransition("inner", ["top"], "out"),
     )
     lines = _lines(graph)
     assert lines[-3:] == [
@@ -273,10 +364,11 @@ def test_edges_into_composites_inside_a_parallel_end_at_their_initial_leaf():
 def test_targetless_and_multi_target_transitions():
     """A targetless transition is a self loop; one with several targets is one edge each."""
     graph = _graph(
-        [_state("a", type=StateType.ATOMIC, initial=True), _state("b", type=StateType.ATOMIC)],
-        DiagramTransition("a", (), ("tick",), internal=True),
-        DiagramTransition("a", ("a", "b"), ("split",)),
-        DiagramTransition("b", ("a",), ()),
+        [_state("a", type=StateType.REGULAR, initial=True), _state("b", type=StateType.REGULAR)],
+        DiagramTransition("a", [], "tick"),
+        DiagramTransition("a", ["a", "b"], "split"),
+        DiagramTransition("b", ["a"]),
+        DiagramTransition("b", ["b"], "hidden", is_internal=True),
     )
     assert _lines(graph)[-4:] == [
         "    a --> a : tick",
@@ -290,22 +382,22 @@ def test_unsafe_ids_are_mapped_consistently():
     """Ids Mermaid cannot take become unique safe ids; edges use the same ids."""
     graph = _graph(
         [
-            _state("a-b", type=StateType.ATOMIC, initial=True),
-            _state("a_b", type=StateType.ATOMIC),
-            _state("state", type=StateType.ATOMIC),
-            _state("1st", type=StateType.ATOMIC),
-            _state("déjà vu", type=StateType.ATOMIC),
+            _state("a-b", type=StateType.REGULAR, initial=True),
+            _state("a_b", type=StateType.REGULAR),
+            _state("state", type=StateType.REGULAR),
+            _state("1st", type=StateType.REGULAR),
+            _state("déjà vu", type=StateType.REGULAR),
         ],
-        DiagramTransition("a-b", ("state",), ("go",)),
-        DiagramTransition("déjà vu", ("1st",), ("again",)),
+        DiagramTransition("a-b", ["state"], "go"),
+        DiagramTransition("déjà vu", ["1st"], "again"),
     )
     assert _lines(graph)[2:] == [
-        "    [*] --> a_b_2",
         '    state "a-b" as a_b_2',
         '    state "a_b" as a_b',
         '    state "state" as s_state',
         '    state "1st" as s_1st',
         '    state "déjà vu" as d_j__vu',
+        "    [*] --> a_b_2",
         "    a_b_2 --> s_state : go",
         "    d_j__vu --> s_1st : again",
     ]
@@ -315,13 +407,13 @@ def test_ids_never_clash_with_mermaid_start_and_end_circles():
     """Mermaid names a block's circles `<id>_start`/`<id>_end`, so no state may take those ids."""
     graph = _graph(
         [
-            _state("root_start", type=StateType.ATOMIC),
-            _state("p_end", type=StateType.ATOMIC),
+            _state("root_start", type=StateType.REGULAR),
+            _state("p_end", type=StateType.REGULAR),
             _state(
                 "p",
-                type=StateType.COMPOUND,
+                type=StateType.REGULAR,
                 initial=True,
-                children=(_state("q", type=StateType.ATOMIC, initial=True),),
+                children=(_state("q", type=StateType.REGULAR, initial=True),),
             ),
         ]
     )
@@ -333,11 +425,13 @@ def test_special_characters_in_names_and_labels_become_entity_codes():
     """Quotes, `#`, `;`, `:`, `<>&`, braces and line breaks are written as `#<code>;`."""
     graph = _graph(
         [
-            _state("a", name='Say "hi" “now” #1; <b>&{x}: 🎉', type=StateType.ATOMIC, initial=True),
+            _state(
+                "a", name='Say "hi" “now” #1; <b>&{x}: 🎉', type=StateType.REGULAR, initial=True
+            ),
         ],
-        DiagramTransition("a", ("a",), ("ev;1", "é:2"), guards=("x > 1\nor y",)),
+        DiagramTransition("a", ["a"], "ev;1 é:2", guards=["x > 1\nor y"]),
     )
-    name_line, edge = _lines(graph)[3:]
+    name_line, _, edge = _lines(graph)[2:]
     assert name_line == (
         '    state "Say #34;hi#34; #8220;now#8221; #35;1#59; #60;b#62;#38;#123;x#125;#58; 🎉" as a'
     )
@@ -353,7 +447,7 @@ _ids = st.one_of(
     st.text(min_size=1, max_size=6),
     _texts.filter(bool),
 )
-_LEAF_TYPES = [StateType.ATOMIC, StateType.FINAL]
+_LEAF_TYPES = [StateType.REGULAR, StateType.FINAL]
 
 
 @st.composite
@@ -372,24 +466,31 @@ def _graphs(draw: st.DrawFn) -> DiagramGraph:
     def build(depth: int, initial: bool) -> DiagramState:
         budget[0] -= 1
         kinds = list(_LEAF_TYPES)
-        if depth < 3 and budget[0] > 3:
-            kinds += [StateType.COMPOUND, StateType.PARALLEL]
-        kind = draw(st.sampled_from(kinds))
+        composite = depth < 3 and budget[0] > 3 and draw(st.booleans())
+        kind = draw(
+            st.sampled_from([StateType.REGULAR, StateType.PARALLEL] if composite else kinds)
+        )
         children: list[DiagramState] = []
-        if kind in (StateType.COMPOUND, StateType.PARALLEL):
+        if composite:
             count = draw(st.integers(1, 3))
-            first = kind is StateType.COMPOUND
+            first = kind is StateType.REGULAR
             children = [build(depth + 1, first and n == 0) for n in range(count)]
             if first and draw(st.booleans()):
                 history = draw(st.sampled_from([StateType.HISTORY_SHALLOW, StateType.HISTORY_DEEP]))
                 children.append(DiagramState(fresh_id(), draw(_texts), history))
+        actions = draw(
+            st.lists(
+                st.builds(DiagramAction, st.sampled_from(list(ActionType)), _texts), max_size=2
+            )
+        )
         return DiagramState(
             id=fresh_id(),
             name=draw(_texts),
             type=kind,
-            initial=initial,
-            active=draw(st.booleans()),
-            children=tuple(children),
+            actions=[] if children else actions,
+            is_initial=initial,
+            is_active=draw(st.booleans()),
+            children=children,
         )
 
     tops = [build(0, n == 0) for n in range(draw(st.integers(1, 3)))]
@@ -400,15 +501,15 @@ def _graphs(draw: st.DrawFn) -> DiagramGraph:
             st.builds(
                 DiagramTransition,
                 source=endpoint,
-                targets=st.lists(endpoint, max_size=2).map(tuple),
-                events=st.lists(_texts, max_size=2).map(tuple),
-                guards=st.lists(_texts, max_size=2).map(tuple),
-                internal=st.booleans(),
+                targets=st.lists(endpoint, max_size=2),
+                event=_texts,
+                guards=st.lists(_texts, max_size=2),
+                is_internal=st.booleans(),
             ),
             max_size=6,
         )
     )
-    return DiagramGraph("G", tuple(tops), tuple(transitions))
+    return DiagramGraph("G", tops, transitions)
 
 
 _DECLARE = re.compile(r'state "([^"]*\S[^"]*)" as ([A-Za-z_][A-Za-z0-9_]*)( \{)?')
@@ -436,7 +537,13 @@ def test_random_models_render_to_structurally_valid_mermaid(graph: DiagramGraph)
     declared: list[tuple[str, str]] = []
     depth = 0
     edges = []
-    for line in lines[2:]:
+    body_lines = lines[2:]
+    if "" in body_lines:  # the active-state styling follows one blank line
+        blank = body_lines.index("")
+        body_lines, styling = body_lines[:blank], body_lines[blank + 1 :]
+        assert styling[0].startswith("    classDef active ")
+        assert all(re.fullmatch(r"    [A-Za-z_]\w*:::active", line) for line in styling[1:])
+    for line in body_lines:
         body = line.strip()
         assert body
         if body == "}":
@@ -448,8 +555,10 @@ def test_random_models_render_to_structurally_valid_mermaid(graph: DiagramGraph)
         if body == "--":
             assert depth > 0
             continue
-        if body.startswith(("classDef ", "class ")):
-            assert depth == 0
+        description = re.fullmatch(r"([A-Za-z_]\w*) : (.+)", body)
+        if description:
+            assert description.group(1) == declared[-1][0]
+            assert not set(_ENTITY.sub("", description.group(2))) & set('"#;:{}<>&%`')
             continue
         declaration = _DECLARE.fullmatch(body)
         if declaration:

@@ -63,8 +63,8 @@ def test_posts_the_dot_source_and_writes_the_svg(service, tmp_path):
     assert out.read_bytes().startswith(b"<svg")
     (payload,) = received
     assert payload["format"] == "svg"
-    assert payload["graph"].startswith("digraph machine {")
-    opened = next(line for line in payload["graph"].splitlines() if 'label="Opened"' in line)
+    assert payload["graph"].startswith("digraph Door {")
+    opened = next(line for line in payload["graph"].splitlines() if line.startswith("opened ["))
     assert "fillcolor=turquoise" in opened
 
 

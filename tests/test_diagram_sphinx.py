@@ -16,8 +16,6 @@ import pytest
 from sphinx.application import Sphinx  # the dev extra installs Sphinx (and myst-parser)
 from sphinx.util.docutils import docutils_namespace
 
-from statemachine.contrib.diagram import _dot
-
 MODULE = "sphinx_doc_machines"
 MACHINES = textwrap.dedent(
     """
@@ -305,7 +303,7 @@ Problems
 
 
 def test_missing_graphviz_is_a_warning(tmp_path, monkeypatch):
-    monkeypatch.setattr(_dot, "shutil", SimpleNamespace(which=lambda name: None))
+    monkeypatch.setenv("PATH", "")
     index = f"Title\n=====\n\n.. statemachine-diagram:: {MODULE}.Lamp\n"
     app, _, warnings = _build(_write_project(tmp_path, {"index": index}))
     assert app.statuscode == 0
@@ -369,4 +367,4 @@ def test_mermaid_with_the_extension_is_a_mermaid_node(tmp_path):
     assert warnings.strip() == ""
     html = (out / "index.html").read_text(encoding="utf-8")
     assert '<pre class="fake-mermaid">stateDiagram-v2' in html
-    assert "class yellow active" in html
+    assert "yellow:::active" in html

@@ -1,4 +1,4 @@
-"""Transition tables (`markdown_table`, `rst_table`): the diagram model as Markdown or reST text."""
+"""Transition tables (`TransitionTableRenderer`): the diagram model as Markdown or reST text."""
 
 from __future__ import annotations
 
@@ -10,15 +10,30 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from statemachine import State, StateChart
+from statemachine import Event, State, StateChart
 from statemachine.contrib.diagram import (
     DiagramGraph,
     DiagramState,
     DiagramTransition,
     StateType,
     extract,
+    formatter,
 )
-from statemachine.contrib.diagram._table import markdown_table, rst_table
+from statemachine.contrib.diagram.renderers.table import TransitionTableRenderer
+
+
+def _model(obj: object) -> DiagramGraph:
+    return obj if isinstance(obj, DiagramGraph) else extract(obj)
+
+
+def markdown_table(obj: object, *, highlight_active: bool = False) -> str:
+    """The Markdown table of a machine, class or graph."""
+    return TransitionTableRenderer(highlight_active=highlight_active).render(_model(obj), "md")
+
+
+def rst_table(obj: object, *, highlight_active: bool = False) -> str:
+    """The reST table of a machine, class or graph."""
+    return TransitionTableRenderer(highlight_active=highlight_active).render(_model(obj), "rst")
 
 
 class TrafficLight(StateChart):
@@ -56,22 +71,22 @@ class Kettle(StateChart):
 
 def _graph(*names: str, active: tuple[int, ...] = ()) -> DiagramGraph:
     """A flat graph whose state ``i`` has display name ``names[i]``, with no transitions."""
-    states = tuple(
-        DiagramState(id=f"s{i}", name=n, type=StateType.ATOMIC, active=i in active)
+    states = [
+        DiagramState(id=f"s{i}", name=n, type=StateType.REGULAR, is_active=i in active)
         for i, n in enumerate(names)
-    )
-    return DiagramGraph("G", states, ())
+    ]
+    return DiagramGraph("G", states, [])
 
 
 def _with(graph: DiagramGraph, *transitions: DiagramTransition) -> DiagramGraph:
-    return DiagramGraph(graph.name, graph.states, transitions)
+    return DiagramGraph(graph.name, graph.states, list(transitions))
 
 
 def _one_row(name: str, *, active: bool = False) -> DiagramGraph:
     """One self-transition of a state called ``name``, on an event and a guard named ``name``."""
     return _with(
         _graph(name, active=(0,) if active else ()),
-        DiagramTransition("s0", ("s0",), (name,), (name,)),
+        DiagramTransition("s0", ["s0"], event=name, guards=[name]),
     )
 
 
@@ -118,47 +133,45 @@ def _rst_cells(line: str, border: str) -> list[str]:
 
 
 def test_flat_machine_as_markdown():
-    """One row per (transition, event); guards joined with `and`; a targetless target is empty."""
+    """One row per transition, state by state, labelled with the events' display names joined
+    by a space; guards joined with `, `, an `unless` one negated with `!`; a targetless
+    transition has an empty Target; the text ends with a newline."""
     assert markdown_table(TrafficLight) == (
-        "| State  | Event  | Guard                        | Target |\n"
-        "| ------ | ------ | ---------------------------- | ------ |\n"
-        "| Green  | cycle  |                              | Yellow |\n"
-        "| Yellow | cycle  |                              | Red    |\n"
-        "| Red    | cycle  | timer_done and not emergency | Green  |\n"
-        "| Red    | report |                              |        |\n"
-        "| Red    | audit  |                              |        |"
+        "| State  | Event        | Guard                  | Target |\n"
+        "| ------ | ------------ | ---------------------- | ------ |\n"
+        "| Green  | Cycle        |                        | Yellow |\n"
+        "| Yellow | Cycle        |                        | Red    |\n"
+        "| Red    | Cycle        | timer_done, !emergency | Green  |\n"
+        "| Red    | Report Audit |                        |        |\n"
     )
 
 
 def test_flat_machine_as_rst():
     """The reST table is a grid table with a header separator and one rule per row."""
     assert rst_table(TrafficLight) == (
-        "+--------+--------+------------------------------+--------+\n"
-        "| State  | Event  | Guard                        | Target |\n"
-        "+========+========+==============================+========+\n"
-        "| Green  | cycle  |                              | Yellow |\n"
-        "+--------+--------+------------------------------+--------+\n"
-        "| Yellow | cycle  |                              | Red    |\n"
-        "+--------+--------+------------------------------+--------+\n"
-        "| Red    | cycle  | timer_done and not emergency | Green  |\n"
-        "+--------+--------+------------------------------+--------+\n"
-        "| Red    | report |                              |        |\n"
-        "+--------+--------+------------------------------+--------+\n"
-        "| Red    | audit  |                              |        |\n"
-        "+--------+--------+------------------------------+--------+"
+        "+--------+--------------+------------------------+--------+\n"
+        "| State  | Event        | Guard                  | Target |\n"
+        "+========+==============+========================+========+\n"
+        "| Green  | Cycle        |                        | Yellow |\n"
+        "+--------+--------------+------------------------+--------+\n"
+        "| Yellow | Cycle        |                        | Red    |\n"
+        "+--------+--------------+------------------------+--------+\n"
+        "| Red    | Cycle        | timer_done, !emergency | Green  |\n"
+        "+--------+--------------+------------------------+--------+\n"
+        "| Red    | Report Audit |                        |        |\n"
+        "+--------+--------------+------------------------+--------+\n"
     )
 
 
 def test_compound_machine_as_markdown():
-    """Nested states use their display names; an eventless row has an empty Event cell and an
-    internal self-transition targets its own state."""
+    """Nested states use their display names and come after their parent's rows; an eventless
+    row has an empty Event cell; internal transitions are not rows."""
     assert markdown_table(Kettle) == (
         "| State       | Event  | Guard | Target      |\n"
         "| ----------- | ------ | ----- | ----------- |\n"
-        "| Off         | switch |       | Switched on |\n"
-        "| Switched on | switch |       | Off         |\n"
+        "| Off         | Switch |       | Switched on |\n"
+        "| Switched on | Switch |       | Off         |\n"
         "| Heating     |        | hot   | Boiling     |\n"
-        "| Heating     | tick   |       | Heating     |"
     )
 
 
@@ -168,61 +181,100 @@ def test_compound_machine_as_rst():
         "+-------------+--------+-------+-------------+\n"
         "| State       | Event  | Guard | Target      |\n"
         "+=============+========+=======+=============+\n"
-        "| Off         | switch |       | Switched on |\n"
+        "| Off         | Switch |       | Switched on |\n"
         "+-------------+--------+-------+-------------+\n"
-        "| Switched on | switch |       | Off         |\n"
+        "| Switched on | Switch |       | Off         |\n"
         "+-------------+--------+-------+-------------+\n"
         "| Heating     |        | hot   | Boiling     |\n"
         "+-------------+--------+-------+-------------+\n"
-        "| Heating     | tick   |       | Heating     |\n"
-        "+-------------+--------+-------+-------------+"
     )
 
 
-def test_instance_marks_active_sources_in_bold_in_markdown():
-    """From an instance, rows whose source state is active (ancestors too) show it in bold."""
+def test_rows_follow_the_states_not_the_declaration_of_the_events():
+    """Rows are grouped by source state in document order, whatever order the events were
+    declared in."""
+
+    class Light(StateChart):
+        green = State(initial=True)
+        yellow = State()
+        red = State()
+        cycle = green.to(yellow) | yellow.to(red) | red.to(green)
+        slow = Event(green.to(yellow), name="Slow down")
+
+    rows = [line.split("|")[1:3] for line in markdown_table(Light).splitlines()[2:]]
+    assert [(a.strip(), b.strip()) for a, b in rows] == [
+        ("Green", "Cycle"),
+        ("Green", "Slow down"),
+        ("Yellow", "Cycle"),
+        ("Red", "Cycle"),
+    ]
+
+
+def test_an_instance_table_equals_the_class_table_by_default():
+    """Active states are not highlighted unless asked for."""
     sm = Kettle()
     sm.send("switch")
-    assert markdown_table(sm) == (
+    assert markdown_table(sm) == markdown_table(Kettle)
+    assert rst_table(sm) == rst_table(Kettle)
+
+
+def test_highlight_active_marks_active_sources_in_bold_in_markdown():
+    """With `highlight_active`, rows whose source state is active (ancestors too) show it
+    in bold."""
+    sm = Kettle()
+    sm.send("switch")
+    assert markdown_table(sm, highlight_active=True) == (
         "| State           | Event  | Guard | Target      |\n"
         "| --------------- | ------ | ----- | ----------- |\n"
-        "| Off             | switch |       | Switched on |\n"
-        "| **Switched on** | switch |       | Off         |\n"
+        "| Off             | Switch |       | Switched on |\n"
+        "| **Switched on** | Switch |       | Off         |\n"
         "| **Heating**     |        | hot   | Boiling     |\n"
-        "| **Heating**     | tick   |       | Heating     |"
     )
 
 
-def test_instance_marks_active_sources_in_bold_in_rst():
+def test_highlight_active_marks_active_sources_in_bold_in_rst():
     """reST uses strong emphasis, ``**Name**``, for the same cells."""
-    assert rst_table(TrafficLight()) == (
-        "+-----------+--------+------------------------------+--------+\n"
-        "| State     | Event  | Guard                        | Target |\n"
-        "+===========+========+==============================+========+\n"
-        "| **Green** | cycle  |                              | Yellow |\n"
-        "+-----------+--------+------------------------------+--------+\n"
-        "| Yellow    | cycle  |                              | Red    |\n"
-        "+-----------+--------+------------------------------+--------+\n"
-        "| Red       | cycle  | timer_done and not emergency | Green  |\n"
-        "+-----------+--------+------------------------------+--------+\n"
-        "| Red       | report |                              |        |\n"
-        "+-----------+--------+------------------------------+--------+\n"
-        "| Red       | audit  |                              |        |\n"
-        "+-----------+--------+------------------------------+--------+"
+    assert rst_table(TrafficLight(), highlight_active=True) == (
+        "+-----------+--------------+------------------------+--------+\n"
+        "| State     | Event        | Guard                  | Target |\n"
+        "+===========+==============+========================+========+\n"
+        "| **Green** | Cycle        |                        | Yellow |\n"
+        "+-----------+--------------+------------------------+--------+\n"
+        "| Yellow    | Cycle        |                        | Red    |\n"
+        "+-----------+--------------+------------------------+--------+\n"
+        "| Red       | Cycle        | timer_done, !emergency | Green  |\n"
+        "+-----------+--------------+------------------------+--------+\n"
+        "| Red       | Report Audit |                        |        |\n"
+        "+-----------+--------------+------------------------+--------+\n"
     )
 
 
-def test_an_extracted_graph_gives_the_same_table():
-    """A `DiagramGraph` is accepted as is."""
-    sm = TrafficLight()
-    assert markdown_table(extract(sm)) == markdown_table(sm)
-    assert rst_table(extract(sm)) == rst_table(sm)
+def test_any_format_but_rst_is_markdown():
+    """`render(graph, fmt)` draws reST for "rst" and Markdown for anything else."""
+    graph = extract(TrafficLight)
+    renderer = TransitionTableRenderer()
+    assert renderer.render(graph) == renderer.render(graph, "markdown") == markdown_table(graph)
+    assert renderer.render(graph, "rst") == rst_table(graph) != markdown_table(graph)
 
 
-def test_multi_target_transitions_list_targets_comma_separated():
-    """A transition with several targets names them all, in order."""
-    graph = _with(_graph("Idle", "Left", "Right"), DiagramTransition("s0", ("s1", "s2"), ("go",)))
-    assert markdown_table(graph).splitlines()[-1] == "| Idle  | go    |       | Left, Right |"
+def test_multi_target_transitions_get_one_row_per_target():
+    """A transition with several targets is one row per target, in order."""
+    graph = _with(_graph("Idle", "Left", "Right"), DiagramTransition("s0", ["s1", "s2"], "Go"))
+    assert markdown_table(graph).splitlines()[-2:] == [
+        "| Idle  | Go    |       | Left   |",
+        "| Idle  | Go    |       | Right  |",
+    ]
+
+
+def test_initial_arrows_and_internal_transitions_are_not_rows():
+    """Only the transitions drawn as arrows between states are rows."""
+    graph = _with(
+        _graph("Idle", "Busy"),
+        DiagramTransition("s0", ["s1"], "Go", is_initial=True),
+        DiagramTransition("s0", ["s0"], "Tick", is_internal=True),
+        DiagramTransition("s1", ["s0"], "Back"),
+    )
+    assert markdown_table(graph).splitlines()[2:] == ["| Busy  | Back  |       | Idle   |"]
 
 
 def test_a_machine_without_transitions_has_only_the_header():
@@ -230,19 +282,22 @@ def test_a_machine_without_transitions_has_only_the_header():
     rejects a header separator that ends the table."""
     graph = _graph("Alone")
     assert markdown_table(graph) == (
-        "| State | Event | Guard | Target |\n| ----- | ----- | ----- | ------ |"
+        "| State | Event | Guard | Target |\n| ----- | ----- | ----- | ------ |\n"
     )
     assert rst_table(graph) == (
         "+-------+-------+-------+--------+\n"
         "| State | Event | Guard | Target |\n"
-        "+-------+-------+-------+--------+"
+        "+-------+-------+-------+--------+\n"
     )
 
 
 def test_unknown_things_are_refused_like_extract_does():
-    """Anything but a machine, a machine class or a graph is refused with extract's error."""
-    with pytest.raises(TypeError, match=r"Cannot draw 42"):
-        markdown_table(42)
+    """Anything but a machine or a machine class is refused by `format()` with extract's
+    error."""
+    with pytest.raises(TypeError) as caught:
+        formatter.render(42, "md")
+    assert str(caught.value) == "Expected a StateChart instance or class, got <class 'int'>"
+    assert caught.value.__notes__ == ["Cannot draw 42: pass a machine class or instance."]
 
 
 # --- escaping --------------------------------------------------------------------------------
@@ -278,9 +333,7 @@ def test_quotes_are_not_escaped():
 def test_rst_escapes_what_would_start_a_block():
     """A cell that would read as a list item, comment, field or literal-block marker is escaped."""
     names = ["- item", "1. one", "A. Einstein", ".. note:: x", ":field: y", "Name::"]
-    table = rst_table(
-        _with(_graph(*names), *(DiagramTransition(f"s{i}", (), ()) for i in range(6)))
-    )
+    table = rst_table(_with(_graph(*names), *(DiagramTransition(f"s{i}") for i in range(6))))
     cells = [line.split(" | ")[0][2:].rstrip() for line in table.splitlines()[3::2]]
     assert cells == [
         "\\- item",
@@ -314,8 +367,8 @@ def test_wide_characters_take_two_columns():
     """Emoji and CJK count double, so every line of the table has the same display width."""
     graph = _with(
         _graph("🚦 light", "日本語", "été"),
-        DiagramTransition("s0", ("s1",), ("go",)),
-        DiagramTransition("s1", ("s2",), ("ゆく",)),
+        DiagramTransition("s0", ["s1"], "go"),
+        DiagramTransition("s1", ["s2"], "ゆく"),
     )
     for table in (markdown_table(graph), rst_table(graph)):
         assert len({_width(line) for line in table.splitlines()}) == 1
@@ -330,7 +383,7 @@ def test_decomposed_accents_are_composed():
 
 def test_an_active_state_without_a_name_is_not_bolded():
     """An empty name stays empty rather than becoming `****`."""
-    row = markdown_table(_one_row("", active=True)).splitlines()[-1]
+    row = markdown_table(_one_row("", active=True), highlight_active=True).splitlines()[-1]
     assert _md_cells(row) == ["", "", "", ""]
 
 
@@ -343,9 +396,10 @@ def test_tables_parse_with_docutils():
     names += ["cafe\u0301", ".. note:: x", "`x`", "*s*", "x\ny"]
     graph = _with(
         _graph(*names, active=(0, 1)),
-        *(DiagramTransition(f"s{i}", (f"s{i}",), (n,), (n,)) for i, n in enumerate(names)),
+        *(DiagramTransition(f"s{i}", [f"s{i}"], n, [n]) for i, n in enumerate(names)),
     )
-    doctree = core.publish_doctree(rst_table(graph), settings_overrides={"report_level": 5})
+    table = rst_table(graph, highlight_active=True)
+    doctree = core.publish_doctree(table, settings_overrides={"report_level": 5})
     assert not list(doctree.findall(nodes.system_message))
     rows = [[entry.astext() for entry in row.children] for row in doctree.findall(nodes.row)]
     expected = [unicodedata.normalize("NFC", " ".join(n.split())) for n in names]
@@ -367,9 +421,9 @@ def _graphs(draw: st.DrawFn) -> DiagramGraph:
             st.builds(
                 DiagramTransition,
                 source=st.sampled_from(ids),
-                targets=st.lists(st.sampled_from(ids), max_size=2).map(tuple),
-                events=st.lists(_names, max_size=2).map(tuple),
-                guards=st.lists(_names, max_size=2).map(tuple),
+                targets=st.lists(st.sampled_from(ids), max_size=2),
+                event=_names,
+                guards=st.lists(_names, max_size=2),
             ),
             max_size=6,
         )
@@ -390,9 +444,9 @@ def _expected_rows(graph: DiagramGraph) -> list[list[str]]:
     for t in graph.transitions:
         state = clean(names[t.source])
         bold = t.source in active and state
-        target = clean(", ".join(names[i] for i in t.targets))
-        for event in t.events or ("",):
-            rows.append([state, clean(event), clean(" and ".join(t.guards)), target, bold])
+        for target in t.targets or [""]:
+            target_name = clean(names[target]) if target else ""
+            rows.append([state, clean(t.event), clean(", ".join(t.guards)), target_name, bold])
     return rows
 
 
@@ -410,7 +464,7 @@ def _check_cells(cells: list[str], expected: list[str | bool]) -> None:
 def test_markdown_rows_keep_their_shape_for_any_names(graph):
     """Whatever the names, every line has four cells, the separator is well formed and every
     cell unescapes to its (one-line) text."""
-    lines = markdown_table(graph).splitlines()
+    lines = markdown_table(graph, highlight_active=True).splitlines()
     expected = _expected_rows(graph)
     assert len(lines) == 2 + len(expected)
     assert _md_cells(lines[0]) == ["State", "Event", "Guard", "Target"]
@@ -426,7 +480,7 @@ def test_markdown_rows_keep_their_shape_for_any_names(graph):
 def test_rst_rows_keep_their_shape_for_any_names(graph):
     """Whatever the names, the grid lines up: rules and bars at the same columns on every line,
     a header separator after the header, and every cell unescapes to its text."""
-    lines = rst_table(graph).splitlines()
+    lines = rst_table(graph, highlight_active=True).splitlines()
     expected = _expected_rows(graph)
     border = lines[0]
     assert re.fullmatch(r"\+(-+\+){4}", border)

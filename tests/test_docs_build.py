@@ -164,9 +164,11 @@ def test_the_svgs_draw_the_example_machines(docs_site):
 
     light_texts = _texts(light)
     assert {"Green", "Yellow", "Red"} <= set(light_texts)
-    assert "cycle [not crossing]" in light_texts  # the guard is on the edge
+    # The event's display name labels the edge, the (negated `unless`) guard below it.
+    assert ["Cycle", "[!crossing]"] in [light_texts[i : i + 2] for i in range(len(light_texts))]
     assert _filled_nodes(light, ACTIVE_FILL) == ["Red"]  # `:events: cycle, cycle`
-    assert {"press_button", "crossed"} <= set(light_texts)  # internal: listed inside Red
+    # Internal transitions are listed inside Red, with their actions.
+    assert {"Press button / start_crossing", "Crossed / stop_crossing"} <= set(light_texts)
 
     checkout_texts = _texts(checkout)
     assert {"Shopping", "Paying", "Card details", "Authorising", "Shipped", "Cancelled"} <= set(

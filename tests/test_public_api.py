@@ -52,7 +52,9 @@ def test_top_level_exports_are_pinned():
                 "DiagramTransition",
                 "DotGraphMachine",
                 "Formatter",
+                "GraphvizError",
                 "GraphvizNotFound",
+                "GraphvizNotFoundError",
                 "MermaidGraphMachine",
                 "PydotNotInstalled",
                 "StateType",
@@ -60,10 +62,39 @@ def test_top_level_exports_are_pinned():
                 "formatter",
                 "import_sm",
                 "main",
+                "model",
                 "quickchart_write_svg",
+                "run_graphviz",
                 "write_image",
             ],
         ),
+        (
+            "statemachine.contrib.diagram.model",
+            [
+                "ActionType",
+                "DiagramAction",
+                "DiagramGraph",
+                "DiagramState",
+                "DiagramTransition",
+                "StateType",
+            ],
+        ),
+        ("statemachine.contrib.diagram.extract", ["extract"]),
+        ("statemachine.contrib.diagram.formatter", ["Formatter", "formatter"]),
+        (
+            "statemachine.contrib.diagram.graphviz",
+            ["GRAPHVIZ_DOWNLOAD_URL", "GraphvizError", "GraphvizNotFoundError", "run_graphviz"],
+        ),
+        ("statemachine.contrib.diagram.renderers", []),
+        (
+            "statemachine.contrib.diagram.renderers.dot",
+            ["DotGraphMachine", "DotRenderer", "DotRendererConfig", "PydotNotInstalled", "quote"],
+        ),
+        (
+            "statemachine.contrib.diagram.renderers.mermaid",
+            ["MermaidGraphMachine", "MermaidRenderer", "MermaidRendererConfig"],
+        ),
+        ("statemachine.contrib.diagram.renderers.table", ["TransitionTableRenderer"]),
         ("statemachine.mixins", ["MachineMixin"]),
         ("statemachine.registry", ["get_machine_cls", "init_registry", "load_modules", "register"]),
         ("statemachine.model", ["Model"]),
@@ -83,6 +114,29 @@ def test_public_modules_export_their_names(module, names):
         assert hasattr(mod, name)
 
 
+def test_the_diagram_package_reexports_its_modules_objects():
+    """What the diagram package exports is the very object its public module defines; its
+    ``formatter`` is the registry instance, and ``model`` the module."""
+    import statemachine.contrib.diagram as diagram
+    from statemachine.contrib.diagram import graphviz, model
+    from statemachine.contrib.diagram.renderers import dot, mermaid
+
+    # The package's `extract` and `formatter` are the function and the registry, not the
+    # modules of those names.
+    extract = importlib.import_module("statemachine.contrib.diagram.extract")
+    formatter = importlib.import_module("statemachine.contrib.diagram.formatter")
+    assert diagram.DotGraphMachine is dot.DotGraphMachine
+    assert diagram.PydotNotInstalled is dot.PydotNotInstalled
+    assert diagram.MermaidGraphMachine is mermaid.MermaidGraphMachine
+    assert diagram.extract is extract.extract
+    assert diagram.formatter is formatter.formatter
+    assert isinstance(diagram.formatter, formatter.Formatter)
+    assert diagram.model is model
+    assert diagram.DiagramGraph is model.DiagramGraph
+    assert diagram.GraphvizNotFound is graphviz.GraphvizNotFoundError
+    assert diagram.run_graphviz is graphviz.run_graphviz
+
+
 def test_exception_hierarchy():
     """Every library exception derives from StateMachineError, as documented."""
     from statemachine import exceptions as ex
@@ -93,6 +147,19 @@ def test_exception_hierarchy():
     assert issubclass(ex.InvalidExpression, ex.InvalidDefinition)
     assert issubclass(ex.InvalidExpression, ValueError)
     assert issubclass(ex.TransitionNotAllowed, ex.StateMachineError)
+
+
+def test_diagram_exception_hierarchy():
+    """Graphviz errors are library errors, a missing program also a FileNotFoundError; a
+    missing pydot is a ModuleNotFoundError, as a failed import would be."""
+    from statemachine.contrib.diagram import graphviz
+    from statemachine.contrib.diagram.renderers.dot import PydotNotInstalled
+    from statemachine.exceptions import StateMachineError
+
+    assert issubclass(graphviz.GraphvizError, StateMachineError)
+    assert issubclass(graphviz.GraphvizNotFoundError, graphviz.GraphvizError)
+    assert issubclass(graphviz.GraphvizNotFoundError, FileNotFoundError)
+    assert issubclass(PydotNotInstalled, ModuleNotFoundError)
 
 
 def test_import_pulls_in_neither_django_nor_pydot():

@@ -185,17 +185,14 @@ def test_without_the_diagram(admin_client, monkeypatch):
     assert diagram_of(response) == ""
 
 
-def test_a_diagram_that_cannot_render_leaves_a_note(admin_client, monkeypatch):
-    from statemachine.contrib.diagram import GraphvizNotFound
-
-    def broken(self, request, obj):
-        raise GraphvizNotFound()
-
-    monkeypatch.setattr(OrderAdmin, "get_statemachine_diagram", broken)
+def test_a_diagram_that_cannot_render_leaves_a_note(admin_client, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # Graphviz's `dot` is not found
     response = admin_client.get(change_url(make_order()))
     assert response.status_code == 200
-    assert "The diagram is unavailable:" in response.content.decode()
-    assert "Graphviz" in response.content.decode()
+    page = response.content.decode()
+    assert "The diagram is unavailable: &#x27;dot&#x27; not found in PATH." in page
+    assert "apt-get install graphviz" in page  # the error's note says how to fix it
+    assert diagram_of(response) == ""
 
 
 # --- sending events -------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Static checks of the user-facing types, run by mypy in CI (not collected by pytest)."""
+"""Static checks of the user-facing types (the core and the diagram package), run by mypy in CI
+(not collected by pytest)."""
 
 from __future__ import annotations
 
@@ -45,3 +46,36 @@ def check(sm: Light) -> None:
 def check_decorated(lamp: Lamp) -> None:
     assert_type(lamp.switch_on(2), str)
     assert_type(lamp.switch_off, BoundEvent)
+
+
+def check_diagrams(sm: Light) -> None:
+    import pydot
+
+    from statemachine.contrib.diagram import DotGraphMachine, MermaidGraphMachine, formatter
+    from statemachine.contrib.diagram.extract import extract
+    from statemachine.contrib.diagram.formatter import Formatter
+    from statemachine.contrib.diagram.graphviz import run_graphviz
+    from statemachine.contrib.diagram.model import DiagramGraph, DiagramState, DiagramTransition
+    from statemachine.contrib.diagram.renderers.dot import DotRenderer, DotRendererConfig
+    from statemachine.contrib.diagram.renderers.mermaid import (
+        MermaidRenderer,
+        MermaidRendererConfig,
+    )
+    from statemachine.contrib.diagram.renderers.table import TransitionTableRenderer
+
+    graph = extract(sm)
+    assert_type(graph, DiagramGraph)
+    assert_type(extract(Light), DiagramGraph)
+    assert_type(graph.walk(), list[DiagramState])
+    assert_type(graph.transitions, list[DiagramTransition])
+    assert_type(graph.active, frozenset[str])
+    assert_type(formatter, Formatter)
+    assert_type(formatter.render(sm, "md"), str)
+    assert_type(formatter.supported_formats(), list[str])
+    assert_type(DotRenderer(DotRendererConfig()).render(graph), pydot.Dot)
+    assert_type(DotGraphMachine(Light)(), pydot.Dot)
+    assert_type(DotGraphMachine(sm).create("svg"), bytes)
+    assert_type(MermaidRenderer(MermaidRendererConfig()).render(graph), str)
+    assert_type(MermaidGraphMachine(sm)(), str)
+    assert_type(TransitionTableRenderer(highlight_active=True).render(graph, "rst"), str)
+    assert_type(run_graphviz("digraph {}", "svg"), bytes)

@@ -1,10 +1,18 @@
 """Diagrams of state machines: Graphviz (through pydot), Mermaid and text tables.
 
-Every renderer reads one model: :func:`extract` turns a machine class, or an instance with
-its active states, into a :class:`DiagramGraph` (it never instantiates the machine or
-resolves its callbacks). :class:`DotGraphMachine` builds a ``pydot.Dot``,
-:class:`MermaidGraphMachine` a ``stateDiagram-v2``; the :data:`formatter` registry serves
-``format(sm, "mermaid")``, f-strings and ``{statechart:FMT}`` docstring placeholders; the
+The pipeline has three steps, each in its own module:
+
+* :mod:`~statemachine.contrib.diagram.extract` turns a machine class, or an instance with
+  its active states, into the plain data of :mod:`~statemachine.contrib.diagram.model`
+  (it never instantiates the machine or resolves its callbacks);
+* the renderers in :mod:`~statemachine.contrib.diagram.renderers` draw that model:
+  ``dot`` (a ``pydot.Dot``), ``mermaid`` (``stateDiagram-v2`` text) and ``table``
+  (Markdown and reStructuredText transition tables);
+* :mod:`~statemachine.contrib.diagram.formatter` holds the registry of formats behind
+  ``format(sm, "mermaid")``, f-strings and ``{statechart:FMT}`` docstring placeholders;
+  this package exports the registry object as ``formatter``.
+
+:class:`DotGraphMachine` and :class:`MermaidGraphMachine` draw a machine in one call; the
 command line is ``python -m statemachine.contrib.diagram``.
 
 >>> from statemachine import State, StateChart
@@ -18,23 +26,29 @@ command line is ``python -m statemachine.contrib.diagram``.
 >>> graph = extract(Door())
 >>> [s.id for s in graph.walk()], sorted(graph.active)
 (['closed', 'opened'], ['closed'])
->>> [(t.source, t.targets, t.events, t.guards) for t in graph.transitions]
-[('closed', ('opened',), ('open',), ('unlocked',)), ('opened', ('closed',), ('close',), ())]
->>> print(f"{Door:md}")
-| State  | Event | Guard    | Target |
-| ------ | ----- | -------- | ------ |
-| Closed | open  | unlocked | Opened |
-| Opened | close |          | Closed |
+>>> for line in f"{Door():mermaid}".splitlines():
+...     if "-->" in line or ":::" in line:
+...         print(line.strip())
+[*] --> closed
+closed --> opened : Open [unlocked]
+opened --> closed : Close
+closed:::active
 """
 
 from __future__ import annotations
 
+from . import model
 from ._cli import import_sm, main, write_image
-from ._dot import DotGraphMachine, GraphvizNotFound, PydotNotInstalled
-from ._formatter import Formatter, formatter
-from ._mermaid import MermaidGraphMachine
-from ._model import DiagramGraph, DiagramState, DiagramTransition, StateType, extract
 from ._quickchart import quickchart_write_svg
+from .extract import extract
+from .formatter import Formatter, formatter
+from .graphviz import GraphvizError, GraphvizNotFoundError, run_graphviz
+from .model import DiagramGraph, DiagramState, DiagramTransition, StateType
+from .renderers.dot import DotGraphMachine, PydotNotInstalled
+from .renderers.mermaid import MermaidGraphMachine
+
+# The name this package used before it took the reference's.
+GraphvizNotFound = GraphvizNotFoundError
 
 __all__ = [
     "DiagramGraph",
@@ -42,7 +56,9 @@ __all__ = [
     "DiagramTransition",
     "DotGraphMachine",
     "Formatter",
+    "GraphvizError",
     "GraphvizNotFound",
+    "GraphvizNotFoundError",
     "MermaidGraphMachine",
     "PydotNotInstalled",
     "StateType",
@@ -50,6 +66,8 @@ __all__ = [
     "formatter",
     "import_sm",
     "main",
+    "model",
     "quickchart_write_svg",
+    "run_graphviz",
     "write_image",
 ]

@@ -1,5 +1,5 @@
 """``python -m statemachine.contrib.diagram``: see :mod:`statemachine.contrib.diagram._cli`."""
 
-from ._cli import main
+from ._cli import run
 
-raise SystemExit(main())
+raise SystemExit(run())

@@ -25,7 +25,7 @@ def quickchart_write_svg(
         RuntimeError: the service could not be reached or answered with an error; the message
             names the URL and says what happened.
     """
-    from ._dot import DotGraphMachine
+    from .renderers.dot import DotGraphMachine
 
     source = DotGraphMachine(machine_or_class).get_graph().to_string()
     body = json.dumps({"graph": source, "format": "svg"}).encode("utf-8")

@@ -139,7 +139,7 @@ class StateMachineDiagram(SphinxDirective):
             node["filename"] = _file_name(qualname, events)
             self._image_options(node)
         else:
-            from . import MermaidGraphMachine
+            from .renderers.mermaid import MermaidGraphMachine
 
             try:
                 node["data"] = MermaidGraphMachine(target).get_mermaid()
@@ -151,11 +151,11 @@ class StateMachineDiagram(SphinxDirective):
         return [self._wrap(node)]
 
     def _import(self, qualname: str) -> type:
-        from ._cli import CLIError, import_sm
+        from ._cli import import_sm
 
         try:
             cls = import_sm(qualname)
-        except CLIError as err:
+        except ValueError as err:
             raise DiagramProblem(str(err)) from None
         except Exception as err:  # the module itself failed while importing
             raise DiagramProblem(f"cannot import {qualname!r}: {_describe(err)}") from None
@@ -176,12 +176,14 @@ class StateMachineDiagram(SphinxDirective):
 
     @staticmethod
     def _svg(target: Any) -> str:
-        from . import DotGraphMachine, GraphvizNotFound, PydotNotInstalled
+        from ._notes import one_line
+        from .graphviz import GraphvizNotFoundError
+        from .renderers.dot import DotGraphMachine, PydotNotInstalled
 
         try:
             return DotGraphMachine(target).create("svg").decode("utf-8")
-        except (GraphvizNotFound, PydotNotInstalled) as err:
-            raise DiagramProblem(str(err)) from None
+        except (GraphvizNotFoundError, PydotNotInstalled) as err:
+            raise DiagramProblem(one_line(err)) from None
         except Exception as err:
             raise DiagramProblem(f"Graphviz could not draw it: {_describe(err)}") from None
 

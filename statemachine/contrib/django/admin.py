@@ -262,7 +262,9 @@ class StateMachineAdminMixin:
                 # Graphviz escapes the labels it draws: the markup is safe to inline.
                 diagram = mark_safe(self.get_statemachine_diagram(request, obj))
             except Exception as err:
-                diagram_error = str(err)
+                from statemachine.contrib.diagram._notes import one_line
+
+                diagram_error = one_line(err)  # with the notes: how to fix it
         return {
             "state": _state_label(machine),
             "state_token": token,

@@ -56,13 +56,16 @@ from django.core.management.base import BaseCommand, CommandError
 
 from statemachine.contrib.diagram import (
     DiagramGraph,
+    DiagramState,
     DotGraphMachine,
     GraphvizNotFound,
     MermaidGraphMachine,
     PydotNotInstalled,
     extract,
 )
-from statemachine.contrib.diagram._dot import quote, render
+from statemachine.contrib.diagram._notes import one_line
+from statemachine.contrib.diagram.graphviz import run_graphviz
+from statemachine.contrib.diagram.renderers.dot import DotRenderer, _pydot, quote
 
 __all__ = ["Command", "DiagramTarget", "machine_fields", "resolve_targets"]
 
@@ -227,62 +230,64 @@ def resolve_targets(args: list[str]) -> list[DiagramTarget]:
 
 def _events(machine: Any, graph: DiagramGraph) -> set[str]:
     names = {e.id for e in machine.events}
-    names.update(e for t in graph.transitions for e in t.events)
+    names.update(e for t in graph.transitions for e in t.event_ids)
     return names
 
 
-def without_events(graph: DiagramGraph, excluded: set[str]) -> DiagramGraph:
+def without_events(
+    graph: DiagramGraph, excluded: set[str], names: dict[str, str] | None = None
+) -> DiagramGraph:
     """``graph`` without the transitions of the ``excluded`` events (see the module
-    docstring); eventless transitions stay."""
+    docstring); eventless transitions stay. ``names`` maps event ids to display names (for
+    the labels of transitions that keep some of their events)."""
     if not excluded:
         return graph
+    names = names or {}
     kept = []
     for t in graph.transitions:
-        events = tuple(e for e in t.events if e not in excluded)
-        if t.events and not events:
+        ids = [e for e in t.event_ids if e not in excluded]
+        if t.event_ids and not ids:
             continue
-        kept.append(dataclasses.replace(t, events=events))
-    return dataclasses.replace(graph, transitions=tuple(kept))
+        if len(ids) != len(t.event_ids):
+            label = " ".join(names.get(e, e) for e in ids)
+            t = dataclasses.replace(t, event_ids=ids, event=label)
+        kept.append(t)
+    return dataclasses.replace(graph, transitions=kept)
 
 
-class ClusterGraph(DotGraphMachine):
-    """A machine drawn as a cluster of a larger graph: its node names get ``prefix``, so
+class ClusterRenderer(DotRenderer):
+    """Draws a machine as a cluster of a larger graph: its node ids get ``prefix``, so
     several machines can share one graph."""
 
-    def __init__(self, graph: DiagramGraph, prefix: str) -> None:
-        super().__init__(graph)
+    def __init__(self, prefix: str) -> None:
+        super().__init__(DotGraphMachine(None)._config())
         self.prefix = prefix
 
-    def add_to(self, pydot: Any, parent: Any, label: str, tooltip: str = "") -> None:
+    def _node_id(self, state_id: str) -> str:
+        return f"{self.prefix}_{state_id}"
+
+    def _scope_id(self, owner: DiagramState | None) -> str:
+        # The top level too: every machine has its own initial point and atomic group.
+        return super()._scope_id(owner) if owner else self.prefix
+
+    def add_to(self, graph: DiagramGraph, parent: Any, label: str, tooltip: str = "") -> None:
         """Add the cluster ``cluster_<prefix>`` labelled ``label`` to ``parent``."""
+        pydot = _pydot()
         cluster = pydot.Cluster(
             self.prefix,
             label=quote(label),
             tooltip=quote(tooltip or label),
-            fontname=quote(self.font_name),
-            fontsize=self.state_font_size,
+            fontname=quote(self.config.font_name),
+            fontsize=self.config.state_font_size,
             style="rounded",
             labeljust="l",
         )
-        for i, state in enumerate(self.model.walk()):
-            self._node_ids[state.id] = f"{self.prefix}_s{i}"
-        top_initial = next((s for s in self.model.states if s.initial), None)
-        if top_initial is not None:
-            initial = f"{self.prefix}_initial"
-            cluster.add_node(self._point(pydot, initial))
-            cluster.add_edge(self._edge(pydot, initial, top_initial, label=None))
-        for state in self.model.states:
-            self._add_state(pydot, cluster, state)
-        for transition in self.model.transitions:
-            for edge in self._transition_edges(pydot, transition):
-                cluster.add_edge(edge)
+        self._draw(pydot, graph, cluster)
         parent.add_subgraph(cluster)
 
 
 def dot_graph(diagrams: list[tuple[DiagramTarget, DiagramGraph]]) -> Any:
     """One ``pydot.Dot`` holding a cluster per diagram."""
-    from statemachine.contrib.diagram._dot import _pydot
-
     pydot = _pydot()
     graph = pydot.Dot(
         "statemachines",
@@ -293,8 +298,8 @@ def dot_graph(diagrams: list[tuple[DiagramTarget, DiagramGraph]]) -> Any:
         fontsize=DotGraphMachine.state_font_size,
     )
     for i, (target, diagram) in enumerate(diagrams):
-        ClusterGraph(diagram, prefix=f"m{i}").add_to(
-            pydot, graph, target.label, tooltip=f"{target.label}: {target.machine.__name__}"
+        ClusterRenderer(prefix=f"m{i}").add_to(
+            diagram, graph, target.label, tooltip=f"{target.label}: {target.machine.__name__}"
         )
     return graph
 
@@ -359,7 +364,10 @@ class Command(BaseCommand):
                 f"--exclude: no drawn machine has the event(s) {', '.join(map(repr, unknown))} "
                 f"(their events: {', '.join(sorted(known)) or 'none'})."
             )
-        diagrams = [(t, without_events(d, excluded)) for t, d in diagrams]
+        diagrams = [
+            (t, without_events(d, excluded, {e.id: e.name for e in t.machine.events}))
+            for t, d in diagrams
+        ]
         data = self._render(diagrams, fmt, kind)
         if output is None:
             self.stdout.write(data.decode("utf-8"), ending="")
@@ -401,10 +409,10 @@ class Command(BaseCommand):
         try:
             graph = dot_graph(diagrams)
         except PydotNotInstalled as err:
-            raise CommandError(str(err)) from None
+            raise CommandError(one_line(err)) from None
         if kind == "dot":
             return str(graph.to_string()).encode("utf-8")
         try:
-            return render(graph, kind)
+            return run_graphviz(graph.to_string(), kind)
         except GraphvizNotFound as err:
-            raise CommandError(str(err)) from None
+            raise CommandError(one_line(err)) from None
