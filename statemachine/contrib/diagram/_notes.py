@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import sys
+from ...exceptions import with_note
 
 __all__ = ["add_note", "one_line"]
 
 
 def add_note(error: BaseException, note: str) -> None:
-    """Add ``note`` to ``error``'s notes, as ``error.add_note(note)`` does from Python 3.11.
-
-    Python 3.10 has no ``add_note``: the note then goes into ``__notes__`` by hand, where the
-    command line (and any code reading notes) finds it, though 3.10's tracebacks do not show it.
-    """
-    if sys.version_info >= (3, 11):
-        error.add_note(note)
-    else:
-        setattr(error, "__notes__", [*getattr(error, "__notes__", ()), note])
+    """Add ``note`` to ``error``'s notes (PEP 678; in ``__notes__`` on Python 3.10 too)."""
+    with_note(error, note)
 
 
 def one_line(error: BaseException) -> str:
