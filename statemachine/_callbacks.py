@@ -71,6 +71,17 @@ def all_of(callers: list[Caller], is_async: bool) -> Caller:
     return all_async
 
 
+def bound_key(bound: Bound) -> Any:
+    """What a bound callback calls, for telling two bindings of one callable apart from two
+    callables: the function (or attribute name, or event) and the owner it is called on."""
+    func, slot = bound
+    key = getattr(func, "_key", None)
+    if key is not None:
+        return key
+    # By identity: callables need not be hashable (the bound callers keep them alive).
+    return (id(getattr(func, "__wrapped__", func)), slot)
+
+
 def call_bound(bound: Bound, owners: tuple[Any, ...], ed: EventData) -> Any:
     """Call one bound callback (outside the engine's hot loops)."""
     func, slot = bound
@@ -416,6 +427,7 @@ def make_function_caller(func: Callable[..., Any], slot: int | None) -> Bound:
         return func(owners[slot], *a, **kw)
 
     call_method.__wrapped__ = func  # type: ignore[attr-defined]
+    call_method._key = (id(func), slot)  # type: ignore[attr-defined]  # same as (func, slot)
     return (call_method, None)
 
 
@@ -440,6 +452,7 @@ def make_attribute_caller(name: str, slot: int) -> Bound:
             return call_injected(value, ed)
         return value
 
+    call_attr._key = ("attribute", name, slot)  # type: ignore[attr-defined]
     return (call_attr, None)
 
 
@@ -508,6 +521,7 @@ def make_event_trigger(event_id: str) -> Bound:
     def trigger(owners: tuple[Any, ...], ed: EventData) -> Any:
         return owners[0].send(event_id, *ed.args, **ed.kwargs)
 
+    trigger._key = ("event", event_id)  # type: ignore[attr-defined]
     return (trigger, None)
 
 

@@ -161,6 +161,7 @@ def _collect_states(
 
     top: list[State] = list(inherited)
     seen = {id(s) for s in top}
+    named: dict[int, str] = {}  # id(state) -> the attribute that declares it here
     for key, value in namespace.items():
         found: list[tuple[str, State]] = []
         if isinstance(value, State):
@@ -171,8 +172,12 @@ def _collect_states(
                 if ident not in namespace:
                     attrs[ident] = state
         for ident, state in found:
-            if not state.id:
-                state._set_id(ident)
+            first = named.setdefault(id(state), ident)
+            if first != ident or (id(state) in seen and state.id != ident):
+                # `b = a`: one State object can only be one state of the machine.
+                raise exceptions.state_assigned_twice(first if first != ident else state.id, ident)
+            if not state.id or (state.id != ident and state.parent is None):
+                state._set_id(ident)  # the attribute names the state (a `States` member too)
             if state.parent is not None:
                 continue  # a child given to `State(states=[...])`, named by its attribute
             if id(state) not in seen:
@@ -325,6 +330,7 @@ def build_definition(
     updates.update(state_attrs)
 
     transitions = [t for s in states for t in s.transitions]
+    _check_membership(name, states, transitions, events)
     for t in transitions:
         for ref in t._event_refs:
             if id(ref) not in named:
@@ -336,7 +342,17 @@ def build_definition(
     for t in transitions:
         for e in t.events:
             if e not in events:
-                events[e] = Event(TransitionList([t]), id=e)
+                given = t._event_objects.get(e)
+                if given is not None and given.id == e:  # `event=Event("go", name="Go!")`
+                    events[e] = Event(
+                        TransitionList([t]),
+                        id=e,
+                        name=given._name,
+                        delay=given.delay,
+                        internal=given.internal,
+                    )
+                else:
+                    events[e] = Event(TransitionList([t]), id=e)
                 members[e] = {id(t)}
                 if e.isidentifier() and e not in namespace:
                     updates[e] = events[e]
@@ -355,6 +371,22 @@ def build_definition(
     _mark_initials(top, states)
     _validate(name, top, states, transitions, flags)
     return MachineDefinition(name, states, top, events, transitions), updates
+
+
+def _check_membership(
+    name: str, states: list[State], transitions: list[Transition], events: dict[str, Event]
+) -> None:
+    """Every transition goes between states of this machine: a target from another machine,
+    or a state whose attribute name was taken over (``b = a.to(b)``), is a definition error."""
+    known = {id(s) for s in states}
+    for t in transitions:
+        for target in t.targets:
+            if id(target) not in known:
+                raise exceptions.foreign_state(name, t, target)
+    for event in events.values():
+        for t in event.transitions:
+            if id(t.source) not in known:
+                raise exceptions.foreign_state(name, t, t.source)
 
 
 def _mark_initials(top: list[State], states: list[State]) -> None:

@@ -629,12 +629,15 @@ class Engine:
         ``event`` from the current configuration, when the caller already looked it up."""
         program = self.program
         if step is None:
-            key = None if eventless else event
-            table = program.table.get(key)  # type: ignore[arg-type]
-            if table is None:
-                table = program.event_table(key)  # type: ignore[arg-type]
-            if eventless and not table:
-                return False
+            if eventless:
+                key = None
+                table = program.eventless_table()
+                if not table:
+                    return False
+            else:
+                key = event
+                found = program.table.get(event)  # type: ignore[arg-type]
+                table = found if found is not None else program.event_table(event)  # type: ignore[arg-type]
             step = program.chart_step(
                 key, getattr(self.model, self.field), table, self.machine._state_of
             )
@@ -992,7 +995,6 @@ class Engine:
         """The refusals of ``event`` from the current configuration: empty if it would fire
         (a transition's conditions all pass). Validators are not run; a condition that
         raises refuses with its error."""
-        from ._callbacks import Group
         from ._refusal import Refusal, describe, describe_error
 
         machine = self.machine
@@ -1023,7 +1025,7 @@ class Engine:
             t = run.transition
             assert t is not None  # event runs always have a transition
             # One condition per spec, in the same order (Program._conds).
-            labels = [spec.label for spec in definition.transition_specs[(t, Group.COND)]]
+            labels = run.cond_labels
             ed = EventData(machine, event, args, kwargs, t)
             refused = None
             for ((func, slot), expected), label in zip(run.conds, labels, strict=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import exceptions
 from ._callbacks import RESERVED_KWARGS
-from ._transitions import CallbackDecorators, Transition, TransitionList
+from ._transitions import CallbackDecorators, Transition, TransitionList, event_matches
 from ._typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
@@ -92,10 +92,18 @@ class Event(CallbackDecorators, str):
         )
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.id!r}, name={self.name!r})"
+        return (
+            f"{type(self).__name__}({self.id!r}, delay={self.delay!r}, internal={self.internal!r})"
+        )
 
     def __reduce__(self) -> Any:
         return (str, (str(self),))
+
+    def match(self, event: str) -> bool:
+        """Whether this event's id, read as an SCXML event descriptor, matches ``event``:
+        ``"error"`` (or ``"error."``, ``"error.*"``) matches ``"error.execution"``, ``"*"``
+        matches any event."""
+        return event_matches(self.id, event)
 
     def is_same_event(self, *_: Any, event: Any = None, **__: Any) -> bool:
         return event is not None and str(event) == self.id

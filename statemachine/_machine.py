@@ -252,7 +252,18 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         return result
 
     def _owners(self) -> tuple[Any, ...]:
-        return (self, self.model, *self._listeners, *self._runtime_listeners)
+        """``(machine, model, *listeners)``: a listener given twice (or that is the machine
+        or the model) is one owner, so its callbacks run once."""
+        listeners = (*self._listeners, *self._runtime_listeners)
+        if not listeners:
+            return (self, self.model)
+        seen = {id(self), id(self.model)}
+        unique = []
+        for listener in listeners:
+            if id(listener) not in seen:
+                seen.add(id(listener))
+                unique.append(listener)
+        return (self, self.model, *unique)
 
     def _program(self, owners: tuple[Any, ...]) -> Program:
         cls = type(self)
@@ -266,9 +277,13 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             field = self.state_field
             resolved = [
                 Owner(0, cls, found[0], hidden_from=_LIBRARY_BASES),
-                Owner(1, type(owners[1]), found[1] - {field}, hidden=frozenset({field})),
+                # `__class__`, not type(): a weakref.proxy model resolves on its referent's
+                # class.
+                Owner(1, owners[1].__class__, found[1] - {field}, hidden=frozenset({field})),
             ]
-            resolved.extend(Owner(i, type(o), found[i]) for i, o in enumerate(owners[2:], start=2))
+            resolved.extend(
+                Owner(i, o.__class__, found[i]) for i, o in enumerate(owners[2:], start=2)
+            )
             program = Program(definition, resolved, cls.enable_self_transition_entries)
             cls._programs[key] = program
         return program

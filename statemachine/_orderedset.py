@@ -62,6 +62,10 @@ class OrderedSet(MutableSet[T], Generic[T]):
     def __repr__(self) -> str:
         return f"OrderedSet({list(self._d)!r})"
 
+    def __str__(self) -> str:
+        """``{a, b}``: the items' ``str()``, in order (as python-statemachine prints it)."""
+        return "{" + ", ".join(str(item) for item in self._d) + "}"
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (OrderedSet, (list(self._d),))
 

@@ -19,6 +19,7 @@ from ._callbacks import (
     Owner,
     Priority,
     all_of,
+    bound_key,
     is_coroutine_bound,
     resolve,
     to_caller,
@@ -58,6 +59,7 @@ class TransitionRun:
         transition: the transition (None for the initial entry).
         validators, before, on, after: callers of those groups, in order.
         conds: ``(caller, expected)`` pairs; all must match for the transition to be enabled.
+        cond_labels: a readable name of each condition (for :meth:`StateChart.why_not`).
         exits, entries: the states left and entered (the static plan of a flat machine).
         exit_cbs, entry_cbs: ``(state, callers)`` for each exited/entered state.
         target_value: the model value after the transition (None: unchanged).
@@ -71,6 +73,7 @@ class TransitionRun:
     __slots__ = (
         "after",
         "before",
+        "cond_labels",
         "conds",
         "enters_final",
         "entries",
@@ -101,6 +104,7 @@ class TransitionRun:
         self.transition = transition
         self.validators = validators
         self.conds = conds
+        self.cond_labels: tuple[str, ...] = ()
         self.before = before
         self.on = on
         self.after = after
@@ -186,7 +190,7 @@ def owner_key(obj: Any, names: frozenset[str]) -> tuple[type, frozenset[str]]:
     """The part of the owner key contributed by one object."""
     d = getattr(obj, "__dict__", None)
     found = names.intersection(d) if d else frozenset()
-    return (type(obj), frozenset(found))
+    return (obj.__class__, frozenset(found))  # a weakref.proxy: its referent's class
 
 
 class Program:
@@ -244,6 +248,7 @@ class Program:
                     self.runs[(t, None)] = self._build_run(t, None)
         # event name -> model value -> candidate runs, filled lazily per event name.
         self.table: dict[str, dict[Any, tuple[TransitionRun, ...]]] = {}
+        self._eventless: dict[Any, tuple[TransitionRun, ...]] | None = None
         self.is_async = self._any_coroutine()
         # Memos of the general (statechart) path, filled as configurations are met: stored
         # model value -> configuration, and (selected runs, configuration) -> microstep plan.
@@ -289,11 +294,18 @@ class Program:
         they belong to) names the place in the error for a name that resolves nowhere."""
         ordered = sorted(specs, key=lambda s: s.priority)  # stable: ties keep declaration order
         result: list[Bound] = []
+        seen: set[Any] = set()
         for spec in ordered:
             found = resolve(spec, self._owners)
             if not found and spec.required:
                 raise exceptions.AttrNotFound(spec.label, where)
-            result.extend(found)
+            for bound in found:
+                # One callable reached twice (named explicitly and by a naming convention,
+                # say) runs once, at its first place.
+                key = bound_key(bound)
+                if key not in seen:
+                    seen.add(key)
+                    result.append(bound)
         return tuple(result)
 
     def _state_group(self, state: State, group: int, convention: str) -> tuple[Bound, ...]:
@@ -308,9 +320,17 @@ class Program:
         self,
         t: Transition,
         specs: dict[tuple[Transition, int], tuple[CallbackSpec, ...]],
-    ) -> tuple[tuple[Bound, bool], ...]:
+    ) -> tuple[tuple[tuple[Bound, bool], ...], tuple[str, ...]]:
+        """The conditions of ``t`` as ``(caller, expected)`` pairs, and their labels."""
         result: list[tuple[Bound, bool]] = []
+        labels: list[str] = []
+        seen: set[Any] = set()  # a guard given twice is evaluated once (`cond` + `unless`: both)
         for spec in specs[(t, Group.COND)]:
+            if isinstance(spec.func, str):
+                name_key = (str(spec.func), spec.expected)
+                if name_key in seen:
+                    continue
+                seen.add(name_key)
             if spec.expression is not None:
                 expr = spec.expression
                 by_name = {name: self._named(name) for name in expr.names()}
@@ -322,17 +342,24 @@ class Program:
                 )
                 caller = expr.compile(by_name.__getitem__, is_async)
                 result.append(((caller, None), spec.expected))
+                labels.append(spec.label)
                 continue
             callers = resolve(spec, self._owners)
             if not callers:
                 raise exceptions.AttrNotFound(spec.label, t)
+            keys = (tuple(bound_key(c) for c in callers), spec.expected)
+            if keys in seen:
+                continue
+            seen.add(keys)
             if len(callers) == 1:
                 result.append((callers[0], spec.expected))
+                labels.append(spec.label)
             else:  # every owner that has the name must agree
                 is_async = any(is_coroutine_bound(c) for c in callers)
                 combined = all_of([to_caller(c) for c in callers], is_async)
                 result.append(((combined, None), spec.expected))
-        return tuple(result)
+                labels.append(spec.label)
+        return tuple(result), tuple(labels)
 
     def _named(self, name: str) -> list[Caller]:
         """The callers of a name used in a guard expression (none if it resolves nowhere)."""
@@ -357,10 +384,11 @@ class Program:
             return self._callers(items, t)
 
         exits, entries = flat_plan(t, self._self_entries)
-        return TransitionRun(
+        conds, labels = self._conds(t, specs)
+        run = TransitionRun(
             t,
             self._callers(specs[(t, Group.VALIDATORS)], t),
-            self._conds(t, specs),
+            conds,
             group(Group.BEFORE, "before"),
             group(Group.ON, "on"),
             group(Group.AFTER, "after"),
@@ -368,6 +396,8 @@ class Program:
             entries,
             self,
         )
+        run.cond_labels = labels
+        return run
 
     # --- lookup -----------------------------------------------------------------------------
     def configuration_of(self, value: Any, state_of: Callable[[Any], State]) -> list[State]:
@@ -518,7 +548,28 @@ class Program:
         return plan.writes[2]
 
     def event_table(self, event: str) -> dict[Any, tuple[TransitionRun, ...]]:
-        """Candidate runs for ``event``, keyed by the model value of the active state."""
+        """Candidate runs for ``event``, keyed by the model value of the active state (on a
+        miss of ``self.table``, which caches them).
+
+        Raises:
+            TypeError: ``event`` is not a string (``None`` would select the eventless
+                transitions).
+        """
+        if not isinstance(event, str):
+            raise exceptions.event_not_a_string(event)
+        table = self._candidate_runs(event)
+        if len(self.table) < _MAX_CACHED_EVENT_NAMES:
+            self.table[event] = table
+        return table
+
+    def eventless_table(self) -> dict[Any, tuple[TransitionRun, ...]]:
+        """Candidate eventless runs, keyed by the model value of the active state."""
+        table = self._eventless
+        if table is None:
+            table = self._eventless = self._candidate_runs(None)
+        return table
+
+    def _candidate_runs(self, event: str | None) -> dict[Any, tuple[TransitionRun, ...]]:
         table: dict[Any, tuple[TransitionRun, ...]] = {}
         defn = self.definition
         for state in defn.states:
@@ -528,6 +579,4 @@ class Program:
                     self.runs[(t, event)] if (t, event) in self.runs else self.runs[(t, None)]
                     for t in candidates
                 )
-        if len(self.table) < _MAX_CACHED_EVENT_NAMES:
-            self.table[event] = table
         return table

@@ -53,6 +53,10 @@ class _FromBuilder:
                 raise exceptions.unknown_state_target(s, "from_()")
         return TransitionList([s._add_transition(self._state, kwargs) for s in sources])
 
+    def itself(self, **kwargs: Any) -> TransitionList:
+        """A self-transition, the same as ``state.to.itself(...)``."""
+        return TransitionList([self._state._add_transition(self._state, kwargs)])
+
     def any(self, **kwargs: Any) -> TransitionList:
         """Transitions from every non-final top-level state, resolved at class creation."""
         return TransitionList([AnySource(self._state, kwargs)])
@@ -278,9 +282,9 @@ class _NestedStateBuilder(type):
                 continue
             if isinstance(value, State):
                 if any(value is s for s in (*children, *history)):
-                    continue  # a second name for a state of this body: one state
-                if not value.id:
-                    value._set_id(key)
+                    # `b = a`: one State object can only be one state of the machine.
+                    raise exceptions.state_assigned_twice(value.id, key)
+                value._set_id(key)
                 (history if value.is_history else children).append(value)
             elif isinstance(value, States):
                 children.extend(s for _, s in value.items())

@@ -31,10 +31,9 @@ def split_events(event: Any) -> list[str]:
     if event is None:
         return []
     if isinstance(event, str):
+        # An Event object is split like a string: `Event("a b")` declares `a` and `b`.
         ident = getattr(event, "id", None)
-        if ident:
-            return [str(ident)]
-        return [e for e in str(event).split() if e]
+        return [e for e in str(ident or event).split() if e]
     if isinstance(event, (list, tuple)):
         return [e for item in event for e in split_events(item)]
     raise exceptions.invalid_event_spec(event)
@@ -95,12 +94,14 @@ class Transition:
         self.internal = internal
         self.initial = initial
         self._events: list[str] = split_events(event) if event is not None else []
-        # Event id -> (delay, internal) of the Event objects given for it, shown by repr().
-        self._event_options: dict[str, tuple[float, bool]] = {}
+        # Event id -> the Event object given for it (its display name, delay and internal
+        # flag are kept for the event the class declares, and shown by repr()).
+        self._event_objects: dict[str, Any] = {}
         if event is not None:
             for e in event if isinstance(event, (list, tuple)) else [event]:
                 if getattr(e, "id", None):
-                    self._event_options[e.id] = (e.delay, e.internal)
+                    for ident in split_events(e):
+                        self._event_objects.setdefault(ident, e)
         for name, funcs in (
             ("validators", validators),
             ("cond", cond),
@@ -145,7 +146,7 @@ class Transition:
         if event_id not in self._events:
             self._events.append(event_id)
         if event is not None:
-            self._event_options.setdefault(event_id, (event.delay, event.internal))
+            self._event_objects.setdefault(event_id, event)
 
     def match(self, event: str | None) -> bool:
         """Whether this transition is triggered by ``event`` (None: the null event)."""
@@ -158,7 +159,8 @@ class Transition:
         target = self.target.name if self.target is not None else None
         events = []
         for e in self._events:
-            delay, internal = self._event_options.get(e, (0, False))
+            given = self._event_objects.get(e)
+            delay, internal = (given.delay, given.internal) if given is not None else (0, False)
             events.append(f"Event({e!r}, delay={delay!r}, internal={internal!r})")
         return (
             f"Transition({self.source.name!r}, {target!r}, event=[{', '.join(events)}], "

@@ -548,3 +548,32 @@ def weighted_weight_not_finite(index: int, weight: float) -> ValueError:
         f"Destination {index}: weight must be a finite number, got {weight!r}. Weights are "
         "relative chances: use finite values such as 70 and 30."
     )
+
+
+def event_not_a_string(event: Any) -> TypeError:
+    return TypeError(
+        f"An event is sent by its name, a str; got {event!r} ({type(event).__name__}). Pass the "
+        "event's id, e.g. `sm.send('go')`, or call the event: `sm.go()`."
+    )
+
+
+def state_assigned_twice(first: str, second: str) -> InvalidDefinition:
+    return InvalidDefinition(
+        f"The state {first!r} is assigned to a second attribute, {second!r}. A State object "
+        f"declares one state: create another `State()` for {second!r}, or use {first!r}."
+    )
+
+
+def foreign_state(machine: str, transition: Any, state: Any) -> InvalidDefinition:
+    events = f" ({transition.event!r})" if transition.event else ""
+    where = f"The transition{events} from {transition.source.id!r}"
+    if not state.id:
+        return InvalidDefinition(
+            f"{where} targets a State that is not a class attribute of {machine}. An event "
+            "or another attribute probably took over the state's name (as in `b = a.to(b)`): "
+            "rename one of them."
+        )
+    return InvalidDefinition(
+        f"{where} uses state {state.id!r}, which is not a state of {machine}. Use states "
+        f"declared on {machine}."
+    )

@@ -335,7 +335,7 @@ def test_several_async_validators_and_conditions_each_run_and_are_awaited(suspen
     class Gate(StateChart):
         shut = State(initial=True)
         ajar = State()
-        push = shut.to(ajar, validators=["check", "check"], cond=["allow", "allow"])
+        push = shut.to(ajar, validators=["check", "check_too"], cond=["allow", "allow_too"])
         kick = shut.to(ajar, cond=["allow", "deny", "allow"])
 
         def __init__(self):
@@ -349,6 +349,15 @@ def test_several_async_validators_and_conditions_each_run_and_are_awaited(suspen
         async def check(self):
             await self._pause()
             self.calls.append("check")
+
+        async def check_too(self):
+            await self._pause()
+            self.calls.append("check_too")
+
+        async def allow_too(self):
+            await self._pause()
+            self.calls.append("allow_too")
+            return True
 
         async def allow(self):
             await self._pause()
@@ -371,7 +380,7 @@ def test_several_async_validators_and_conditions_each_run_and_are_awaited(suspen
 
     refused, calls, config = asyncio.run(main())
     assert refused == (["allow", "deny"], ["shut"])
-    assert calls == ["check", "check", "allow", "allow"]
+    assert calls == ["check", "check_too", "allow", "allow_too"]
     assert config == ["ajar"]
 
 

@@ -979,48 +979,40 @@ def test_states_collection_inside_a_compound_body_becomes_its_children(engine):
     assert doc.review.is_active
 
 
-def test_state_aliased_in_a_parallel_body_is_one_region(engine):
-    """A region assigned to a second name inside a parallel body is still one region: entering
-    the parallel state enters each region once, in document order."""
-    entered = []
+def test_state_aliased_in_a_parallel_body_is_rejected():
+    """A region assigned to a second name inside a parallel body is a definition error: one
+    State object is one state."""
+    with pytest.raises(InvalidDefinition, match=r"^The state 'left' is assigned to a second "):
 
-    class Panel(StateChart):
-        class panel(State.Parallel):
-            class left(State.Compound):
-                x = State(initial=True)
-                x2 = State()
-                step = x.to(x2)
+        class Panel(StateChart):
+            class panel(State.Parallel):
+                class left(State.Compound):
+                    x = State(initial=True)
+                    x2 = State()
+                    step = x.to(x2)
 
-            class right(State.Compound):
-                y = State(initial=True)
+                class right(State.Compound):
+                    y = State(initial=True)
 
-            also_left = left
-
-        def on_enter_state(self, state):
-            entered.append(state.id)
-
-    engine.machine(Panel)
-
-    assert entered == ["panel", "left", "x", "right", "y"]
+                also_left = left
 
 
 # --- definition building ------------------------------------------------------------------------
 
 
-def test_state_assigned_to_two_class_attributes_is_one_state(engine):
-    """A state assigned to a second class attribute is the same single state under both names."""
+def test_state_assigned_to_two_class_attributes_is_rejected():
+    """A state assigned to a second class attribute is a definition error naming both."""
+    with pytest.raises(
+        InvalidDefinition,
+        match=r"^The state 'on' is assigned to a second attribute, 'lit'\. A State object "
+        r"declares one state: create another `State\(\)` for 'lit', or use 'on'\.$",
+    ):
 
-    class Light(StateChart):
-        off = State(initial=True)
-        on = State()
-        lit = on
-        toggle = off.to(on) | on.to(off)
-
-    light = engine.machine(Light)
-    assert [s.id for s in Light.states] == ["off", "on"]
-
-    engine.send(light, "toggle")
-    assert light.lit.is_active
+        class Light(StateChart):
+            off = State(initial=True)
+            on = State()
+            lit = on
+            toggle = off.to(on) | on.to(off)
 
 
 def test_states_member_named_like_an_event_leaves_the_event_in_place(engine):

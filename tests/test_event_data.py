@@ -121,7 +121,7 @@ def test_repr_names_event_source_and_target(engine):
     """The repr of an EventData shows the event, source id and target id."""
     sm = started(engine)
     assert sm.seen["repr"] == (
-        "EventData(event=Event('start', name='Start'), source='idle', target='busy')"
+        "EventData(event=Event('start', delay=0, internal=False), source='idle', target='busy')"
     )
 
 

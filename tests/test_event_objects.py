@@ -92,7 +92,7 @@ def test_lazy_name_is_resolved_each_time_it_is_read():
 
 def test_repr_shows_id_and_name():
     """The repr names the id and the display name."""
-    assert repr(Door.close_door) == "Event('close_door', name='Close door')"
+    assert repr(Door.close_door) == "Event('close_door', delay=0, internal=False)"
 
 
 def test_class_attribute_is_the_declared_event():

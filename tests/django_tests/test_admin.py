@@ -516,6 +516,6 @@ def test_a_statechart_that_would_ignore_the_event_reports_why(admin_user, rf):
     assert model_admin.send_statemachine_event(request, task, "lower", {}) is False
     [(level, text)] = messages_of(type("R", (), {"wsgi_request": request}))
     assert level == "error"
-    assert "No transition for 'lower' from 'LOW'." in text
+    assert "No transition for 'lower' from 'low'." in text
     assert model_admin.send_statemachine_event(request, task, "escalate", {}) is True
     assert Task.objects.get(pk=task.pk).state == "high"

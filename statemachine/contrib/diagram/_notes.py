@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...exceptions import with_note
+from statemachine.exceptions import with_note
 
 __all__ = ["add_note", "one_line"]
 
