@@ -533,6 +533,16 @@ def resolve(spec: CallbackSpec, owners: Iterable[Owner]) -> list[Bound]:
     """
     func = spec.func
     if isinstance(func, property):
+        # The owner whose class holds this very property (under whatever name) reads it;
+        # failing that, the getter's name is looked up like any name.
+        owners = list(owners)
+        found = [
+            make_attribute_caller(name, o.slot)
+            for o in owners
+            if (name := _attribute_holding(o.cls, func)) is not None
+        ]
+        if found:
+            return found
         func = func.fget.__name__ if func.fget is not None else ""
     if type(func) is not str and isinstance(func, str) and hasattr(func, "_transitions"):
         # An Event object (named by the class statement): sending it.
@@ -564,6 +574,15 @@ def resolve(spec: CallbackSpec, owners: Iterable[Owner]) -> list[Bound]:
     from .exceptions import not_a_callback
 
     raise not_a_callback(func)
+
+
+def _attribute_holding(cls: type, value: object) -> str | None:
+    """The name under which ``cls`` (or a base) holds ``value`` itself, if it does."""
+    for klass in cls.__mro__:
+        for name, attr in vars(klass).items():
+            if attr is value:
+                return name
+    return None
 
 
 def _written_in(prefix: str, cls: type) -> bool:

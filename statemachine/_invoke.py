@@ -79,6 +79,11 @@ class InvokeGroup:
                 raise exceptions.invoke_group_not_callable(c)
         self.callables = callables
 
+    def on_cancel(self) -> None:
+        """Nothing to do: a running group's callables are told through ``ctx.cancelled``
+        (this exists so that the group can be cancelled like any ``IInvoke``, even before it
+        ran)."""
+
     def __repr__(self) -> str:
         return f"invoke_group({', '.join(getattr(c, '__name__', repr(c)) for c in self.callables)})"
 
@@ -90,12 +95,17 @@ class Handler:
     ``cancel(instance)`` is called with what ``make`` returned when the state is exited.
     """
 
-    __slots__ = ("is_async", "label", "make")
+    __slots__ = ("is_async", "label", "make", "needs_async_engine")
 
-    def __init__(self, label: str, make: Callable[[], Any], is_async: bool) -> None:
+    def __init__(
+        self, label: str, make: Callable[[], Any], is_async: bool, selects_engine: bool = True
+    ) -> None:
         self.label = label
         self.make = make  # -> (run(ctx, ed) -> result, on_cancel or None)
         self.is_async = is_async
+        # An `IInvoke` whose `run()` is `async def` needs the asyncio engine but does not
+        # select it (as in the reference): on an otherwise sync machine it is an error.
+        self.needs_async_engine = is_async and not selects_engine
 
 
 class _ChildWatcher:
@@ -149,7 +159,7 @@ def make_handlers(specs: list[Any], resolved: Callable[[Any], list[Bound]]) -> t
                 return (lambda ctx, ed: instance.run(ctx)), getattr(instance, "on_cancel", None)
 
             is_async = inspect.iscoroutinefunction(klass.run)
-            result.append(Handler(klass.__name__, make_class, is_async))
+            result.append(Handler(klass.__name__, make_class, is_async, selects_engine=False))
         elif isinstance(func, InvokeGroup):
             group = func
 
@@ -164,7 +174,9 @@ def make_handlers(specs: list[Any], resolved: Callable[[Any], list[Bound]]) -> t
                 return (lambda ctx, ed: instance.run(ctx)), getattr(instance, "on_cancel", None)
 
             is_async = inspect.iscoroutinefunction(instance.run)
-            result.append(Handler(type(instance).__name__, make_instance, is_async))
+            result.append(
+                Handler(type(instance).__name__, make_instance, is_async, selects_engine=False)
+            )
         else:
             for bound in resolved(spec):
 

@@ -292,6 +292,10 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         """The engine for this machine: asyncio if any callback is a coroutine function."""
         program = self._program(owners)
         engine_cls: type[Engine]
+        if not program.is_async and any(
+            h.needs_async_engine for hs in program.invoke.values() for h in hs
+        ):
+            raise exceptions.async_iinvoke_on_sync_engine()
         if program.is_async:
             from ._async import AsyncEngine
 

@@ -282,7 +282,7 @@ class Program:
         for run in self.runs.values():
             groups.extend((run.validators, run.before, run.on, run.after))
             groups.append(tuple(c for c, _ in run.conds))
-        if any(h.is_async for hs in self.invoke.values() for h in hs):
+        if any(h.is_async and not h.needs_async_engine for hs in self.invoke.values() for h in hs):
             return True
         return any(is_coroutine_bound(b) for g in groups for b in g)
 

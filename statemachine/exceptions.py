@@ -577,3 +577,14 @@ def foreign_state(machine: str, transition: Any, state: Any) -> InvalidDefinitio
         f"{where} uses state {state.id!r}, which is not a state of {machine}. Use states "
         f"declared on {machine}."
     )
+
+
+def async_iinvoke_on_sync_engine() -> InvalidDefinition:
+    return with_note(
+        InvalidDefinition(
+            "Cannot use IInvoke with async run() on the sync engine. Add an async callback or "
+            "listener to enable the async engine."
+        ),
+        "An `async def` callback, guard or listener anywhere on the machine selects the "
+        "asyncio engine; an IInvoke's `run()` alone does not.",
+    )

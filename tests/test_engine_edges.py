@@ -547,7 +547,7 @@ def test_async_handler_sending_the_event_that_exits_its_state():
         done_invoke_rally = rally.to(missed)
         again = scored.to(idle) | missed.to(idle)
 
-        def prepare_event(self, event):
+        async def prepare_event(self, event):  # also puts the machine on the asyncio engine
             events.append(str(event))
 
     async def main():

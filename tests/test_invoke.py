@@ -11,6 +11,7 @@ import pytest
 from _chart_helpers import settle, wait_until
 
 from statemachine import State, StateChart
+from statemachine.exceptions import InvalidDefinition
 from statemachine.invoke import IInvoke, InvokeContext, invoke_group
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
@@ -768,8 +769,16 @@ def test_coroutine_handler_result_is_the_done_invoke_data():
     assert asyncio.run(main()).data == ["ABC"]
 
 
+class _AsyncListener:
+    """A coroutine callback: it puts the machine on the asyncio engine."""
+
+    async def after_transition(self):
+        await asyncio.sleep(0)
+
+
 def test_async_iinvoke_run_is_awaited():
-    """An IInvoke whose `run` is a coroutine function is awaited on the loop."""
+    """An IInvoke whose `run` is a coroutine function is awaited on the loop (the machine is
+    on the asyncio engine through another coroutine callback)."""
 
     class Fetch:
         async def run(self, ctx):
@@ -779,12 +788,39 @@ def test_async_iinvoke_run_is_awaited():
     M = loader(Fetch)
 
     async def main():
-        sm = M()
+        sm = M(listeners=[_AsyncListener()])
         await sm.send("load")
         await _until(lambda: sm.ready.is_active)
         return sm
 
     assert asyncio.run(main()).data == ["loading"]
+
+
+@pytest.mark.parametrize("handler", ["class", "instance"])
+def test_async_iinvoke_run_alone_is_refused_on_the_sync_engine(handler):
+    """An IInvoke whose `run` is `async def` does not select the asyncio engine by itself: on
+    a machine with no coroutine callback, creating the machine raises (as the reference
+    does), with a note saying how to get the asyncio engine."""
+
+    class Fetch:
+        async def run(self, ctx):
+            return ctx.state_id
+
+    M = loader(Fetch if handler == "class" else Fetch())
+    with pytest.raises(InvalidDefinition) as info:
+        M()
+    assert str(info.value) == (
+        "Cannot use IInvoke with async run() on the sync engine. Add an async callback or "
+        "listener to enable the async engine."
+    )
+    assert "selects the asyncio engine" in info.value.__notes__[0]
+
+
+def test_invoke_group_can_be_cancelled_before_it_runs():
+    """`on_cancel()` on an invoke group that never ran does nothing (and raises nothing)."""
+    group = invoke_group(lambda: 1, lambda: 2)
+    assert group.on_cancel() is None
+    assert group.callables[0]() == 1
 
 
 def test_coroutine_handler_task_is_cancelled_on_exit():
