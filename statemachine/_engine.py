@@ -217,10 +217,15 @@ class Engine:
     def _failed(self, exc: BaseException) -> None:
         """A macrostep raised ``exc`` (errors propagate). As in the reference, the external
         queue is dropped (on the asyncio engine every caller still waiting for one of those
-        events gets ``exc`` too), and the work the macrostep left (internal events, eventless
-        transitions still enabled) is finished before the next event is processed."""
+        events gets ``exc`` too), and the work the macrostep left (eventless transitions still
+        enabled; after a refused event, internal events too) is finished before the next
+        event is processed."""
         dropped = self._external[:]
         self._external.clear()
+        if not isinstance(exc, TransitionNotAllowed):
+            # A callback's error drops the internal events too; a refused event leaves them
+            # for the next send (the reference refuses before its microstep begins).
+            self._internal.clear()
         for td in dropped:
             td.outcome = (False, exc)
             future = td.future
@@ -394,7 +399,7 @@ class Engine:
             if run.entries:
                 setattr(self.model, self.field, run.target_value)
             if run.enters_final:
-                self.running = False
+                self._stop()
             return None
         return value, runs
 
@@ -402,8 +407,13 @@ class Engine:
         """Select the transition ``td`` fires from the current state and apply it."""
         event: str = td.event  # type: ignore[assignment]  # queued events always have a name
         if not self.running:
-            if not self.allow_no_transition and not td.internal:
+            # Events that arrive once the machine has stopped, internal ones too (an error
+            # raised by an `after` callback of the final transition), are refused like
+            # external ones (as in the reference).
+            if not self.allow_no_transition:
                 raise TransitionNotAllowed(self._event_obj(event), self.machine.configuration)
+            if event == ERROR_EXECUTION:  # logged, never swallowed silently
+                self._no_transition(event, td.kwargs, None, td)
             return None
         if self.chart:
             return (yield from self._fire_chart(event, td.args, td.kwargs, td))
@@ -457,7 +467,7 @@ class Engine:
             if run.entries:
                 setattr(model, field, run.target_value)
             if run.enters_final:
-                self.running = False
+                self._stop()
             self._result = None
             return None
         catch = self.catch
@@ -526,13 +536,16 @@ class Engine:
                 self._result = None
                 return None
             if run.enters_final:
-                self.running = False
+                self._stop()
             if run.after:
                 if ed is not None:
                     ed.state = ed.target = run.entries[-1] if run.entries else ed.source
-                ok = self._block(run.after, ed, None)
-                if ok.__class__ is not bool:
-                    yield from ok
+                if catch and event == ERROR_EXECUTION:
+                    yield from self._after_handling_error(run.after, ed)
+                else:
+                    ok = self._block(run.after, ed, None)
+                    if ok.__class__ is not bool:
+                        yield from ok
         finally:
             if catch:
                 self.current_event = previous
@@ -787,8 +800,11 @@ class Engine:
                     chart = None if event == INITIAL_EVENT else (config, plan.exits, plan.entries)
                     yield from self._default_content(defaults, ed, results, data_of, chart)
                 if s.final:
+                    # Completion is judged on the configuration as it stands: with an atomic
+                    # update, the whole new one (as in the reference).
                     gone = {id(x) for x in plan.exits}
-                    current = [x for x in config if id(x) not in gone] + plan.entries[: j + 1]
+                    entered = plan.entries if atomic else plan.entries[: j + 1]
+                    current = [x for x in config if id(x) not in gone] + entered
                     yield from self._on_final(s, current, ed)
         except BaseException as exc:
             # Leave the machine as it was; then the error propagates, or (caught as events)
@@ -804,12 +820,29 @@ class Engine:
                 ed = eds[id(t)]
                 ed.source = t.source  # type: ignore[union-attr]
                 ed.state = ed.target = t.target or t.source  # type: ignore[union-attr]
-                ok = self._block(run.after, ed, None)
-                if ok.__class__ is not bool:
-                    yield from ok
+                if strict_on:
+                    yield from self._after_handling_error(run.after, ed)
+                else:
+                    ok = self._block(run.after, ed, None)
+                    if ok.__class__ is not bool:
+                        yield from ok
         if not results:
             return None
         return results[0] if len(results) == 1 else results
+
+    def _after_handling_error(self, callers: tuple[Bound, ...], ed: EventData | None) -> Steps:
+        """The `after` actions of the transition handling ``error.execution``: an error there
+        is logged and ignored (see _microstep_failed), as in the reference."""
+        catch = self.catch
+        self.catch = False
+        try:
+            ok = self._block(callers, ed, None)
+            if ok.__class__ is not bool:
+                yield from ok
+        except Exception as exc:
+            self._microstep_failed(exc, catch)
+        finally:
+            self.catch = catch
 
     def _default_content(
         self,
@@ -858,7 +891,7 @@ class Engine:
         regions are all complete."""
         parent = state.parent
         if parent is None:
-            self.running = False
+            self._stop()
             return
         data: Any = None
         callers = self.program.donedata.get(state.id)
@@ -893,7 +926,16 @@ class Engine:
         config = self.configuration()
         active = [s for s in config if s.parent is None]
         if active and all(is_in_final_state(s, config) for s in active):
-            self.running = False
+            self._stop()
+
+    def _stop(self) -> None:
+        """The machine terminates: internal events still pending are dropped (as in the
+        reference; an unhandled error among them is logged, never swallowed silently)."""
+        self.running = False
+        for td in self._internal:
+            if td.event == ERROR_EXECUTION:
+                self._no_transition(ERROR_EXECUTION, td.kwargs, None, td)
+        self._internal.clear()
 
     def _no_transition(
         self, event: str, kwargs: dict[str, Any], value: Any, td: TriggerData | None
