@@ -98,7 +98,8 @@ def test_top_level_exports_are_pinned():
         ("statemachine.mixins", ["MachineMixin"]),
         ("statemachine.registry", ["get_machine_cls", "init_registry", "load_modules", "register"]),
         ("statemachine.model", ["Model"]),
-        ("statemachine.state", ["InstanceState", "State"]),
+        ("statemachine.state", ["HistoryState", "InstanceState", "State"]),
+        ("statemachine.statemachine", ["StateChart", "StateMachine", "StateMachineMetaclass"]),
         ("statemachine.transition", ["Transition"]),
         ("statemachine.transition_list", ["TransitionList"]),
         ("statemachine.event", ["BoundEvent", "Event"]),
@@ -194,3 +195,16 @@ def test_version_is_a_string():
     """`__version__` is a PEP 440 version string."""
     assert isinstance(statemachine.__version__, str)
     assert statemachine.__version__.count(".") >= 2
+
+
+def test_the_reference_module_paths_give_the_same_classes():
+    """`statemachine.statemachine` and `statemachine.state` (python-statemachine's import
+    paths) give the very classes the package exports."""
+    import statemachine
+    from statemachine.state import HistoryState, State
+    from statemachine.statemachine import StateChart, StateMachine
+
+    assert StateChart is statemachine.StateChart
+    assert StateMachine is statemachine.StateMachine
+    assert State is statemachine.State
+    assert HistoryState is statemachine.HistoryState
