@@ -929,13 +929,25 @@ class Engine:
             self._stop()
 
     def _stop(self) -> None:
-        """The machine terminates: internal events still pending are dropped (as in the
-        reference; an unhandled error among them is logged, never swallowed silently)."""
+        """The machine terminates: the events still queued are dropped, as in the reference
+        (an unhandled error among them is logged, never swallowed silently; an asyncio
+        caller waiting for a dropped event gets None). Events sent from now on are refused
+        (or ignored, with ``allow_event_without_transition``)."""
         self.running = False
         for td in self._internal:
             if td.event == ERROR_EXECUTION:
                 self._no_transition(ERROR_EXECUTION, td.kwargs, None, td)
         self._internal.clear()
+        dropped = self._external[:]
+        if self._delayed:
+            dropped += self._delayed
+            self._delayed.clear()
+        self._external.clear()
+        for td in dropped:
+            td.outcome = (True, None)
+            future = td.future
+            if future is not None and not future.done():
+                future.set_result(None)
 
     def _no_transition(
         self, event: str, kwargs: dict[str, Any], value: Any, td: TriggerData | None
