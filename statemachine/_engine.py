@@ -218,14 +218,13 @@ class Engine:
         """A macrostep raised ``exc`` (errors propagate). As in the reference, the external
         queue is dropped (on the asyncio engine every caller still waiting for one of those
         events gets ``exc`` too), and the work the macrostep left (eventless transitions still
-        enabled; after a refused event, internal events too) is finished before the next
+        enabled, internal events left by a failed selection) is finished before the next
         event is processed."""
+        # (An error raised by a callback of the microstep has dropped the internal events
+        # too, as the reference does; one raised while selecting the transitions, by a
+        # validator or as TransitionNotAllowed, leaves them for the next send.)
         dropped = self._external[:]
         self._external.clear()
-        if not isinstance(exc, TransitionNotAllowed):
-            # A callback's error drops the internal events too; a refused event leaves them
-            # for the next send (the reference refuses before its microstep begins).
-            self._internal.clear()
         for td in dropped:
             td.outcome = (False, exc)
             future = td.future
@@ -546,6 +545,9 @@ class Engine:
                     ok = self._block(run.after, ed, None)
                     if ok.__class__ is not bool:
                         yield from ok
+        except BaseException:
+            self._internal.clear()  # see _failed
+            raise
         finally:
             if catch:
                 self.current_event = previous
@@ -811,21 +813,26 @@ class Engine:
             # becomes error.execution.
             setattr(model, field, prev_value)
             if not catch:
+                self._internal.clear()  # see _failed
                 raise
             self._microstep_failed(exc, catch)
             return None
-        for run in runs:
-            if run.after:
-                t = run.transition
-                ed = eds[id(t)]
-                ed.source = t.source  # type: ignore[union-attr]
-                ed.state = ed.target = t.target or t.source  # type: ignore[union-attr]
-                if strict_on:
-                    yield from self._after_handling_error(run.after, ed)
-                else:
-                    ok = self._block(run.after, ed, None)
-                    if ok.__class__ is not bool:
-                        yield from ok
+        try:
+            for run in runs:
+                if run.after:
+                    t = run.transition
+                    ed = eds[id(t)]
+                    ed.source = t.source  # type: ignore[union-attr]
+                    ed.state = ed.target = t.target or t.source  # type: ignore[union-attr]
+                    if strict_on:
+                        yield from self._after_handling_error(run.after, ed)
+                    else:
+                        ok = self._block(run.after, ed, None)
+                        if ok.__class__ is not bool:
+                            yield from ok
+        except BaseException:
+            self._internal.clear()  # see _failed
+            raise
         if not results:
             return None
         return results[0] if len(results) == 1 else results
