@@ -789,7 +789,10 @@ class Engine:
                 ed = data_of(entry_causes[j])
                 ed.state = ed.target = s
                 callers = program.enter[s.id]
-                if callers:
+                done_data = None
+                if s.final and s.id in program.donedata:
+                    done_data = yield from self._enter_final(s, callers, ed)
+                elif callers:
                     ok = self._block(callers, ed, None)
                     if ok.__class__ is not bool:
                         yield from ok
@@ -807,7 +810,7 @@ class Engine:
                     gone = {id(x) for x in plan.exits}
                     entered = plan.entries if atomic else plan.entries[: j + 1]
                     current = [x for x in config if id(x) not in gone] + entered
-                    yield from self._on_final(s, current, ed)
+                    self._on_final(s, current, done_data)
         except BaseException as exc:
             # Leave the machine as it was; then the error propagates, or (caught as events)
             # becomes error.execution.
@@ -892,22 +895,37 @@ class Engine:
                 run_ed._in_on = False
                 self.catch = catch
 
-    def _on_final(self, state: State, current: list[State], ed: EventData) -> Steps:
+    def _enter_final(self, state: State, callers: tuple[Bound, ...], ed: EventData) -> Steps:
+        """The entry callbacks of a final state with ``donedata``, which runs among them
+        (after the inline ones): returns its result, None if the block failed before it or
+        in it (the rest of the block is then skipped)."""
+        program = self.program
+        split = program.enter_split[state.id]
+        ok: Any = self._block(callers[:split], ed, None) if split else True
+        if ok.__class__ is not bool:
+            ok = yield from ok
+        if not ok:
+            return None
+        results: list[Any] = []
+        ok = self._block(program.donedata[state.id][:1], ed, results)
+        if ok.__class__ is not bool:
+            ok = yield from ok
+        if not ok:
+            return None
+        if split < len(callers):
+            rest = self._block(callers[split:], ed, None)
+            if rest.__class__ is not bool:
+                yield from rest
+        return results[0] if results else None
+
+    def _on_final(self, state: State, current: list[State], data: Any) -> None:
         """Entering a final state: a top-level one terminates the machine; a nested one
-        completes its parent (``done.state.<parent>``), and a parallel grandparent whose
-        regions are all complete."""
+        completes its parent (``done.state.<parent>``, with ``data`` from its donedata), and
+        a parallel grandparent whose regions are all complete."""
         parent = state.parent
         if parent is None:
             self._stop()
             return
-        data: Any = None
-        callers = self.program.donedata.get(state.id)
-        if callers:
-            results: list[Any] = []
-            ok = self._block(callers[:1], ed, results)
-            if ok.__class__ is not bool:
-                yield from ok
-            data = results[0] if results else None
         self._raise_done(parent, data)
         grand = parent.parent
         if grand is not None and grand.parallel and is_in_final_state(grand, current):
@@ -943,7 +961,13 @@ class Engine:
         self.running = False
         for td in self._internal:
             if td.event == ERROR_EXECUTION:
-                self._no_transition(ERROR_EXECUTION, td.kwargs, None, td)
+                error = td.kwargs.get("error")
+                _log_error(
+                    "Error dropped: %s terminated before handling it: %r.",
+                    type(self.machine).__name__,
+                    error,
+                    exc_info=error if isinstance(error, BaseException) else None,
+                )
         self._internal.clear()
         dropped = self._external[:]
         if self._delayed:

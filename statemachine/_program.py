@@ -220,11 +220,18 @@ class Program:
         self.enter: dict[str, tuple[Bound, ...]] = {}  # by state id
         self.exit: dict[str, tuple[Bound, ...]] = {}
         for s in definition.states:
-            self.enter[s.id] = self._state_group(s, Group.ENTER, f"on_enter_{s.id}")
-            self.exit[s.id] = self._state_group(s, Group.EXIT, f"on_exit_{s.id}")
+            self.enter[s.id] = self._state_group(s, Group.ENTER)
+            self.exit[s.id] = self._state_group(s, Group.EXIT)
         # Final state id -> the donedata callback, whose result is the done.state event data.
+        # It runs as one of the state's entry callbacks, after the inline ones (so a failing
+        # entry callback before it skips it): `enter_split[id]` entry callers come first.
         self.donedata: dict[str, tuple[Bound, ...]] = {
             s.id: self._callers([CallbackSpec(s.donedata, Group.ENTER)], s)
+            for s in definition.states
+            if s.donedata is not None
+        }
+        self.enter_split: dict[str, int] = {
+            s.id: len(self._callers(self._state_specs(s, Group.ENTER, Priority.INLINE), s))
             for s in definition.states
             if s.donedata is not None
         }
@@ -308,13 +315,19 @@ class Program:
                     result.append(bound)
         return tuple(result)
 
-    def _state_group(self, state: State, group: int, convention: str) -> tuple[Bound, ...]:
+    def _state_group(self, state: State, group: int) -> tuple[Bound, ...]:
+        return self._callers(self._state_specs(state, group, Priority.NAMING), state)
+
+    def _state_specs(self, state: State, group: int, up_to: int) -> list[CallbackSpec]:
+        """The callback specs of one group of a state, up to priority ``up_to``: generic,
+        declared (inline, decorators), then the naming convention."""
+        name = Group.NAMES[group]
         specs = [
             *self._generic[group],
             *self.definition.state_specs[(state.id, group)],
-            CallbackSpec(convention, group, Priority.NAMING, required=False),
+            CallbackSpec(f"on_{name}_{state.id}", group, Priority.NAMING, required=False),
         ]
-        return self._callers(specs, state)
+        return [spec for spec in specs if spec.priority <= up_to]
 
     def _conds(
         self,
