@@ -16,6 +16,7 @@ from _chart_helpers import LogMixin
 
 from statemachine import Event, HistoryState, State, StateChart, StateMachine
 from statemachine.exceptions import InvalidDefinition, TransitionNotAllowed
+from statemachine.orderedset import OrderedSet
 
 
 @pytest.fixture(params=[StateMachine, StateChart], ids=["StateMachine", "StateChart"])
@@ -808,3 +809,44 @@ def test_model_property_guard_is_read_on_the_model_not_on_a_machine_with_the_sam
     with pytest.raises(TransitionNotAllowed):
         engine.send(sm, "go")
     assert list(sm.configuration_values) == ["a"]
+
+
+# --- how OrderedSet and Event print --------------------------------------------------------------
+
+
+def test_ordered_set_str_shows_the_items_str_in_order():
+    """`str(OrderedSet)` is the items' str, in order, between braces."""
+    assert str(OrderedSet(["a", "b"])) == "{a, b}"
+    assert str(OrderedSet([2, "x", 1])) == "{2, x, 1}"
+    assert str(OrderedSet()) == "{}"
+
+
+def test_ordered_set_repr_shows_a_list_of_the_items_repr():
+    """`repr(OrderedSet)` is `OrderedSet([...])` with the items' repr, in order."""
+    assert repr(OrderedSet(["a", "b"])) == "OrderedSet(['a', 'b'])"
+    assert repr(OrderedSet()) == "OrderedSet([])"
+
+
+def test_configuration_prints_as_an_ordered_set_of_states():
+    """The configuration prints its states by display name and its values by value."""
+    sm = _one_step(StateMachine)()
+    assert str(sm.configuration) == "{A}"
+    assert (str(sm.configuration_values), repr(sm.configuration_values)) == (
+        "{a}",
+        "OrderedSet(['a'])",
+    )
+
+
+def test_event_repr_shows_id_delay_and_internal():
+    """`repr(Event)` is `Event('go', delay=0, internal=False)`, on the class too."""
+    assert repr(Event("go")) == "Event('go', delay=0, internal=False)"
+    assert repr(Event("go", delay=5)) == "Event('go', delay=5, internal=False)"
+    assert repr(Event("go", internal=True)) == "Event('go', delay=0, internal=True)"
+    assert repr(_one_step(StateMachine).go) == "Event('go', delay=0, internal=False)"
+
+
+def test_bound_event_repr_names_the_bound_event():
+    """An event read on an instance prints as `BoundEvent('go', delay=0, internal=False)`."""
+    sm = _one_step(StateMachine)()
+    assert repr(sm.go) == "BoundEvent('go', delay=0, internal=False)"
+    assert [repr(event) for event in sm.events] == ["BoundEvent('go', delay=0, internal=False)"]
