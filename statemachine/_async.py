@@ -475,7 +475,13 @@ class AsyncEngine(Engine):
                     initial, self._initial_kwargs = self._initial_kwargs, None
                     await self.drive(self._initial(initial))
                 external = self._external
-                if len(external) == 1 and external[0] is td and not self._internal and self.running:
+                if (
+                    len(external) == 1
+                    and external[0] is td
+                    and not self._internal
+                    and not self._unsettled
+                    and self.running
+                ):
                     # Our event alone: the lookup made by send() is reused while current.
                     external.pop()
                     if (

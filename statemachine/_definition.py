@@ -284,6 +284,8 @@ def _collect_events(
         elif isinstance(value, Event) and not isinstance(value, type):
             value._transitions._expand(top)
             event = value._renamed(value.id or key)
+            if event.delay and event.internal:
+                raise exceptions.delayed_internal(event.id)
             named[id(value)] = event.id
             if not value.id:
                 value.id = event.id  # so callbacks given this very object find the event

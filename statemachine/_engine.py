@@ -30,6 +30,7 @@ from ._plan import MicroStep, is_in_final_state, stored_values
 from ._program import NOT_FAST, ChartStep
 from ._states import State
 from ._typing import TYPE_CHECKING
+from . import exceptions
 from .exceptions import InvalidDefinition, StateMachineError, TransitionNotAllowed
 
 if TYPE_CHECKING:
@@ -190,6 +191,8 @@ class Engine:
         internal: bool,
     ) -> TriggerData:
         if delay:
+            if internal:
+                raise exceptions.delayed_internal(event)
             td = TriggerData(
                 self.machine, event, args, kwargs, send_id, time.monotonic() + delay / 1000
             )
@@ -1002,7 +1005,14 @@ class Engine:
             raise TransitionNotAllowed(self._event_obj(event), self.machine.configuration)
 
     def _event_obj(self, event: str) -> Any:
-        return self.program.definition.events.get(event, event)
+        declared = self.program.definition.events.get(event)
+        if declared is not None:
+            return declared
+        if event == ERROR_EXECUTION:  # the engine's own event: named like a declared one
+            from ._events import Event
+
+            return Event(event)
+        return event
 
     def _caught(self, exc: Exception) -> None:
         """A callback raised ``exc`` inside a block: queue ``error.execution`` for it when

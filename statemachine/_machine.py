@@ -526,8 +526,8 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
 
     @property
     def active_listeners(self) -> list[Any]:
-        """Class-level, constructor and runtime listeners, in call order."""
-        return [*self._listeners, *self._runtime_listeners]
+        """Class-level, constructor and runtime listeners, in call order (each once)."""
+        return list(self._owners()[2:])
 
     def bind_events_to(self, *targets: Any) -> None:
         """Set each event as a method on each target (skipping, with a warning, names in use)."""

@@ -588,3 +588,11 @@ def async_iinvoke_on_sync_engine() -> InvalidDefinition:
         "An `async def` callback, guard or listener anywhere on the machine selects the "
         "asyncio engine; an IInvoke's `run()` alone does not.",
     )
+
+
+def delayed_internal(event: str) -> InvalidDefinition:
+    return InvalidDefinition(
+        f"Event {event!r} cannot be both delayed and internal: the internal queue runs within "
+        "the current macrostep, which takes no time. Drop 'internal' to deliver it later on the "
+        "external queue, or drop 'delay' to run it now."
+    )

@@ -850,3 +850,52 @@ def test_bound_event_repr_names_the_bound_event():
     sm = _one_step(StateMachine)()
     assert repr(sm.go) == "BoundEvent('go', delay=0, internal=False)"
     assert [repr(event) for event in sm.events] == ["BoundEvent('go', delay=0, internal=False)"]
+
+
+# --- delayed internal events, listeners listed once ---------------------------------------
+
+_DELAYED_INTERNAL = (
+    "Event 'go' cannot be both delayed and internal: the internal queue runs within the current "
+    "macrostep, which takes no time. Drop 'internal' to deliver it later on the external queue, "
+    "or drop 'delay' to run it now."
+)
+
+
+def test_a_class_level_event_cannot_be_both_delayed_and_internal():
+    """`Event(..., delay=, internal=True)` is refused when the class is created."""
+    with pytest.raises(InvalidDefinition) as caught:
+
+        class M(StateChart):
+            a = State(initial=True)
+            b = State()
+            go = Event(a.to(b), delay=5, internal=True)
+
+    assert str(caught.value) == _DELAYED_INTERNAL
+
+
+@pytest.mark.parametrize("how", ["send", "raise_"])
+def test_sending_an_event_both_delayed_and_internal_is_refused(engine, how):
+    """`send(..., delay=, internal=True)` and `raise_(..., delay=)` raise before queueing
+    anything; the machine is unchanged."""
+    sm = engine.machine(_one_step(StateChart))
+    with pytest.raises(InvalidDefinition) as caught:
+        if how == "send":
+            engine.send(sm, "go", delay=5, internal=True)
+        else:
+            engine.call(sm.raise_, "go", delay=5)
+    assert str(caught.value) == _DELAYED_INTERNAL
+    assert list(sm.configuration_values) == ["a"]
+    engine.send(sm, "go")
+    assert list(sm.configuration_values) == ["b"]
+
+
+def test_a_listener_given_twice_is_listed_once(engine):
+    """`active_listeners` lists a listener passed twice (and added again) once."""
+
+    class Listener:
+        pass
+
+    listener = Listener()
+    sm = engine.machine(_one_step(StateChart), listeners=[listener, listener])
+    sm.add_listener(listener)
+    assert [x for x in sm.active_listeners if x is listener] == [listener]

@@ -234,14 +234,9 @@ def test_failed_send_propagates_the_error(engine):
     assert list(sm.configuration_values) == ["b"]
 
 
-def test_eventless_transitions_left_by_a_failed_send_run_before_the_next_event(engine, request):
+def test_eventless_transitions_left_by_a_failed_send_run_before_the_next_event(engine):
     """An eventless transition enabled when `send()` raised is taken at the start of the next
     `send()`, before that event."""
-    if engine.name == "async":
-        # Ours on the asyncio engine takes `proceed` from `b`, without taking `b -> c` first.
-        request.applymarker(
-            pytest.mark.xfail(reason="asyncio engine skips it", raises=AssertionError, strict=True)
-        )
     sm = engine.machine(AfterRaises)
     with pytest.raises(ValueError):
         engine.send(sm, "go")
@@ -490,11 +485,6 @@ def test_after_error_entering_a_final_state_is_refused_when_events_need_transiti
     assert sm.is_terminated
 
 
-@pytest.mark.xfail(
-    reason="ours says \"Can't error.execution when in Done.\" (the event's id, not its name)",
-    raises=AssertionError,
-    strict=True,
-)
 def test_after_error_entering_a_final_state_is_refused_with_the_reference_message(engine):
     """The refusal reads "Can't Error execution when in Done."."""
     sm = engine.machine(_terminating(StateChart, allow=False, fail_in="after"))
