@@ -23,6 +23,7 @@ from __future__ import annotations
 import time
 from _thread import allocate_lock  # `threading` is slow to import and not needed for a lock
 
+from . import exceptions
 from ._definition import INITIAL_EVENT
 from ._event_data import EventData, TriggerData
 from ._orderedset import ordered_set_of
@@ -30,7 +31,6 @@ from ._plan import MicroStep, is_in_final_state, stored_values
 from ._program import NOT_FAST, ChartStep
 from ._states import State
 from ._typing import TYPE_CHECKING
-from . import exceptions
 from .exceptions import InvalidDefinition, StateMachineError, TransitionNotAllowed
 
 if TYPE_CHECKING:

@@ -48,7 +48,10 @@ class OrderedSet(MutableSet[T], Generic[T]):
     @overload
     def __getitem__(self, index: slice) -> list[T]: ...
     def __getitem__(self, index: int | slice) -> T | list[T]:
-        return list(self._d)[index]
+        items = list(self._d)
+        if index.__class__ is int and not -len(items) <= index < len(items):
+            raise IndexError(f"index {index} out of range")
+        return items[index]
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, OrderedSet):

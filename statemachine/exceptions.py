@@ -133,12 +133,9 @@ class TransitionNotAllowed(StateMachineError):
         self.configuration = set(states)
         names = ", ".join(str(s.name) for s in states)
         label = getattr(event, "name", None) or (str(event) if event else "transition")
+        # No fix-it note: refusing an event is an expected outcome, not a mistake to fix, and
+        # doctests that show the refusal (python-statemachine's README does) compare notes too.
         super().__init__(f"Can't {label} when in {names}.")
-        with_note(
-            self,
-            "Send it only when `sm.enabled_events()` lists it, or set "
-            "`allow_event_without_transition = True` on the class to ignore such events.",
-        )
 
 
 class InvalidExpression(InvalidDefinition, ValueError):

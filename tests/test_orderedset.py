@@ -168,3 +168,12 @@ def test_configuration_is_an_ordered_set_of_states(engine):
     engine.send(sm, "cycle")
     assert isinstance(sm.configuration, OrderedSet)
     assert sm.configuration[0] is Light.yellow
+
+
+@pytest.mark.parametrize("index", [3, 10, -4])
+def test_an_index_out_of_range_names_the_index(index):
+    """Indexing past either end raises IndexError naming the index, as python-statemachine's
+    OrderedSet does."""
+    with pytest.raises(IndexError) as caught:
+        OrderedSet(["a", "b", "c"])[index]
+    assert str(caught.value) == f"index {index} out of range"
