@@ -679,3 +679,28 @@ def test_clipped_edges_render_without_warnings():
     assert done.returncode == 0, done.stderr.decode()
     assert done.stderr == b""
     assert {"Recording", "Mic", "Cam"} <= set(clusters_by_label(parse(done.stdout)))
+
+
+@needs_graphviz
+def test_a_bracket_right_after_markup_is_accepted_by_graphviz():
+    """A name that is `]` (Graphviz's lexer rejects `]` just after a tag in an HTML-like
+    label) is drawn: square brackets go out as character references. Found by Hypothesis."""
+    from statemachine import State, StateChart
+
+    class Chart(StateChart):
+        class comp(State.Compound, name="]"):
+            kid = State("[", enter="act")
+            other = State()
+            hop = kid.to(other)
+
+        top = State()
+        leave = comp.to(top)
+        back = top.to(comp)
+
+        def act(self):
+            pass
+
+    done = dot_to_svg(DotGraphMachine(Chart()).get_graph().to_string())
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    texts = [t for g in groups(parse(done.stdout), "cluster") for t in lines(g)]
+    assert "]" in texts

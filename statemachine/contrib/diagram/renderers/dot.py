@@ -100,9 +100,12 @@ _NOT_XML = re.compile("[\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff]")
 def _html(text: str) -> str:
     """``text`` for an HTML-like label: markup escaped, line breaks and tabs as spaces (an
     HTML-like label drops them), characters XML cannot hold as U+FFFD, and backslashes
-    doubled (Graphviz would read ``\\G`` and the like as the graph's name)."""
+    doubled (Graphviz would read ``\\G`` and the like as the graph's name), and square
+    brackets as character references (Graphviz's lexer rejects ``]`` just before a closing
+    tag, as in ``<b>]</b>``)."""
     text = _NOT_XML.sub("\ufffd", re.sub(r"[^\S ]", " ", text))
-    return escape(text, quote=False).replace("\\", "\\\\")
+    escaped = escape(text, quote=False).replace("\\", "\\\\")
+    return escaped.replace("[", "&#91;").replace("]", "&#93;")
 
 
 @dataclass
