@@ -81,9 +81,14 @@ class MachineDefinition:
             [self.initial_state] if self.initial_state is not None else [],
             event=INITIAL_EVENT,
         )
-        # A top level of parallel states alone: the machine terminates when the active ones
-        # have completed (an ordinary top level terminates on entering a final state).
-        self.parallel_top = bool(top_states) and all(s.parallel for s in top_states)
+        # A top level of parallel states alone, with final states somewhere: the machine
+        # terminates when the active ones have completed (an ordinary top level terminates on
+        # entering a final state). Without final states that can never happen.
+        self.parallel_top = (
+            bool(top_states)
+            and all(s.parallel for s in top_states)
+            and any(s.final for s in states)
+        )
         self.final_states = tuple(s for s in top_states if s.final)
         self.events = dict(events)
         self.transitions = tuple(transitions)
