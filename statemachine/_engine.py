@@ -483,14 +483,19 @@ class Engine:
         try:
             try:
                 if run.before:
-                    # A failing `before` fails the whole microstep (see _microstep_failed).
-                    self.catch = False
-                    try:
+                    if catch:
+                        # A failing `before` fails the whole microstep (_microstep_failed).
+                        self.catch = False
+                        try:
+                            ok = self._block(run.before, ed, results)
+                            if ok.__class__ is not bool:
+                                yield from ok
+                        finally:
+                            self.catch = catch
+                    else:
                         ok = self._block(run.before, ed, results)
                         if ok.__class__ is not bool:
                             yield from ok
-                    finally:
-                        self.catch = catch
                 for state, callers in run.exit_cbs:
                     if callers:
                         if ed is not None:
