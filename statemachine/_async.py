@@ -24,7 +24,7 @@ import sys
 import threading
 import types
 
-from ._engine import Engine, Wait
+from ._engine import Engine, Wait, _deliverable
 from ._event_data import TriggerData
 from ._program import ChartStep
 from ._typing import TYPE_CHECKING
@@ -434,7 +434,8 @@ class AsyncEngine(Engine):
                 result = yield from self._fire(event, args, kwargs, td, value, runs)
             if self._internal or self.settles:
                 yield from self._settle()
-        except Exception as exc:
+        except Exception as raised:
+            exc = _deliverable(raised)
             self._failed(exc)
             self._result = (False, exc)
             return

@@ -62,6 +62,17 @@ def _log_warning(message: str, arg: Any, exc_info: BaseException) -> None:
     logging.getLogger("statemachine").warning(message, arg, exc_info=exc_info)
 
 
+def _deliverable(exc: Exception) -> Exception:
+    """What an asyncio caller gets for ``exc``: a callback's ``StopIteration`` cannot travel
+    through a coroutine or a future, so it arrives as the ``RuntimeError`` Python makes of it
+    in a coroutine (``__cause__`` is the original)."""
+    if exc.__class__ is not _Escaped:
+        return exc
+    error = RuntimeError("coroutine raised StopIteration")
+    error.__cause__ = exc.error
+    return error
+
+
 class _Escaped(Exception):
     """Carries a ``StopIteration`` raised by a callback out of the algorithm's generators;
     the drivers raise the original (see :meth:`Engine._caught`)."""
@@ -308,7 +319,8 @@ class Engine:
                 # Each asyncio caller gets its own outcome, whoever processes its event.
                 try:
                     r = yield from self._macrostep(td)
-                except Exception as exc:
+                except Exception as raised:
+                    exc = _deliverable(raised)
                     td.outcome = (False, exc)
                     future = td.future
                     if future is not None and not future.done():

@@ -423,6 +423,31 @@ def test_stop_iteration_from_a_callback_reaches_the_caller_unchanged(base, where
     assert before == (["c", "a"] if nested else ["a"])
 
 
+@pytest.mark.parametrize("where", ["cond", "on", "enter"])
+def test_stop_iteration_on_the_asyncio_engine_arrives_as_runtime_error(where):
+    """On the asyncio engine a StopIteration cannot travel through a coroutine: the caller
+    gets the RuntimeError Python makes of it (as with python-statemachine), caused by the
+    original, never a private wrapper; the machine keeps its configuration."""
+    import asyncio
+
+    class Probe:
+        async def after_transition(self):
+            pass
+
+    async def main():
+        sm = _stopping(StateMachine, where)(listeners=[Probe()])
+        await sm.activate_initial_state()
+        with pytest.raises(RuntimeError) as caught:
+            await sm.send("go")
+        return sm, caught.value
+
+    sm, error = asyncio.run(main())
+    assert str(error) == "coroutine raised StopIteration"
+    assert type(error.__cause__) is StopIteration
+    assert error.__cause__.args == ("stop!",)
+    assert list(sm.configuration_values) == ["c", "a"]
+
+
 def test_stop_iteration_from_an_after_callback_reaches_the_caller_unchanged():
     """The same holds for `after`; there the transition is already done."""
     sm = _stopping(StateMachine, "after")()
