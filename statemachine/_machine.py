@@ -468,14 +468,11 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     @property
     def allowed_events(self) -> list[BoundEvent]:
         """Events with a transition from an active state (guards are not evaluated)."""
-        active = self.configuration
+        active = {id(s) for s in self._engine.configuration()}
         definition = type(self)._definition
         result = []
         for e in definition.events.values():
-            if any(
-                t.source in active or any(a in active for a in t.source.ancestors())
-                for t in e.transitions
-            ):
+            if any(id(t.source) in active for t in e.transitions):
                 result.append(getattr(self, e.id) if e.id.isidentifier() else BoundEvent(e, self))
         return result
 

@@ -568,3 +568,26 @@ def test_prepare_event_sees_the_initial_entry_transition(engine, base):
     entered = sm.log[-1][2]
     assert prepared
     assert all(entry[1:] == ("__initial__", entered) for entry in prepared)
+
+
+def test_allowed_events_come_from_active_states_only(engine):
+    """`allowed_events` lists the events with a transition from an active state, ancestors
+    included, but not those of inactive children of an active compound."""
+
+    class M(StateChart):
+        class c(State.Compound, initial=True):
+            x = State(initial=True)
+            y = State()
+            step = x.to(y)
+            jump = y.to(x)
+
+        out = State()
+        leave = c.to(out)
+        back = out.to(c)
+
+    sm = engine.machine(M)
+    assert sorted(e.id for e in sm.allowed_events) == ["leave", "step"]
+    engine.send(sm, "step")
+    assert sorted(e.id for e in sm.allowed_events) == ["jump", "leave"]
+    engine.send(sm, "leave")
+    assert sorted(e.id for e in sm.allowed_events) == ["back"]
