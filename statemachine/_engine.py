@@ -495,15 +495,8 @@ class Engine:
         try:
             try:
                 if run.before:
-                    if catch:
-                        # A failing `before` fails the whole microstep (_microstep_failed).
-                        self.catch = False
-                        try:
-                            ok = self._block(run.before, ed, results)
-                            if ok.__class__ is not bool:
-                                yield from ok
-                        finally:
-                            self.catch = catch
+                    if catch:  # a failing `before` fails the whole microstep
+                        yield from self._uncaught(run.before, ed, results)
                     else:
                         ok = self._block(run.before, ed, results)
                         if ok.__class__ is not bool:
@@ -521,17 +514,13 @@ class Engine:
                     if ed is not None:
                         ed.state = ed.source
                         ed._in_on = True
-                    # Handling error.execution, a failing `on` fails the microstep.
-                    strict = catch and event == ERROR_EXECUTION
-                    if strict:
-                        self.catch = False
-                    try:
+                    if catch and event == ERROR_EXECUTION:
+                        # Handling error.execution, a failing `on` fails the microstep.
+                        yield from self._uncaught(run.on, ed, results)
+                    else:
                         ok = self._block(run.on, ed, results)
                         if ok.__class__ is not bool:
                             yield from ok
-                    finally:
-                        if strict:
-                            self.catch = catch
                     if ed is not None:
                         ed._in_on = False
                 if atomic and run.entries:
@@ -762,15 +751,8 @@ class Engine:
         strict_on = catch and event == ERROR_EXECUTION
         try:
             for run in runs:
-                if run.before:
-                    # A failing `before` fails the whole microstep (see _microstep_failed).
-                    self.catch = False
-                    try:
-                        ok = self._block(run.before, eds[id(run.transition)], results)
-                        if ok.__class__ is not bool:
-                            yield from ok
-                    finally:
-                        self.catch = catch
+                if run.before:  # a failing `before` fails the whole microstep
+                    yield from self._uncaught(run.before, eds[id(run.transition)], results)
             self.history.update(plan.history)
             exit_causes = plan.exit_causes
             for i, s in enumerate(plan.exits):
@@ -792,13 +774,11 @@ class Engine:
                     ed._chart = (config, plan.exits, plan.entries)
                     ed._in_on = True
                     if strict_on:
-                        self.catch = False
-                    try:
+                        yield from self._uncaught(run.on, ed, results)
+                    else:
                         ok = self._block(run.on, ed, results)
                         if ok.__class__ is not bool:
                             yield from ok
-                    finally:
-                        self.catch = catch
                     ed._in_on = False
             if atomic:
                 setattr(model, field, _fresh(final_value))
@@ -863,14 +843,22 @@ class Engine:
     def _after_handling_error(self, callers: tuple[Bound, ...], ed: EventData | None) -> Steps:
         """The `after` actions of the transition handling ``error.execution``: an error there
         is logged and ignored (see _microstep_failed), as in the reference."""
+        try:
+            yield from self._uncaught(callers, ed, None)
+        except Exception as exc:
+            self._microstep_failed(exc, self.catch)
+
+    def _uncaught(
+        self, callers: tuple[Bound, ...], ed: EventData | None, results: list[Any] | None
+    ) -> Steps:
+        """Run a block whose errors are not caught per block, even when errors are caught as
+        events: they fail the whole microstep instead (see :meth:`_microstep_failed`)."""
         catch = self.catch
         self.catch = False
         try:
-            ok = self._block(callers, ed, None)
+            ok = self._block(callers, ed, results)
             if ok.__class__ is not bool:
                 yield from ok
-        except Exception as exc:
-            self._microstep_failed(exc, catch)
         finally:
             self.catch = catch
 
@@ -904,16 +892,11 @@ class Engine:
             else:
                 run_ed, into = ed, results
             # Default entry actions are not a block of their own: a failure fails the
-            # microstep (see _microstep_failed), as in the reference.
-            catch = self.catch
-            self.catch = False
+            # microstep, as in the reference.
             try:
-                ok = self._block(callers, run_ed, into)
-                if ok.__class__ is not bool:
-                    yield from ok
+                yield from self._uncaught(callers, run_ed, into)
             finally:
                 run_ed._in_on = False
-                self.catch = catch
 
     def _enter_final(self, state: State, callers: tuple[Bound, ...], ed: EventData) -> Steps:
         """The entry callbacks of a final state with ``donedata``, which runs among them
