@@ -400,6 +400,24 @@ class AsyncEngine(Engine):
             self._external.append(td)
             if self._wake is not None:
                 self._wake.set()
+        return self._queued(td, delay, internal, pending)
+
+    def post(
+        self,
+        event: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        delay: float,
+        send_id: str | None,
+        internal: bool,
+        meta: Any,
+    ) -> Any:
+        """Like :meth:`send`, with ``meta`` attached to the queued event (no fast path)."""
+        td = self._enqueue(event, args, kwargs, delay, send_id, internal, meta)
+        return self._queued(td, delay, internal, None)
+
+    def _queued(self, td: TriggerData, delay: float, internal: bool, pending: Any) -> Any:
+        """Process the queue holding ``td`` (what :meth:`send` does once it queued it)."""
         if self._reentrant():
             # Re-entrant (from a callback): the running loop processes it, and drops it if
             # the macrostep that sent it fails.

@@ -200,6 +200,7 @@ class Engine:
         delay: float,
         send_id: str | None,
         internal: bool,
+        meta: Any = None,
     ) -> TriggerData:
         if delay:
             if internal:
@@ -207,6 +208,7 @@ class Engine:
             td = TriggerData(
                 self.machine, event, args, kwargs, send_id, time.monotonic() + delay / 1000
             )
+            td.meta = meta
             self._seq += 1
             td.seq = self._seq
             import heapq
@@ -216,6 +218,7 @@ class Engine:
             heapq.heappush(self._delayed, td)
         else:
             td = TriggerData(self.machine, event, args, kwargs, send_id)
+            td.meta = meta
             if internal:
                 td.internal = True
                 self._internal.append(td)
@@ -1242,6 +1245,23 @@ class SyncEngine(Engine):
                 self._run()
             return result
         self._enqueue(event, args, kwargs, 0, send_id, internal)
+        return self._run()
+
+    def post(
+        self,
+        event: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        delay: float,
+        send_id: str | None,
+        internal: bool,
+        meta: Any,
+    ) -> Any:
+        """Like :meth:`send`, with ``meta`` attached to the queued event (no fast path)."""
+        self._enqueue(event, args, kwargs, delay, send_id, internal, meta)
+        if delay and self.background:
+            self._start_scheduler()
+            return None
         return self._run()
 
     def start(self, kwargs: dict[str, Any]) -> None:

@@ -30,6 +30,7 @@ class TriggerData:
         "internal",
         "kwargs",
         "machine",
+        "meta",
         "outcome",
         "send_id",
         "seq",
@@ -60,6 +61,9 @@ class TriggerData:
         # On the internal queue (raise_, done.state, error.execution): never refused with
         # TransitionNotAllowed, which only answers events sent from outside.
         self.internal = False
+        # What a sender attached to the event for its callbacks beyond its arguments (the
+        # documents of `statemachine.io` keep SCXML's origin, origintype and invokeid here).
+        self.meta: Any = None
 
     @property
     def model(self) -> Any:
