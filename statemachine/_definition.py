@@ -66,6 +66,7 @@ class MachineDefinition:
         top_states: list[State],
         events: dict[str, Event],
         transitions: list[Transition],
+        initial_targets: list[State] | None = None,
     ) -> None:
         self.name = name
         self.states = tuple(states)
@@ -76,9 +77,10 @@ class MachineDefinition:
         self.initial_state: State | None = initials[0] if initials else None
         # The initial entry runs as a transition from the (empty, id-less) root state to the
         # initial state, under the `__initial__` event; callbacks see it as `transition`.
+        # (Documents may start deeper, in several states: `initial_targets`.)
         self.initial_transition = Transition(
             ROOT,
-            [self.initial_state] if self.initial_state is not None else [],
+            initial_targets or ([self.initial_state] if self.initial_state is not None else []),
             event=INITIAL_EVENT,
         )
         # A top level of parallel states alone, with final states somewhere: the machine
@@ -377,7 +379,10 @@ def build_definition(
 
     _mark_initials(top, states)
     _validate(name, top, states, transitions, flags)
-    return MachineDefinition(name, states, top, events, transitions), updates
+    # A machine built from a document may start in states below the top level (SCXML's
+    # `<scxml initial="a.b c.d">`); their top-level ancestor is then the initial state.
+    initial_targets = namespace.get("_initial_targets")
+    return MachineDefinition(name, states, top, events, transitions, initial_targets), updates
 
 
 def _check_membership(

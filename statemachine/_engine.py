@@ -347,31 +347,35 @@ class Engine:
         limit: int = type(self.machine).max_microsteps
         steps = 0
         while True:
-            if eventless and self.running:
-                taken = yield from self._fire_chart(None, (), {}, None, eventless=True)
-            else:
-                taken = False
-            if not taken:
-                if not internal:
-                    break
-                yield from self._microstep_for(internal.pop(0))
-            steps += 1
-            if steps > limit:
-                self._clear_queues()
-                raise StateMachineError(
-                    f"{type(self.machine).__name__} did not settle after {limit} "
-                    f"microsteps (active: {[s.id for s in self.machine.configuration]}). An "
-                    "eventless transition or an internal event probably loops; add a guard that "
-                    "becomes false, or raise `max_microsteps` on the class."
-                )
-        if self.chart and self.running:
-            self._check_parallel_completion()
-        invoker = self._invoker
-        if invoker is not None:
-            if not self.running:
-                invoker.cancel_all()
-            elif invoker.pending:
-                invoker.start_pending(self.program.invoke, self._spawn)
+            while True:
+                if eventless and self.running:
+                    taken = yield from self._fire_chart(None, (), {}, None, eventless=True)
+                else:
+                    taken = False
+                if not taken:
+                    if not internal:
+                        break
+                    yield from self._microstep_for(internal.pop(0))
+                steps += 1
+                if steps > limit:
+                    self._clear_queues()
+                    raise StateMachineError(
+                        f"{type(self.machine).__name__} did not settle after {limit} "
+                        f"microsteps (active: {[s.id for s in self.machine.configuration]}). "
+                        "An eventless transition or an internal event probably loops; add a "
+                        "guard that becomes false, or raise `max_microsteps` on the class."
+                    )
+            if self.chart and self.running:
+                self._check_parallel_completion()
+            invoker = self._invoker
+            if invoker is not None:
+                if not self.running:
+                    invoker.cancel_all()
+                elif invoker.pending:
+                    # Starting an invocation can fail (error.execution): handle it now.
+                    invoker.start_pending(self.program.invoke, self._spawn, self._queue_error)
+            if not internal or not self.running:
+                return
 
     def _spawn(self, invocation: Invocation) -> None:
         """Start one invocation (the drivers know how: a thread, or an asyncio task)."""
@@ -985,6 +989,11 @@ class Engine:
             future = td.future
             if future is not None and not future.done():
                 future.set_result(None)
+        # Machines built from documents finish as an SCXML session does (their class says
+        # how: exit handlers, the end of an invocation).
+        terminated = getattr(type(self.machine), "_terminated", None)
+        if terminated is not None:
+            terminated(self.machine)
 
     def _no_transition(
         self, event: str, kwargs: dict[str, Any], value: Any, td: TriggerData | None

@@ -156,7 +156,11 @@ def make_handlers(specs: list[Any], resolved: Callable[[Any], list[Bound]]) -> t
 
             def make_class(klass: type = klass) -> Any:
                 instance = klass()
-                return (lambda ctx, ed: instance.run(ctx)), getattr(instance, "on_cancel", None)
+                return (
+                    (lambda ctx, ed: instance.run(ctx)),
+                    getattr(instance, "on_cancel", None),
+                    getattr(instance, "prepare", None),
+                )
 
             is_async = inspect.iscoroutinefunction(klass.run)
             result.append(Handler(klass.__name__, make_class, is_async, selects_engine=False))
@@ -171,7 +175,11 @@ def make_handlers(specs: list[Any], resolved: Callable[[Any], list[Bound]]) -> t
             instance = func
 
             def make_instance(instance: Any = instance) -> Any:
-                return (lambda ctx, ed: instance.run(ctx)), getattr(instance, "on_cancel", None)
+                return (
+                    (lambda ctx, ed: instance.run(ctx)),
+                    getattr(instance, "on_cancel", None),
+                    getattr(instance, "prepare", None),
+                )
 
             is_async = inspect.iscoroutinefunction(instance.run)
             result.append(
@@ -223,14 +231,18 @@ def _takes_argument(func: Callable[..., Any]) -> bool:
 class Invocation:
     """One running (or about to run) handler of one state."""
 
-    __slots__ = ("ctx", "ed", "handler", "on_cancel", "run", "state", "task")
+    __slots__ = ("ctx", "ed", "handler", "on_cancel", "prepare", "run", "state", "task")
 
     def __init__(self, handler: Handler, state: State, ctx: InvokeContext, ed: EventData) -> None:
         self.handler = handler
         self.state = state
         self.ctx = ctx
         self.ed = ed
-        self.run, self.on_cancel = handler.make()
+        # make() -> (run, on_cancel[, prepare]): ``prepare(ctx, ed)``, if any, runs in the
+        # machine's own processing, before the handler is spawned (it may set ctx.invokeid).
+        made = handler.make()
+        self.run, self.on_cancel = made[0], made[1]
+        self.prepare = made[2] if len(made) > 2 else None
         self.task: Any = None  # the asyncio task, on the asyncio engine
 
     def cancel(self) -> None:
@@ -281,9 +293,13 @@ class Invoker:
         self.running.clear()
 
     def start_pending(
-        self, handlers: dict[str, tuple[Handler, ...]], spawn: Callable[[Invocation], None]
+        self,
+        handlers: dict[str, tuple[Handler, ...]],
+        spawn: Callable[[Invocation], None],
+        failed: Callable[[Exception], None],
     ) -> None:
-        """Start what the finished macrostep entered and did not leave."""
+        """Start what the finished macrostep entered and did not leave. An invocation whose
+        ``prepare`` raises is not started; ``failed`` gets the error."""
         import os
 
         pending, self.pending = self.pending, []
@@ -292,6 +308,12 @@ class Invoker:
                 invokeid = f"{state.id}.{os.urandom(4).hex()}"
                 ctx = InvokeContext(invokeid, state.id, self.machine, kwargs)
                 inv = Invocation(handler, state, ctx, ed)
+                if inv.prepare is not None:
+                    try:
+                        inv.prepare(ctx, ed)
+                    except Exception as exc:
+                        failed(exc)
+                        continue
                 self.running.setdefault(state.id, []).append(inv)
                 spawn(inv)
 

@@ -58,6 +58,9 @@ class Compiler:
     def __init__(self, trusted: bool, declared: set[str]) -> None:
         self.trusted = trusted
         self.declared = declared
+        # Some invocation forwards events or finalizes them: the class needs the hook.
+        self.event_hook = False
+        self.base_path: str | None = None  # where the document's relative references start
 
     # --- expressions ------------------------------------------------------------------------
     def expression(self, source: str, where: str) -> Expression:
@@ -160,8 +163,25 @@ class Compiler:
 
         return raise_event
 
+    def _parts(self, location: str, where: str) -> list[str] | None:
+        """The parts of a location; None for a malformed one in a trusted document (SCXML
+        reports it when the action runs, as ``error.execution``)."""
+        try:
+            return check_location(location, where, self.trusted)
+        except InvalidDefinition:
+            if not self.trusted:
+                raise
+            return None
+
     def _location(self, location: str, where: str) -> tuple[list[str], Callable[..., None]]:
-        parts = check_location(location, where, self.trusted)
+        checked = self._parts(location, where)
+        if checked is None:
+
+            def invalid(scope: Scope, value: Any) -> None:
+                raise ValueError(f"{location!r} is not a valid location")
+
+            return [], invalid
+        parts = checked
         declared = self.declared
 
         def assign(scope: Scope, value: Any) -> None:
@@ -252,17 +272,20 @@ class Compiler:
 
     def _foreach(self, action: doc.Foreach) -> Run:
         array = self.expression(action.array, action.where).evaluate
-        item = check_location(action.item, action.where, self.trusted)
-        index = check_location(action.index, action.where, self.trusted) if action.index else None
-        if len(item) != 1 or (index is not None and len(index) != 1):
+        item = self._parts(action.item, action.where)
+        index = self._parts(action.index, action.where) if action.index else []
+        valid = item is not None and len(item) == 1 and index is not None and len(index) <= 1
+        if not valid and not self.trusted:
             raise InvalidDefinition(
                 f"foreach at {action.where} needs plain variable names for item and index."
             )
         block = self.run_block(action.actions)
-        item_name = item[0]
-        index_name = index[0] if index else None
+        item_name = item[0] if valid and item else ""
+        index_name = index[0] if valid and index else None
 
         def run(scope: Scope) -> None:
+            if not valid:
+                raise ValueError(f"foreach item {action.item!r} is not a valid variable name")
             values = array(scope)
             if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
                 raise TypeError(f"foreach needs a collection, got {values!r}")
@@ -364,7 +387,9 @@ class Compiler:
                 raise ValueError("send has no event")
             meta: dict[str, Any] = {
                 "origin": f"#_scxml_{session.sessionid}",
-                "origintype": SCXML_PROCESSOR,
+                # The W3C suite (python datamodel) expects the processor's full URI when
+                # <send> names no type, and its short name when it names one.
+                "origintype": SCXML_PROCESSOR if processor is None else "scxml",
             }
             if has_content or payload:
                 meta["data"] = payload
@@ -373,6 +398,9 @@ class Compiler:
                 deliver(session, str(name), to, kwargs, meta, ms, send_id)
             except SessionError as exc:
                 session.raise_error(exc, "error.communication", send_id)
+            except Exception as exc:
+                exc.sendid = send_id  # type: ignore[attr-defined]  # read by _event.sendid
+                raise
 
         return send
 
@@ -400,7 +428,7 @@ def deliver(
     if target == "#_parent":
         if session.parent is None:
             raise SessionError("this session has no parent")
-        parent_deliver, invokeid = session.parent
+        parent_deliver, invokeid, _ = session.parent
         meta = {**meta, "invokeid": invokeid}
         _later(session, delay, send_id, lambda: parent_deliver(event, kwargs, meta))
         return
@@ -430,8 +458,16 @@ def _later(session: Any, delay: float, send_id: str | None, send: Callable[[], A
         return
     import threading
 
-    timer = threading.Timer(delay / 1000, send)
+    # Kept (by send id, when there is one) so that <cancel> and the end of the session stop it.
+    key = send_id if send_id is not None else ""
+    timers = session.timers.setdefault(key, [])
+
+    def fire() -> None:
+        if timer in timers:
+            timers.remove(timer)
+        send()
+
+    timer = threading.Timer(delay / 1000, fire)
     timer.daemon = True
-    if send_id is not None:
-        session.timers.setdefault(send_id, []).append(timer)
+    timers.append(timer)
     timer.start()

@@ -52,6 +52,7 @@ class _Builder:
         for s in every:
             declared.update(d.id for d in s.datamodel)
         self.compiler = Compiler(trusted, declared)
+        self.compiler.base_path = document.base_path
         self.invokes = invokes  # compiles <invoke> elements (see _invoke)
         self.by_id: dict[str, State] = {}
         self.defs: dict[str, doc.StateDef] = {}
@@ -177,8 +178,14 @@ class _Builder:
         assert data is not None
         value = self.compiler.data_of(data.params, [], data.content, sdef.where)
 
+        top_level = sdef.where.count(" > ") == 1  # a final state of the document itself
+
         def donedata(event_data: Any) -> Any:
-            return value(session_of(event_data.machine).scope(event_data))
+            session = session_of(event_data.machine)
+            result = value(session.scope(event_data))
+            if top_level:
+                session.donedata = result  # the data of done.invoke, when invoked
+            return result
 
         return donedata
 
@@ -192,6 +199,12 @@ class _Builder:
             ) from None
 
     def transition(self, source: State, tdef: doc.TransitionDef, initial: bool = False) -> Any:
+        missing = [i for i in tdef.targets if i not in self.by_id]
+        if missing and self.document.format == "scxml" and not initial:
+            # SCXML leaves a transition to a state that does not exist undefined; rather
+            # than refuse the whole document, that transition fails when it is selected
+            # (error.execution), and loading warns.
+            return self._broken_transition(source, tdef, missing)
         targets = [self.target(i, tdef.where) for i in tdef.targets]
         # SCXML: an internal transition behaves as one only from a compound state to its
         # descendants; otherwise it is external.
@@ -217,6 +230,21 @@ class _Builder:
             on=self.specs(tdef.on, label) or None,
             after=self.specs(tdef.after, label) or None,
         )
+
+    def _broken_transition(self, source: State, tdef: doc.TransitionDef, missing: list[str]) -> Any:
+        import logging
+
+        names = ", ".join(repr(m) for m in missing)
+        logging.getLogger("statemachine.io").warning(
+            "Transition at %s targets %s, not a state of the document: it fails when taken.",
+            tdef.where,
+            names,
+        )
+
+        def missing_target() -> bool:
+            raise LookupError(f"the transition at {tdef.where} targets {names}, no such state")
+
+        return Transition(source, [], event=tdef.event, cond=[missing_target])
 
     def wire(self) -> None:
         for source, tdef in self.pending:
@@ -261,15 +289,19 @@ def build_class(
     if not top:
         raise InvalidDefinition("The document declares no states.")
     builder.wire()
+    initial_targets = None
     if document.initial_ids:
         wanted = [builder.target(i, "the document's initial") for i in document.initial_ids]
-        if len(wanted) != 1 or wanted[0].parent is not None:
+        roots = {id(s if s.parent is None else s.ancestors()[-1]) for s in wanted}
+        if len(roots) != 1:
             raise InvalidDefinition(
-                f"The document's initial {' '.join(document.initial_ids)!r} must be one "
-                "top-level state."
+                f"The document's initial {' '.join(document.initial_ids)!r} names states "
+                "under several top-level states; name states of one top-level state."
             )
         for s in top:
-            s.initial = s is wanted[0]
+            s.initial = id(s) in roots
+        if len(wanted) > 1 or wanted[0].parent is not None:
+            initial_targets = wanted
     first = next((s for s in top if s.initial), top[0])
     first.enter.add(_early_binding(builder, document))
     # The first entry callback of the initial state: it must run before the others.
@@ -289,9 +321,15 @@ def build_class(
             # A session runs on its own: delayed events fire when due, without a caller.
             "delayed_events_in_background": True,
             "_io_name": document.name,
+            "_initial_targets": initial_targets,
             "__init__": _init,
+            "_terminated": _terminated,
         }
     )
+    if builder.compiler.event_hook:
+        from ._invoke import event_hook
+
+        namespace["prepare_event"] = event_hook
     namespace.update(document.attributes)
     cls: type[StateChart[Any]] = type(cls_name, (StateChart,), namespace)
     return cls
@@ -336,3 +374,33 @@ def _init(self: Any, model: Any = None, *args: Any, **kwargs: Any) -> None:
     if model is None:
         model = DocumentModel()
     StateChart.__init__(self, model, *args, **kwargs)
+
+
+def _terminated(self: Any) -> None:
+    """Called by the engine when the machine terminates: as an SCXML session ends, the exit
+    handlers of the active states run (innermost first; the configuration is kept, so that it
+    shows where the machine ended); then an invoking parent hears that the session is done."""
+    from statemachine._callbacks import call_bound
+    from statemachine._event_data import EventData
+
+    session: Session | None = self.__dict__.get("_io_session")
+    child = session.parent[2] if session is not None and session.parent is not None else None
+    if child is not None and child.finished.is_set():
+        return  # cancelled by the parent, which hears nothing more from it
+    engine = self._engine
+    ed = EventData(self, None, (), {})
+    for state in reversed(engine.configuration()):
+        ed.state = ed.source = state
+        for bound in engine.program.exit[state.id]:
+            try:
+                call_bound(bound, engine.owners, ed)
+            except Exception as exc:  # nobody to report to any more: log it
+                import logging
+
+                logging.getLogger("statemachine.io").error(
+                    "Error in an exit handler of %s at termination: %r", state.id, exc
+                )
+                break
+    if child is not None:
+        child.machine = self  # (during its constructor, not yet assigned)
+        child.stop()

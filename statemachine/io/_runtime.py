@@ -66,12 +66,19 @@ class EventView:
             self.type = "internal"
         else:
             self.type = "external"
-        self.sendid = td.send_id
+        error = event_data.kwargs.get("error") if self.type == "platform" else None
+        # An error raised by a <send> carries that send's id.
+        self.sendid = td.send_id or getattr(error, "sendid", None)
         self.origin = meta.get("origin")
         self.origintype = meta.get("origintype")
         self.invokeid = meta.get("invokeid")
         if "data" in meta:
             data = meta["data"]
+            if type(data) is dict:
+                data = EventData(data)
+        elif self.name.startswith("done.invoke.") and set(event_data.kwargs) == {"data"}:
+            data = event_data.kwargs["data"]  # what the invoked session finished with
+            self.invokeid = self.invokeid or self.name[len("done.invoke.") :]
         elif event_data.args and not event_data.kwargs:
             data = event_data.args[0] if len(event_data.args) == 1 else list(event_data.args)
         elif event_data.kwargs:
@@ -99,8 +106,9 @@ class Session:
         self.bound: set[str] = set()  # states whose (late-bound) data is initialised
         self.initialised = False
         self.last_event: EventView | None = None
+        self.donedata: Any = None  # the data of the top-level final state entered
         location = f"#_scxml_{self.sessionid}"
-        processor = {"location": location}
+        processor = EventData(location=location)  # both processor["location"] and .location
         self.ioprocessors = {SCXML_PROCESSOR: processor, "scxml": processor}
         self.timers: dict[str, list[threading.Timer]] = {}
         self.sendids = itertools.count(1)
@@ -198,7 +206,9 @@ class Scope(MutableMapping[str, Any]):
 
     def event(self) -> EventView | None:
         if self._event is None and self.event_data is not None:
-            if self.event_data.event is None:  # eventless: the last event stays bound
+            if self.event_data.event in (None, "__initial__"):
+                # Eventless transitions (and the initial entry, before any event) see the
+                # last event processed, if any.
                 return self.session.last_event
             self._event = EventView(self.event_data)
             self.session.last_event = self._event

@@ -176,6 +176,8 @@ class _Reader:
         where = f"{context} > transition"
         event = element.get("event")
         cond = element.get("cond")
+        if cond is not None and not cond.strip():
+            cond = None  # an empty condition is no condition
         return doc.TransitionDef(
             event=" ".join(event.split()) if event else None,
             targets=_split(element.get("target")),
