@@ -418,15 +418,18 @@ class AsyncEngine(Engine):
 
     def _queued(self, td: TriggerData, delay: float, internal: bool, pending: Any) -> Any:
         """Process the queue holding ``td`` (what :meth:`send` does once it queued it)."""
+        if delay and self.background:  # the scheduler processes it when due
+            loop = _get_running_loop()
+            self._start_scheduler(loop)
+            if self._reentrant():
+                return _Ready()
+            return _completed(None) if loop is not None else None
         if self._reentrant():
             # Re-entrant (from a callback): the running loop processes it, and drops it if
             # the macrostep that sent it fails.
             td.from_callback = True
             return _Ready()
         loop = _get_running_loop()
-        if delay and self.background:
-            self._start_scheduler(loop)
-            return _completed(None) if loop is not None else None
         if loop is None:
             # From sync code: process on this thread's private loop; if another thread is
             # processing, it will take the event (as on the sync engine).

@@ -373,7 +373,9 @@ class Engine:
                     invoker.cancel_all()
                 elif invoker.pending:
                     # Starting an invocation can fail (error.execution): handle it now.
-                    invoker.start_pending(self.program.invoke, self._spawn, self._queue_error)
+                    invoker.start_pending(
+                        self.program.invoke, self._spawn, self._queue_error, self._invocation_done
+                    )
             if not internal or not self.running:
                 return
 

@@ -297,9 +297,15 @@ class Invoker:
         handlers: dict[str, tuple[Handler, ...]],
         spawn: Callable[[Invocation], None],
         failed: Callable[[Exception], None],
+        done: Callable[[Invocation, Any, Any], Any],
     ) -> None:
-        """Start what the finished macrostep entered and did not leave. An invocation whose
-        ``prepare`` raises is not started; ``failed`` gets the error."""
+        """Start what the finished macrostep entered and did not leave.
+
+        A handler's ``prepare(ctx, ed, report)``, if any, runs here, in the machine's own
+        processing: it may set ``ctx.invokeid``, and call ``report(result, error)`` to end
+        the invocation at once (``done`` reports it to the machine; what ``run`` returns
+        later is then ignored). One whose ``prepare`` raises is not started; ``failed`` gets
+        the error."""
         import os
 
         pending, self.pending = self.pending, []
@@ -308,20 +314,25 @@ class Invoker:
                 invokeid = f"{state.id}.{os.urandom(4).hex()}"
                 ctx = InvokeContext(invokeid, state.id, self.machine, kwargs)
                 inv = Invocation(handler, state, ctx, ed)
+                running = self.running.setdefault(state.id, [])
+                running.append(inv)
                 if inv.prepare is not None:
                     try:
-                        inv.prepare(ctx, ed)
+                        inv.prepare(ctx, ed, lambda r, e, inv=inv: done(inv, r, e))
                     except Exception as exc:
+                        if inv in running:
+                            running.remove(inv)
                         failed(exc)
                         continue
-                self.running.setdefault(state.id, []).append(inv)
                 spawn(inv)
 
     def finished(self, inv: Invocation) -> bool:
-        """Forget a finished invocation; False if it had been cancelled meanwhile."""
+        """Forget a finished invocation; False if it had been cancelled meanwhile, or its end
+        was already reported."""
         if inv.ctx.cancelled.is_set():
             return False
         invs = self.running.get(inv.state.id)
-        if invs and inv in invs:
-            invs.remove(inv)
+        if not invs or inv not in invs:
+            return False
+        invs.remove(inv)
         return True

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import builtins
 import textwrap
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -203,7 +204,9 @@ def compile_expression(source: str, where: str, trusted: bool) -> Expression:
     if not trusted and len(text) > MAX_LENGTH:
         raise _reject(text[:60] + "...", where, f"it is longer than {MAX_LENGTH} characters")
     try:
-        tree = ast.parse(text, mode="eval")
+        with warnings.catch_warnings():  # a document's oddities are reported when they run
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         if not trusted:
             raise InvalidDefinition(

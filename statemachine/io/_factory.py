@@ -404,3 +404,4 @@ def _terminated(self: Any) -> None:
     if child is not None:
         child.machine = self  # (during its constructor, not yet assigned)
         child.stop()
+        child.report(session.donedata if session is not None else None, None)

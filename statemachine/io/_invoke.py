@@ -35,12 +35,15 @@ _TYPES = frozenset(
 class Child:
     """An invoked session, as its parent sees it."""
 
-    def __init__(self, invokeid: str, autoforward: bool, finalize: Any) -> None:
+    def __init__(self, invokeid: str, autoforward: bool, finalize: Any, report: Any) -> None:
         self.invokeid = invokeid
         self.autoforward = autoforward
         self.finalize = finalize
         self.machine: Any = None
         self.finished = threading.Event()
+        # report(data, error): ends the invocation, queueing done.invoke on the parent now,
+        # behind what the child sent while finishing.
+        self.report = report
 
     def deliver(self, event: str, kwargs: dict[str, Any], meta: dict[str, Any]) -> None:
         machine = self.machine
@@ -122,7 +125,7 @@ def compile_invoke(invoke: doc.Invoke, compiler: Any) -> Any:
             self.child: Child | None = None
             self.session: Any = None
 
-        def prepare(self, ctx: Any, event_data: Any) -> None:
+        def prepare(self, ctx: Any, event_data: Any, report: Any) -> None:
             parent = ctx.machine
             session = session_of(parent)
             scope = session.scope(event_data)
@@ -147,7 +150,7 @@ def compile_invoke(invoke: doc.Invoke, compiler: Any) -> Any:
             if store_id is not None:
                 store_id(scope, invokeid)
             given = data(scope)
-            child = Child(invokeid, autoforward, finalize)
+            child = Child(invokeid, autoforward, finalize, report)
             self.child, self.session = child, session
             session.children[invokeid] = child
             child.machine = cls(
