@@ -82,6 +82,10 @@ def read_document(
         from ._scxml import parse_scxml
 
         document = parse_scxml(text, base, trusted, where=stem or "the SCXML document")
+    elif fmt in ("json", "yaml", "yml"):
+        from ._native import parse_native
+
+        document = parse_native(text, "yaml" if fmt == "yml" else fmt, base, validate)
     else:
         raise ValueError(f"Unknown format {fmt!r}; use 'scxml', 'json' or 'yaml'.")
     if document.name is None and stem is not None:
