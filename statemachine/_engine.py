@@ -166,8 +166,14 @@ class Engine:
         definition = program.definition
         # Machines with nested states or eventless transitions run the general SCXML plan;
         # flat ones use the precomputed per-transition plans of their TransitionRuns.
-        # States with invoke handlers also take the general path, which tracks entries/exits.
-        self.chart = not definition.is_flat or definition.has_eventless or bool(program.invoke)
+        # States with invoke handlers also take the general path, which tracks entries/exits,
+        # and so do final states with donedata, which runs among their entry callbacks.
+        self.chart = (
+            not definition.is_flat
+            or definition.has_eventless
+            or bool(program.invoke)
+            or bool(program.donedata)
+        )
         self._invoker: Invoker | None = None
         if program.invoke:
             from ._invoke import Invoker

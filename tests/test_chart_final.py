@@ -43,6 +43,30 @@ def test_donedata_dict_becomes_keyword_arguments_of_the_done_event(engine):
     assert sm.log == [(42, "EUR")]
 
 
+def test_donedata_of_a_top_level_final_state_runs_on_a_flat_machine(engine):
+    """A flat machine's top-level final state runs its donedata as it is entered (there is
+    no parent to complete, but the callback runs, as it does in a statechart)."""
+
+    class Flat(StateChart):
+        a = State(initial=True)
+        b = State(final=True, donedata="summary")
+        go = a.to(b)
+
+        def __init__(self, *args, **kwargs):
+            self.calls: list[str] = []
+            super().__init__(*args, **kwargs)
+
+        def summary(self):
+            self.calls.append("summary")
+            return {"total": 1}
+
+    sm = engine.machine(Flat)
+    assert sm.calls == []
+    engine.send(sm, "go")
+    assert sm.calls == ["summary"]
+    assert sm.is_terminated
+
+
 def test_non_dict_donedata_becomes_a_positional_argument(engine):
     """A donedata value that is not a dict reaches the done handlers as a positional arg."""
 

@@ -22,7 +22,14 @@ from ._evaluate import (
     compile_expression,
     compile_script,
 )
-from ._runtime import PROCESSOR_ALIASES, SCXML_PROCESSOR, Scope, SessionError, session_of
+from ._runtime import (
+    PROCESSOR_ALIASES,
+    SCXML_PROCESSOR,
+    Scope,
+    SessionError,
+    post,
+    session_of,
+)
 
 __all__ = ["Compiler", "Run", "parse_delay"]
 
@@ -417,13 +424,13 @@ def deliver(
     """Send ``event`` from ``session`` to ``target`` (SCXML's ``<send target=...>``)."""
     machine = session.machine
     if target is None or target == "":
-        machine._engine.post(event, (), kwargs, delay, send_id, False, meta)
+        post(machine, event, kwargs, meta, delay=delay, send_id=send_id)
         return
     target = str(target)
     if target == "#_internal":
         if delay:
             raise ValueError("an event sent to #_internal cannot be delayed")
-        machine._engine.post(event, (), kwargs, 0, send_id, True, meta)
+        post(machine, event, kwargs, meta, send_id=send_id, internal=True)
         return
     if target == "#_parent":
         if session.parent is None:
@@ -440,7 +447,7 @@ def deliver(
             session,
             delay,
             send_id,
-            lambda: other._engine.post(event, (), kwargs, 0, None, False, meta),
+            lambda: post(other, event, kwargs, meta),
         )
         return
     if target.startswith("#_"):

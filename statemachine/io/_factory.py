@@ -178,7 +178,7 @@ class _Builder:
         assert data is not None
         value = self.compiler.data_of(data.params, [], data.content, sdef.where)
 
-        top_level = sdef.where.count(" > ") == 1  # a final state of the document itself
+        top_level = any(sdef is s for s in self.document.states)  # ends the document itself
 
         def donedata(event_data: Any) -> Any:
             session = session_of(event_data.machine)

@@ -18,7 +18,7 @@ from typing import Any
 from statemachine.exceptions import InvalidDefinition
 
 from . import _document as doc
-from ._runtime import session_of
+from ._runtime import post, session_of
 
 __all__ = ["Child", "compile_invoke", "event_hook"]
 
@@ -49,7 +49,7 @@ class Child:
         machine = self.machine
         if machine is None or self.finished.is_set():
             return
-        machine._engine.post(event, (), kwargs, 0, None, False, meta)
+        post(machine, event, kwargs, meta)
 
     def stop(self) -> None:
         """The child session is over (it terminated, or its parent cancelled it): it stops
@@ -77,7 +77,7 @@ class Child:
 
 def _deliver_to(parent: Any) -> Callable[[str, dict[str, Any], dict[str, Any]], None]:
     def deliver(event: str, kwargs: dict[str, Any], meta: dict[str, Any]) -> None:
-        parent._engine.post(event, (), kwargs, 0, None, False, meta)
+        post(parent, event, kwargs, meta)
 
     return deliver
 

@@ -22,6 +22,7 @@ __all__ = [
     "Scope",
     "Session",
     "SessionError",
+    "post",
     "session_of",
 ]
 
@@ -111,6 +112,15 @@ class Session:
         processor = EventData(location=location)  # both processor["location"] and .location
         self.ioprocessors = {SCXML_PROCESSOR: processor, "scxml": processor}
         self.timers: dict[str, list[threading.Timer]] = {}
+        # The event loop the machine was created in, if any: events from other threads (an
+        # invoked child's, a timer's) reach a machine on the asyncio engine through it.
+        self.loop: Any = None
+        try:
+            import asyncio
+
+            self.loop = asyncio.get_running_loop()
+        except RuntimeError:
+            pass
         self.sendids = itertools.count(1)
         with _sessions_lock:
             _sessions[self.sessionid] = machine
@@ -131,7 +141,7 @@ class Session:
         """Queue ``error.execution`` (or ``error.communication``) for ``exc`` on the internal
         queue, as SCXML asks when executable content fails without stopping the machine;
         ``sendid``: the id of the ``<send>`` that failed."""
-        self.machine._engine.post(kind, (), {"error": exc}, 0, sendid, True, None)
+        post(self.machine, kind, {"error": exc}, None, send_id=sendid, internal=True)
 
     @staticmethod
     def lookup(sessionid: str) -> Any:
@@ -140,6 +150,49 @@ class Session:
 
     def new_sendid(self) -> str:
         return f"send.{self.sessionid}.{next(self.sendids)}"
+
+
+def post(
+    machine: Any,
+    event: str,
+    kwargs: dict[str, Any],
+    meta: dict[str, Any] | None,
+    *,
+    delay: float = 0,
+    send_id: str | None = None,
+    internal: bool = False,
+) -> None:
+    """Queue an event (with its SCXML metadata) on ``machine``, from any thread: a machine on
+    the asyncio engine gets it on its own event loop (the loop it was started in)."""
+    engine = machine._engine
+    session = machine.__dict__.get("_io_session")
+    loop = session.loop if session is not None else None
+    if engine.is_async and loop is not None and not loop.is_closed():
+        import asyncio
+
+        try:
+            current = asyncio.get_running_loop()
+        except RuntimeError:
+            current = None
+        if current is not loop:
+
+            async def on_loop() -> None:
+                result = engine.post(event, (), kwargs, delay, send_id, internal, meta)
+                if hasattr(result, "__await__"):
+                    await result
+
+            asyncio.run_coroutine_threadsafe(on_loop(), loop)
+            return
+    result = engine.post(event, (), kwargs, delay, send_id, internal, meta)
+    if hasattr(result, "cr_frame"):  # the processing, as a coroutine of the running loop
+        import asyncio
+
+        task = asyncio.ensure_future(result)
+        _RUNNING.add(task)  # (the loop keeps weak references to its tasks only)
+        task.add_done_callback(_RUNNING.discard)
+
+
+_RUNNING: set[Any] = set()
 
 
 def session_of(machine: Any) -> Session:
