@@ -114,6 +114,36 @@ def test_build_processor_gives_the_root_class_and_starts_it():
 # --- structure -----------------------------------------------------------------------------------
 
 
+def test_a_loaded_class_keeps_its_processor():
+    cls = load(LIGHT, format="scxml")
+    assert cls._io_processor.root is cls
+    assert cls._io_processor.scs == {"Light": cls}
+
+
+def test_the_scxml_processor_of_python_statemachine_still_works(engine):
+    """``SCXMLProcessor(trusted=...).parse_scxml(name, text)`` collects classes by name;
+    ``start()`` runs the first one; its ``trusted`` flag reaches the evaluator."""
+    from statemachine.io.scxml.processor import SCXMLProcessor
+
+    processor = SCXMLProcessor()
+    with pytest.raises(InvalidDefinition, match="Nothing to start"):
+        processor.start()
+    light = processor.parse_scxml("light", LIGHT)
+    other = processor.parse_scxml("other", scxml('<state id="x"/>'))
+    assert processor.scs == {"light": light, "other": other}
+    assert light.__name__ == "light"
+    sm = processor.start()
+    assert isinstance(sm, light)
+    scripted = scxml(
+        '<state id="x"><onentry><script>y = 1</script></onentry>'
+        '<transition event="go" target="x"/></state>'
+    )
+    with pytest.raises(InvalidDefinition, match="script"):
+        processor.parse_scxml("scripted", scripted)
+    cls = SCXMLProcessor(trusted=True).parse_scxml("scripted", scripted)
+    assert engine.machine(cls).model.y == 1
+
+
 def test_the_document_initial_may_name_nested_states(engine):
     """`<scxml initial="...">` may start below the top level, in several states."""
     body = """

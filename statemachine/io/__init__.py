@@ -125,19 +125,26 @@ def load(
     document = read_document(source, format=format, trusted=trusted, validate=validate)
     from ._invoke import compile_invoke
 
-    return build_class(document, trusted, name=name, invokes=compile_invoke)
+    cls = build_class(document, trusted, name=name, invokes=compile_invoke)
+    cls._io_processor = Processor(cls, {cls.__name__: cls})  # type: ignore[attr-defined]
+    return cls
 
 
 class Processor:
-    """What :func:`build_processor` returns: the root machine class and every machine class
-    a document declares (invoked ones too), by name."""
+    """What :func:`build_processor` returns (and what a loaded class keeps as
+    ``_io_processor``): the root machine class and every machine class of the document, by
+    name (:attr:`scs`)."""
 
-    def __init__(self, root: type[StateChart[Any]], scs: dict[str, type[StateChart[Any]]]):
+    def __init__(
+        self, root: type[StateChart[Any]] | None, scs: dict[str, type[StateChart[Any]]]
+    ) -> None:
         self.root = root
         self.scs = scs
 
     def start(self, **kwargs: Any) -> StateChart[Any]:
-        """An instance of the root machine."""
+        """An instance of the root machine; ``kwargs`` go to its constructor."""
+        if self.root is None:
+            raise InvalidDefinition("Nothing to start: no document has been loaded yet.")
         return self.root(**kwargs)
 
 
@@ -151,4 +158,5 @@ def build_processor(
 ) -> Processor:
     """Like :func:`load`, and give access to every machine class of the document."""
     cls = load(source, format=format, trusted=trusted, validate=validate, name=name)
-    return Processor(cls, {cls.__name__: cls})
+    processor: Processor = cls._io_processor  # type: ignore[attr-defined]
+    return processor

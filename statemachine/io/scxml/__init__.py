@@ -1,0 +1,1 @@
+"""The SCXML reader's public path kept from python-statemachine: :mod:`.processor`."""
