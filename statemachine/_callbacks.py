@@ -297,6 +297,7 @@ class Signature:
         "injected_on",
         "named",
         "no_args",
+        "only_event_data",
         "positional",
         "posonly",
         "var_kw",
@@ -333,6 +334,10 @@ class Signature:
         self.injected = tuple(n for n in self.named if n in INJECTABLE and n not in ON_ONLY)
         self.injected_on = tuple(n for n in self.named if n in ON_ONLY)
         self.no_args = not self.named and not self.var_pos and not self.var_kw
+        # Only ``event_data`` (which send() cannot override): called as ``func(ed)``.
+        self.only_event_data = (
+            self.named == ("event_data",) and not self.var_pos and not self.var_kw
+        )
 
     def bind(self, ed: EventData) -> tuple[tuple[Any, ...], dict[str, Any]]:
         """Return the ``(args, kwargs)`` to call the function with, for this event.
@@ -397,6 +402,8 @@ def call_injected(func: Callable[..., Any], ed: EventData) -> Any:
     sig = signature_of(target, True) if target is not None else signature_of(func)
     if sig.no_args:
         return func()
+    if sig.only_event_data:
+        return func(ed)
     a, kw = sig.bind(ed)
     return func(*a, **kw)
 
@@ -412,6 +419,13 @@ def make_function_caller(func: Callable[..., Any], slot: int | None) -> Bound:
 
             call_plain.__wrapped__ = func  # type: ignore[attr-defined]
             return (call_plain, None)
+        if sig.only_event_data:
+
+            def call_with_event_data(owners: tuple[Any, ...], ed: EventData) -> Any:
+                return func(ed)
+
+            call_with_event_data.__wrapped__ = func  # type: ignore[attr-defined]
+            return (call_with_event_data, None)
 
         def call_free(owners: tuple[Any, ...], ed: EventData) -> Any:
             a, kw = sig.bind(ed)

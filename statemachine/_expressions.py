@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     NameResolver = Callable[[str], list[Caller]]  # callers, in the general form
 
-__all__ = ["Expression", "parse_condition"]
+__all__ = ["Expression", "parse_condition", "python_source"]
 
 _COMPARE = {
     ast.Eq: operator.eq,
@@ -204,6 +204,15 @@ def parse_condition(text: str) -> Expression | None:
         return _convert(tree.body)
     except ValueError as err:
         raise exceptions.bad_expression(text, err) from err
+
+
+def python_source(text: str) -> str:
+    """A condition as plain Python (the classic ``!``, ``^`` and ``v`` spelled ``not``,
+    ``and`` and ``or``), for documents whose expressions are Python."""
+    source = text.strip()
+    for pattern, replacement in _CLASSIC:
+        source = pattern.sub(replacement, source)
+    return ast.unparse(ast.parse(source.strip(), mode="eval"))
 
 
 def _convert(node: ast.expr) -> Expression:
