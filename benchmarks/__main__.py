@@ -31,7 +31,8 @@ METHOD = (
     "warm-up and report the BEST (minimum) over repeats and rounds (per-event and per-instance: "
     "7 timeit repeats of ~40 ms each, gc off, empty-loop cost subtracted; S11: the same with "
     "a loop of awaits inside the running event loop; S3: 30 single "
-    "definitions; S13: 15 single calls; S6: min of 20 process runs each); ratio = ours / baseline"
+    "definitions; S13: 15 single calls; S14 (load) and S15: 30 single loads; S6: min of 20 "
+    "process runs each); ratio = ours / baseline"
 )
 
 Results = dict[str, dict[str, Any]]
@@ -342,6 +343,74 @@ def _s13(r: Results) -> list[Row]:
     return rows
 
 
+def _per_second(ns: float) -> str:
+    return f"{1e9 / ns:,.0f}/s" if ns else "-"
+
+
+def _s14(r: Results) -> list[Row]:
+    both = r["both"]
+    document, twin, load = both["document"]["best"], both["twin"]["best"], both["load"]
+    return [
+        _ratio_row(
+            "S14",
+            "send('next'), 50-state SCXML doc (vs Python twin)",
+            document,
+            twin,
+            1.5,
+            "both machines timed in the same process, repeats alternating",
+        ),
+        Row(
+            "S14",
+            "  document, per event (baseline: events/s)",
+            document,
+            _per_second(document),
+            "ns",
+            None,
+            "info",
+            None,
+        ),
+        Row(
+            "S14",
+            "  Python twin, per event (baseline: events/s)",
+            twin,
+            _per_second(twin),
+            "ns",
+            None,
+            "info",
+            None,
+        ),
+        Row(
+            "S14",
+            "  load the 50-state document",
+            load["best"],
+            "-",
+            "ns",
+            None,
+            "info",
+            None,
+            f"median {_fmt(load['median'], 'ns')}",
+        ),
+    ]
+
+
+def _s15(r: Results) -> list[Row]:
+    limit_ns = 50_000_000
+    load = r["ours"]["load"]
+    return [
+        Row(
+            "S15",
+            "load a 200-state SCXML doc (400 transitions)",
+            load["best"],
+            "-",
+            "ns",
+            None,
+            "<= 50 ms",
+            load["best"] <= limit_ns,
+            f"median {_fmt(load['median'], 'ns')}",
+        )
+    ]
+
+
 SCENARIOS = {
     s.key: s
     for s in (
@@ -358,6 +427,8 @@ SCENARIOS = {
         Scenario("S11", "benchmarks.s11_async", ("async", "flat", "same_sync"), _s11),
         Scenario("S12", "benchmarks.s12_guards", ("guards",), _s12),
         Scenario("S13", "benchmarks.s13_diagram", ("ours",), _s13),
+        Scenario("S14", "benchmarks.s14_document", ("both",), _s14),
+        Scenario("S15", "benchmarks.s15_load", ("ours",), _s15),
     )
 }
 
@@ -496,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     rows: list[Row] = []
     raw: dict[str, Results] = {}
-    for key in args.scenario or list(SCENARIOS):  # S1 ... S13, not S1, S10, ...
+    for key in args.scenario or list(SCENARIOS):  # S1 ... S15, not S1, S10, ...
         print(f"running {key} ...", file=sys.stderr)
         scenario_rows, raw[key] = run_scenario(SCENARIOS[key], max(1, args.rounds))
         rows += scenario_rows
