@@ -408,6 +408,10 @@ def call_injected(func: Callable[..., Any], ed: EventData) -> Any:
     return func(*a, **kw)
 
 
+# A free function whose only parameter names an owner: the owner's slot (see Machine._owners).
+_OWNER_PARAMETERS: dict[tuple[str, ...], int] = {("machine",): 0, ("model",): 1}
+
+
 def make_function_caller(func: Callable[..., Any], slot: int | None) -> Bound:
     """Bind a plain function; ``slot`` is the owner passed as ``self`` (None: none)."""
     sig = signature_of(func, skip_first=slot is not None)
@@ -419,6 +423,11 @@ def make_function_caller(func: Callable[..., Any], slot: int | None) -> Bound:
 
             call_plain.__wrapped__ = func  # type: ignore[attr-defined]
             return (call_plain, None)
+        owner = _OWNER_PARAMETERS.get(sig.named) if not sig.var_pos and not sig.var_kw else None
+        if owner is not None:
+            # `def check(machine)` / `def check(model)`: called with that owner directly,
+            # like a method, so the event needs no EventData for it.
+            return (func, owner)
         if sig.only_event_data:
 
             def call_with_event_data(owners: tuple[Any, ...], ed: EventData) -> Any:

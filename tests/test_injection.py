@@ -549,3 +549,35 @@ def test_send_returns_none_when_no_transition_matches(engine):
     sm = engine.machine(Machine)
     assert engine.send(sm, "back") is None
     assert sm.a.is_active
+
+
+def test_free_functions_taking_only_an_owner_or_the_event_data(engine):
+    """A free function whose one parameter is ``machine``, ``model`` or ``event_data`` gets
+    exactly that (the engine calls the first two like methods of the owner), whatever the
+    event's own arguments."""
+    seen: list[tuple[str, object]] = []
+
+    def by_machine(machine):
+        seen.append(("machine", machine))
+        return True
+
+    def by_model(model):
+        seen.append(("model", model))
+        return True
+
+    def by_event_data(event_data):
+        seen.append(("event_data", event_data.event))
+
+    class Free(StateChart):
+        a = State(initial=True)
+        b = State()
+        go = a.to(b, cond=[by_machine, by_model], on=by_event_data) | b.to(a)
+
+    class Model:
+        state = None
+
+    model = Model()
+    sm = engine.machine(Free, model)
+    engine.send(sm, "go", 1, 2, extra="x")
+    assert seen == [("machine", sm), ("model", model), ("event_data", "go")]
+    assert list(sm.configuration_values) == ["b"]
