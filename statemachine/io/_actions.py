@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from types import MethodType
 from typing import Any
 
 from statemachine.exceptions import InvalidDefinition
@@ -38,6 +39,16 @@ logger = logging.getLogger("statemachine.io")
 
 _DELAY = re.compile(r"^\s*(\d*\.?\d+)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, None: 1}
+
+
+def _model_method(model: Any, name: str, value: Any) -> bool:
+    """``value``, what ``name`` reads on ``model``, is a method of the model: bound to it
+    (or to its class), or the very callable its class holds under that name (a static
+    method). A callable the document stored in a variable (a bound method of some other
+    object) is not."""
+    if isinstance(value, MethodType):
+        return value.__self__ is model or value.__self__ is type(model)
+    return getattr(type(model), name, None) is value
 
 
 def parse_delay(value: Any) -> float:
@@ -78,6 +89,7 @@ class Compiler:
         turns that into ``error.execution``, the condition false)."""
         expr = self.expression(source, where)
         name = expr.name
+        trusted = self.trusted
 
         def condition(event_data: Any) -> Any:
             scope = session_of(event_data.machine).scope(event_data)
@@ -89,6 +101,12 @@ class Compiler:
                 if callable(value):
                     # A guard naming a method of the model is called with the event's
                     # arguments, like a guard of a machine declared in Python.
+                    if not trusted and not _model_method(scope.model, name, value):
+                        raise TypeError(
+                            f"the condition {name!r} holds {value!r}, which is not a method "
+                            "of the model; restricted documents call only the model's own "
+                            "methods"
+                        )
                     from statemachine._callbacks import call_injected
 
                     return call_injected(value, event_data)
@@ -97,6 +115,29 @@ class Compiler:
 
         condition.__qualname__ = condition.__name__ = f"cond {expr.source}"
         return condition
+
+    def variable(self, name: str, where: str) -> None:
+        """Check the name of a variable the document declares (``<data id>``).
+
+        Raises:
+            InvalidDefinition: restricted mode, and the name is not a plain name, or starts
+                with ``_`` (it would overwrite a private attribute of the model).
+        """
+        if not self.trusted and len(check_location(name, where, False)) != 1:
+            raise InvalidDefinition(f"Variable {name!r} at {where} is not a plain name.")
+
+    def callback_name(self, name: str, where: str) -> str:
+        """Check a method the document names (a callback or a validator, native formats).
+
+        Raises:
+            InvalidDefinition: restricted mode, and the name starts with ``_``.
+        """
+        if not self.trusted and name.startswith("_"):
+            raise InvalidDefinition(
+                f"Callback {name!r} at {where} starts with '_': restricted documents name "
+                "only public methods; pass trusted=True only for documents you control."
+            )
+        return name
 
     # --- executable content --------------------------------------------------------------------
     def run_block(self, actions: Sequence[doc.Action]) -> Run:
@@ -147,7 +188,7 @@ class Compiler:
         return run
 
     def _callbackref(self, action: doc.CallbackRef) -> Run:
-        name = action.name
+        name = self.callback_name(action.name, action.where)
 
         def call(scope: Scope) -> None:
             from statemachine._callbacks import call_injected

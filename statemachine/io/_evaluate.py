@@ -7,11 +7,12 @@ Two modes:
   list/tuple/set/dict literals, reads of public attributes, names (the document's variables,
   the model's public attributes, and the system variables ``_event``, ``_sessionid``,
   ``_name``, ``_ioprocessors``), and the ``In('state')`` predicate. Anything else (calls,
-  builtins, lambdas, comprehensions, f-strings, ``_``-prefixed attributes, ``script``) is
-  :class:`~statemachine.exceptions.InvalidDefinition` when the document is loaded, naming
-  the expression and where it is. Arithmetic that would build huge values (``10 ** 10 **
-  10``, ``'x' * 10 ** 9``) raises at run time, which the machine reports as
-  ``error.execution``.
+  builtins, lambdas, comprehensions, f-strings, ``_``-prefixed attributes, the interpreter's
+  frame and code attributes, ``script``) is :class:`~statemachine.exceptions.InvalidDefinition`
+  when the document is loaded, naming the expression and where it is. Arithmetic that would
+  build huge values (``10 ** 10 ** 10``, ``'x' * 10 ** 9``) is refused: at load when it is
+  made of literals only, else when it runs, which the machine reports as
+  ``error.execution``; so is ``%`` string formatting.
 * **trusted** (``trusted=True``): full Python, ``eval``/``exec``, for documents you
   control. A syntax error is reported when the expression runs (``error.execution``), as
   SCXML expects.
@@ -22,21 +23,44 @@ reads and writes the document's variables on the machine's model.
 
 from __future__ import annotations
 
+import array
 import ast
 import builtins
+import operator
 import textwrap
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from statemachine.exceptions import InvalidDefinition
 
-__all__ = ["Expression", "Script", "check_location", "compile_expression", "compile_script"]
+__all__ = [
+    "Expression",
+    "LimitExceeded",
+    "Script",
+    "check_location",
+    "compile_expression",
+    "compile_script",
+]
 
 SYSTEM_VARIABLES = frozenset(("_event", "_sessionid", "_name", "_ioprocessors"))
 MAX_LENGTH = 10_000  # characters of one restricted expression
 MAX_INT_BITS = 4096  # restricted arithmetic: no integer beyond this size
-MAX_ITEMS = 100_000  # restricted arithmetic: no sequence repeated beyond this length
+MAX_ITEMS = 100_000  # restricted arithmetic: no sequence built (* or +) beyond this length
+
+# Attributes without a leading underscore that still reach the interpreter's internals: a
+# generator's or coroutine's frame and code, a frame's globals and builtins, a traceback's
+# frame. With any of them, an expression could read the globals of the host's modules.
+INTERNAL_ATTRIBUTES = frozenset(
+    (
+        *("gi_frame", "gi_code", "gi_yieldfrom", "gi_suspended"),
+        *("cr_frame", "cr_code", "cr_await", "cr_origin", "cr_suspended"),
+        *("ag_frame", "ag_code", "ag_await"),
+        *("f_back", "f_builtins", "f_code", "f_globals", "f_locals", "f_trace"),
+        *("tb_frame", "tb_next"),
+        *("co_code", "co_consts", "co_names"),
+    )
+)
 
 _ALLOWED = (
     ast.Expression,
@@ -81,10 +105,16 @@ _ALLOWED = (
 )
 
 
+def _shown(source: str) -> str:
+    """The expression as a message shows it: long ones are cut (the limit is 10,000
+    characters, and a message should stay readable)."""
+    return source if len(source) <= 80 else source[:60] + "..."
+
+
 def _reject(source: str, where: str, why: str) -> InvalidDefinition:
     place = f" at {where}" if where else ""
     return InvalidDefinition(
-        f"Expression {source!r}{place} is not allowed: {why}. Documents are loaded with a "
+        f"Expression {_shown(source)!r}{place} is not allowed: {why}. Documents are loaded with a "
         "restricted evaluator (comparisons, boolean operators, arithmetic, literals, public "
         "attributes, indexing and In('state')); pass trusted=True only for documents you "
         "control."
@@ -100,6 +130,8 @@ def _check(tree: ast.AST, source: str, where: str) -> None:
                 raise _reject(source, where, f"the name {node.id!r} starts with '_'")
         elif isinstance(node, ast.Attribute) and node.attr.startswith("_"):
             raise _reject(source, where, f"the attribute {node.attr!r} starts with '_'")
+        elif isinstance(node, ast.Attribute) and node.attr in INTERNAL_ATTRIBUTES:
+            raise _reject(source, where, f"the attribute {node.attr!r} reaches the interpreter")
         elif isinstance(node, ast.Call):
             if not (isinstance(node.func, ast.Name) and node.func.id == "In"):
                 raise _reject(source, where, "calls are not allowed (only In('state'))")
@@ -109,47 +141,140 @@ def _check(tree: ast.AST, source: str, where: str) -> None:
                 raise _reject(source, where, "In() takes state ids as string literals")
 
 
+class LimitExceeded(ValueError):
+    """Restricted arithmetic refused to build a value (too large, or ``%`` formatting)."""
+
+
+# The operators whose result can be much larger than their operands, and the size-checked
+# helpers the restricted evaluator runs instead of them.
+_CHECKED: dict[type[ast.operator], str] = {
+    ast.Pow: "__sm_pow__",
+    ast.Mult: "__sm_mul__",
+    ast.Add: "__sm_add__",
+    ast.Mod: "__sm_mod__",
+}
+
+
 class _SafeOps(ast.NodeTransformer):
-    """Route ``*``, ``**`` and ``<<``-free arithmetic through size-checked helpers."""
+    """Route ``**``, ``*``, ``+`` and ``%`` through the size-checked helpers."""
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         self.generic_visit(node)
-        helper = {ast.Pow: "__sm_pow__", ast.Mult: "__sm_mul__"}.get(type(node.op))
+        helper = _CHECKED.get(type(node.op))
         if helper is None:
             return node
         call = ast.Call(ast.Name(helper, ast.Load()), [node.left, node.right], [])
         return ast.copy_location(call, node)
 
 
+# (The messages show sizes, never the values: a huge integer may not even convert to text.)
+_TOO_LARGE = f"the result is too large (integers are limited to {MAX_INT_BITS} bits)"
+
+
 def _int_too_big(value: Any) -> bool:
     return isinstance(value, int) and value.bit_length() > MAX_INT_BITS
+
+
+def _count(value: Any) -> int | None:
+    """``value`` as a repetition count (ints, and anything with ``__index__``), else None."""
+    if isinstance(value, int):
+        return value
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
+def _is_sequence(value: Any) -> bool:
+    return isinstance(value, (Sequence, array.array))
 
 
 def _safe_pow(base: Any, exponent: Any) -> Any:
     grows = isinstance(base, int) and isinstance(exponent, int) and abs(base) > 1
     if grows and exponent > 0 and exponent * max(base.bit_length(), 1) > MAX_INT_BITS:
-        raise ValueError(f"{base} ** {exponent} is too large")
+        raise LimitExceeded(_TOO_LARGE)
     result = base**exponent
     if _int_too_big(result):
-        raise ValueError("the result is too large")
+        raise LimitExceeded(_TOO_LARGE)
     return result
 
 
 def _safe_mul(left: Any, right: Any) -> Any:
-    for seq, count in ((left, right), (right, left)):
-        repeats = isinstance(seq, (str, bytes, list, tuple)) and isinstance(count, int)
-        if repeats and count > 0 and len(seq) * count > MAX_ITEMS:
-            raise ValueError(f"repeating a sequence of {len(seq)} items {count} times")
+    for seq, times in ((left, right), (right, left)):
+        count = _count(times) if _is_sequence(seq) else None
+        if count is not None and count > 0 and len(seq) * count > MAX_ITEMS:
+            raise LimitExceeded(f"repeating a sequence of {len(seq)} items {count} times")
     both_ints = isinstance(left, int) and isinstance(right, int)
     if both_ints and left.bit_length() + right.bit_length() > MAX_INT_BITS:
-        raise ValueError("the result is too large")
+        raise LimitExceeded(_TOO_LARGE)
     return left * right
+
+
+def _safe_add(left: Any, right: Any) -> Any:
+    if _is_sequence(left) and _is_sequence(right) and len(left) + len(right) > MAX_ITEMS:
+        raise LimitExceeded(f"joining sequences of {len(left)} and {len(right)} items")
+    return left + right
+
+
+def _safe_mod(left: Any, right: Any) -> Any:
+    # A format such as '%999999999d' builds a string of any size from a tiny expression.
+    if isinstance(left, (str, bytes, bytearray)):
+        raise LimitExceeded("'%' string formatting is not allowed")
+    return left % right
+
+
+_OPERATORS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Pow: _safe_pow,
+    ast.Mult: _safe_mul,
+    ast.Add: _safe_add,
+    ast.Mod: _safe_mod,
+    ast.Sub: operator.sub,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+}
+_UNKNOWN = object()  # a subexpression whose value is known only when it runs
+
+
+def _fold(node: ast.AST) -> Any:
+    """The value of ``node`` if it is made of literals only, computed with the run-time
+    limits (so ``10 ** 10 ** 10`` is refused at load), else ``_UNKNOWN``; every
+    subexpression is visited.
+
+    Raises:
+        LimitExceeded: a literal subexpression builds a value beyond the limits.
+    """
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.BinOp):
+        left, right = _fold(node.left), _fold(node.right)
+        if isinstance(node.op, ast.Mod) and isinstance(left, (str, bytes)):
+            _safe_mod(left, right)  # refused whatever the right-hand side is
+        if left is _UNKNOWN or right is _UNKNOWN:
+            return _UNKNOWN
+        try:
+            return _OPERATORS[type(node.op)](left, right)
+        except LimitExceeded:
+            raise
+        except Exception:  # 1 / 0, 'a' - 1: reported when the expression runs
+            return _UNKNOWN
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = _fold(node.operand)
+        if isinstance(operand, (int, float, complex)):
+            return -operand if isinstance(node.op, ast.USub) else +operand
+        return _UNKNOWN
+    if isinstance(node, (ast.Tuple, ast.List)):
+        items = [_fold(item) for item in node.elts]
+        if any(item is _UNKNOWN for item in items):
+            return _UNKNOWN
+        return tuple(items) if isinstance(node, ast.Tuple) else items
+    for child in ast.iter_child_nodes(node):
+        _fold(child)
+    return _UNKNOWN
 
 
 _RESTRICTED_GLOBALS: dict[str, Any] = {
     "__builtins__": {},
-    "__sm_pow__": _safe_pow,
-    "__sm_mul__": _safe_mul,
+    **{_CHECKED[op]: _OPERATORS[op] for op in _CHECKED},
 }
 _TRUSTED_GLOBALS: dict[str, Any] = {"__builtins__": builtins}
 
@@ -192,39 +317,51 @@ class Expression:
         return f"Expression({self.source!r})"
 
 
+def _failure(exc: BaseException) -> str:
+    """Why the parser or the compiler gave up, as a message says it (a parser stack overflow
+    is a MemoryError with no text)."""
+    if isinstance(exc, (RecursionError, MemoryError)):
+        return "it is nested too deeply"
+    return str(exc)
+
+
 def compile_expression(source: str, where: str, trusted: bool) -> Expression:
     """Check (restricted mode) and compile one expression.
 
     Raises:
-        InvalidDefinition: restricted mode, and the expression is malformed, too long, or
-            uses something the restricted evaluator does not allow.
+        InvalidDefinition: restricted mode, and the expression is malformed, too long, too
+            deeply nested, uses something the restricted evaluator does not allow, or
+            builds a value beyond the limits from literals alone.
     """
     text = " ".join(str(source).strip().splitlines()) if "\n" in str(source) else str(source)
     text = text.strip()
     if not trusted and len(text) > MAX_LENGTH:
-        raise _reject(text[:60] + "...", where, f"it is longer than {MAX_LENGTH} characters")
+        raise _reject(text, where, f"it is longer than {MAX_LENGTH} characters")
     try:
         with warnings.catch_warnings():  # a document's oddities are reported when they run
             warnings.simplefilter("ignore", SyntaxWarning)
             tree = ast.parse(text, mode="eval")
+        name = tree.body.id if isinstance(tree.body, ast.Name) else None
+        if trusted:
+            code = compile(tree, where or "<document>", "eval")
+            return Expression(text, where, code, _TRUSTED_GLOBALS, name=name)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         if not trusted:
             raise InvalidDefinition(
-                f"Expression {text!r} at {where} cannot be parsed: {exc}."
+                f"Expression {_shown(text)!r} at {where} cannot be parsed: {_failure(exc)}."
             ) from None
-        error = exc if isinstance(exc, SyntaxError) else SyntaxError(str(exc))
+        # Trusted documents hear of it when the expression runs (SCXML's error.execution).
+        error = exc if isinstance(exc, SyntaxError) else SyntaxError(_failure(exc))
         return Expression(text, where, None, _TRUSTED_GLOBALS, error=error)
-    name = tree.body.id if isinstance(tree.body, ast.Name) else None
-    if trusted:
-        return Expression(
-            text, where, compile(tree, where or "<document>", "eval"), _TRUSTED_GLOBALS, name=name
-        )
     try:
         _check(tree, text, where)
+        _fold(tree)
         tree = ast.fix_missing_locations(_SafeOps().visit(tree))
         code = compile(tree, where or "<document>", "eval")
-    except RecursionError:
-        raise _reject(text[:60], where, "it is nested too deeply") from None
+    except LimitExceeded as exc:
+        raise _reject(text, where, str(exc)) from None
+    except (RecursionError, MemoryError):
+        raise _reject(text, where, "it is nested too deeply") from None
     return Expression(text, where, code, _RESTRICTED_GLOBALS, name=name)
 
 
@@ -283,6 +420,7 @@ def compile_script(source: str, where: str, trusted: bool) -> Script:
     text = textwrap.dedent(str(source)).strip("\n")
     try:
         code = compile(text, where or "<script>", "exec")
-    except (SyntaxError, ValueError) as exc:
-        return Script(text, where, None, exc)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        error = exc if isinstance(exc, (SyntaxError, ValueError)) else SyntaxError(_failure(exc))
+        return Script(text, where, None, error)
     return Script(text, where, code, None)

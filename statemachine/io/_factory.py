@@ -5,6 +5,7 @@ compiled into callbacks."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -71,7 +72,7 @@ class _Builder:
                 if run:
                     result.append(self.compiler.callback(run, label))
                     run = []
-                result.append(action.name)
+                result.append(self.compiler.callback_name(action.name, action.where))
             else:
                 run.append(action)
         if run:
@@ -88,6 +89,8 @@ class _Builder:
     def data_initialiser(self, items: Sequence[doc.DataItem]) -> Callable[[Any], None]:
         """Assigns the variables of ``items`` (a failing expression sets its variable to None
         and queues ``error.execution``)."""
+        for item in items:
+            self.compiler.variable(item.id, item.where)
         compiled = [
             (
                 item.id,
@@ -108,8 +111,9 @@ class _Builder:
                 try:
                     scope[name] = value(scope) if value is not None else content
                 except Exception as exc:
-                    scope[name] = None
                     session.raise_error(exc)
+                    with contextlib.suppress(Exception):  # a name that cannot be assigned
+                        scope[name] = None
 
         return initialise  # type: ignore[return-value]
 
@@ -216,6 +220,7 @@ class _Builder:
         )
         guards = [self.compiler.guard(c, tdef.where) for c in tdef.cond]
         unless = [self.compiler.guard(c, tdef.where) for c in tdef.unless]
+        validators = [self.compiler.callback_name(v, tdef.where) for v in tdef.validators]
         label = f"transition {tdef.where}"
         return Transition(
             source,
@@ -223,7 +228,7 @@ class _Builder:
             event=tdef.event,
             internal=internal,
             initial=initial,
-            validators=list(tdef.validators) or None,
+            validators=validators or None,
             cond=guards or None,
             unless=unless or None,
             before=self.specs(tdef.before, label) or None,

@@ -10,7 +10,6 @@ child's final data. Leaving the state cancels the child.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -136,12 +135,10 @@ def compile_invoke(invoke: doc.Invoke, compiler: Any) -> Any:
             if cls is None:
                 if src_expr is not None:
                     from . import load
+                    from ._scxml import local_file
 
                     src = str(src_expr.evaluate(scope))
-                    path = src[len("file:") :] if src.startswith("file:") else src
-                    if base_path is not None and not os.path.isabs(path):
-                        path = os.path.join(base_path, path)
-                    cls = load(path, trusted=trusted)
+                    cls = load(local_file(src, base_path, trusted), trusted=trusted)
                 else:
                     assert content_expr is not None
                     cls = _class_from_content(content_expr.evaluate(scope), trusted, base_path)

@@ -205,8 +205,13 @@ _CONSTANTS = {"true": True, "false": False, "null": None}
 
 class Scope(MutableMapping[str, Any]):
     """Where expressions and scripts read and write names: the system variables, then the
-    machine model's attributes (the document's variables). Assigning a system variable is an
-    error."""
+    machine model's attributes (the document's variables). Assigning a system variable, or
+    the model's state field, is an error.
+
+    Names starting with ``__`` never reach the model: they are Python's own and the
+    restricted evaluator's helpers, which a model answering every name (``__getattr__``)
+    must not be able to replace.
+    """
 
     __slots__ = ("_event", "event_data", "model", "session")
 
@@ -227,6 +232,8 @@ class Scope(MutableMapping[str, Any]):
                 return session.name
             if name == "_ioprocessors":
                 return session.ioprocessors
+            if name.startswith("__"):
+                raise KeyError(name)
         elif name == "In":
             return self.active
         try:
@@ -239,6 +246,14 @@ class Scope(MutableMapping[str, Any]):
     def __setitem__(self, name: str, value: Any) -> None:
         if name in ("_event", "_sessionid", "_name", "_ioprocessors"):
             raise ValueError(f"the system variable {name!r} cannot be assigned")
+        machine = self.session.machine
+        if name == machine.state_field:
+            # Writing it would move the machine to another state without a transition (no
+            # exit or entry content runs).
+            raise ValueError(
+                f"{name!r} is the state field of the machine's model, not a variable of the "
+                "document; rename the variable"
+            )
         setattr(self.model, name, value)
 
     def __delitem__(self, name: str) -> None:

@@ -2,7 +2,12 @@
 
 XML is parsed with the standard library's expat parser, hardened: a document type declaration
 (and so any entity declaration or external entity) is refused, which rules out entity
-expansion bombs and external entity reads. SCXML needs neither.
+expansion bombs and external entity reads. SCXML needs neither. Elements nested deeper than
+``MAX_DEPTH`` are refused too (the reader and the class factory recurse over the tree).
+
+Files a document names (``<data src>``, ``<script src>``, ``<invoke src>``) are read only
+from the document's own folder unless the document is trusted; a restricted ``<script>`` is
+refused before its file is opened.
 """
 
 from __future__ import annotations
@@ -15,14 +20,52 @@ from typing import Any
 from statemachine.exceptions import InvalidDefinition
 
 from . import _document as doc
+from ._evaluate import compile_script
 
-__all__ = ["parse_scxml", "read_xml"]
+__all__ = ["local_file", "parse_scxml", "read_xml"]
 
 NS = "{http://www.w3.org/2005/07/scxml}"
+MAX_DEPTH = 100  # elements nested in one another; statecharts need a few dozen at most
 
 
 class _Refused(Exception):
     pass
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def local_file(src: str, base_path: str | None, trusted: bool) -> str:
+    """The path of a local file a document names (``src``, optionally ``file:``), relative
+    to the document's folder.
+
+    Raises:
+        PermissionError: the file is not a local one, or (restricted documents) the
+            document has no folder (it was given as text), or the file is not a regular
+            file inside that folder (symbolic links resolved).
+    """
+    path = src[len("file:") :] if src.startswith("file:") else src
+    if "://" in path:
+        raise PermissionError(f"only local files can be referenced ({src!r})")
+    if base_path is not None and not os.path.isabs(path):
+        path = os.path.join(base_path, path)
+    if trusted:
+        return path
+    if base_path is None:
+        raise PermissionError(
+            f"{src!r} cannot be read: a restricted document reads files only from its own "
+            "folder, and one given as text has none; load it from its file, or pass "
+            "trusted=True"
+        )
+    folder = os.path.realpath(base_path)
+    real = os.path.realpath(path)
+    if os.path.commonpath([folder, real]) != folder or not os.path.isfile(real):
+        raise PermissionError(
+            f"{src!r} cannot be read: a restricted document reads only regular files inside "
+            f"its own folder ({base_path!r}); pass trusted=True for documents you control"
+        )
+    return path
 
 
 def read_xml(text: str | bytes, where: str = "the document") -> ET.Element:
@@ -35,11 +78,18 @@ def read_xml(text: str | bytes, where: str = "the document") -> ET.Element:
 
     builder = ET.TreeBuilder()
     parser = expat.ParserCreate(namespace_separator="}")
+    depth = 0
 
     def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise _TooDeep
         builder.start("{" + tag if "}" in tag else tag, attrs)
 
     def end(tag: str) -> None:
+        nonlocal depth
+        depth -= 1
         builder.end("{" + tag if "}" in tag else tag)
 
     def refuse(*_: Any) -> Any:
@@ -55,6 +105,10 @@ def read_xml(text: str | bytes, where: str = "the document") -> ET.Element:
     try:
         parser.Parse(text, True)
         return builder.close()
+    except _TooDeep:
+        raise InvalidDefinition(
+            f"{where} nests elements more than {MAX_DEPTH} deep; flatten the document."
+        ) from None
     except _Refused:
         raise InvalidDefinition(
             f"{where} declares a DTD or entities, which SCXML documents do not need and which "
@@ -213,11 +267,10 @@ class _Reader:
         return _text_value(element.text or "")
 
     def read_src(self, src: str, where: str) -> str:
-        path = src[len("file:") :] if src.startswith("file:") else src
-        if "://" in path:
-            raise InvalidDefinition(f"{where}: only local files can be referenced ({src!r}).")
-        if self.base_path is not None and not os.path.isabs(path):
-            path = os.path.join(self.base_path, path)
+        try:
+            path = local_file(src, self.base_path, self.trusted)
+        except PermissionError as exc:
+            raise InvalidDefinition(f"{where}: {exc}.") from None
         try:
             with open(path, encoding="utf-8") as f:
                 return f.read()
@@ -227,6 +280,9 @@ class _Reader:
     def script(self, element: ET.Element, context: str) -> doc.Script:
         where = f"{context} > script"
         src = element.get("src")
+        if src is not None and not self.trusted:
+            # Refused anyway when compiled: do not open the file first.
+            compile_script("", where, trusted=False)
         source = self.read_src(src, where) if src is not None else (element.text or "")
         return doc.Script(source=source, where=where)
 
@@ -280,10 +336,10 @@ class _Reader:
             if _tag(child) == "finalize":
                 invoke.finalize = self.actions(child, f"{where} > finalize")
         if invoke.src is not None and not invoke.src.startswith(("#", "data:")):
-            path = invoke.src[len("file:") :] if invoke.src.startswith("file:") else invoke.src
-            if self.base_path is not None and not os.path.isabs(path):
-                path = os.path.join(self.base_path, path)
-            invoke.src = path
+            try:
+                invoke.src = local_file(invoke.src, self.base_path, self.trusted)
+            except PermissionError as exc:
+                raise InvalidDefinition(f"{where}: {exc}.") from None
         return invoke
 
     # --- executable content ----------------------------------------------------------------------
