@@ -127,7 +127,7 @@ class _Builder:
         donedata = self.donedata(sdef) if sdef.donedata is not None else None
         kind = sdef.kind
         state = State(
-            name=sdef.name or sdef.id,
+            name=sdef.name,  # None: the id, humanized, as for a state declared in Python
             value=sdef.id,
             initial=sdef.initial,
             final=kind == "final",
