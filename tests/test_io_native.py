@@ -16,7 +16,7 @@ from _chart_helpers import wait_until
 from statemachine import StateChart
 from statemachine.exceptions import InvalidDefinition
 from statemachine.io import _document as doc
-from statemachine.io import _native, load, read_document
+from statemachine.io import _native, create_machine_class_from_definition, load, read_document
 
 
 def yaml_class(text: str, **kwargs):
@@ -1204,3 +1204,328 @@ def test_the_schema_file_is_package_data():
     resource = files("statemachine.io") / "schemas" / "statechart.schema.json"
     assert resource.is_file()
     assert os.path.basename(str(resource)) == "statechart.schema.json"
+
+
+# --- the dict API -----------------------------------------------------------------------------
+def traffic_light(**definition):
+    return create_machine_class_from_definition(
+        "TrafficLight",
+        states={
+            "green": {"initial": True, "on": {"change": [{"target": "yellow"}]}},
+            "yellow": {"on": {"change": [{"target": "red"}]}},
+            "red": {"on": {"change": [{"target": "green"}]}},
+        },
+        **definition,
+    )
+
+
+def test_dict_api_builds_an_ordinary_statechart(engine):
+    cls = traffic_light()
+    assert issubclass(cls, StateChart)
+    assert cls.__name__ == "TrafficLight"
+    assert [s.name for s in cls.states] == ["Green", "Yellow", "Red"]
+    sm = engine.machine(cls)
+    assert type(sm.model).__name__ == "Model"  # the default model, as for a Python class
+    engine.send(sm, "change")
+    assert sm.yellow.is_active
+    engine.send(sm, "change")
+    assert sm.red.is_active
+
+
+def test_dict_api_definition_becomes_class_attributes(engine):
+    entered = []
+
+    def on_enter_red(self):
+        entered.append("red")
+
+    cls = traffic_light(on_enter_red=on_enter_red, speed_limit=50)
+    assert cls.speed_limit == 50
+    sm = engine.machine(cls)
+    engine.send(sm, "change")
+    engine.send(sm, "change")
+    assert entered == ["red"]
+
+
+def test_dict_api_keeps_the_class_validations():
+    """Unlike loaded documents, classes from the dict API are validated as classes written in
+    Python are; ``**definition`` can turn a validation off."""
+    states = {
+        "a": {"initial": True, "on": {"go": [{"target": "b"}]}},
+        "b": {"final": True},
+        "lost": {"final": True},
+    }
+    with pytest.raises(InvalidDefinition, match="unreachable states"):
+        create_machine_class_from_definition("M", states)
+    cls = create_machine_class_from_definition("M", states, validate_disconnected_states=False)
+    assert cls.validate_disconnected_states is False
+
+
+def test_dict_api_eventless_transitions_and_events_named_in_a_transition(engine):
+    cls = create_machine_class_from_definition(
+        "M",
+        states={
+            "a": {"initial": True, "transitions": [{"target": "b"}]},
+            "b": {
+                "on": {"go": [{"target": "c", "event": "also"}]},
+                "transitions": [{"event": "jump", "target": "c"}],
+            },
+            "c": {"final": True},
+        },
+    )
+    assert sorted(e.id for e in cls.events) == ["also", "go", "jump"]
+    for event in ("go", "also", "jump"):
+        sm = engine.machine(cls)
+        assert sm.b.is_active
+        engine.send(sm, event)
+        assert sm.c.is_active
+
+
+class Clerk:
+    def __init__(self):
+        self.log: list[str] = []
+
+    def is_open(self):
+        return True
+
+    def has_stock(self, quantity=1):
+        return quantity <= 3
+
+    def check_quantity(self, quantity=1):
+        if quantity <= 0:
+            raise ValueError("quantity must be positive")
+
+    def take(self, quantity, source, target):
+        self.log.append(f"take {quantity} {source.id}->{target.id}")
+        return "taken"
+
+    def greet(self):
+        self.log.append("greet")
+
+    def leave(self):
+        self.log.append("leave")
+
+    def prepare(self):
+        self.log.append("before")
+
+    def tidy(self):
+        self.log.append("after")
+
+
+def test_dict_api_guards_validators_and_callbacks(engine):
+    """Names, boolean expressions over names and callables work as in a class written in
+    Python, with injected arguments."""
+    cls = create_machine_class_from_definition(
+        "Counter",
+        states={
+            "idle": {
+                "initial": True,
+                "exit": "leave",
+                "on": {
+                    "order": [
+                        {
+                            "target": "served",
+                            "cond": ["is_open", "has_stock and not closed"],
+                            "unless": lambda quantity=1: quantity == 2,
+                            "validators": "check_quantity",
+                            "before": "prepare",
+                            "on": ["take"],
+                            "after": "tidy",
+                        }
+                    ]
+                },
+            },
+            "served": {"final": True, "enter": ["greet"]},
+        },
+        closed=False,
+    )
+    clerk = Clerk()
+    sm = engine.machine(cls, model=clerk)
+    with pytest.raises(ValueError, match="positive"):
+        engine.send(sm, "order", quantity=0)
+    assert engine.send(sm, "order", quantity=5) is None  # no stock: not taken
+    engine.send(sm, "order", quantity=2)  # unless
+    assert sm.idle.is_active
+    assert "taken" in engine.send(sm, "order", quantity=3)
+    assert sm.served.is_active
+    assert clerk.log == ["before", "leave", "take 3 idle->served", "greet", "after"]
+
+
+def test_dict_api_names_and_values():
+    cls = create_machine_class_from_definition(
+        "Player",
+        states={
+            "stopped": {"initial": True, "value": 0, "name": "Stopped!"},
+            "playing": {
+                "value": 1,
+                "states": {"song": {}},
+                "history": {"h": {"type": "deep", "name": "Last song", "value": "H"}},
+                "on": {"stop": [{"target": "stopped"}]},
+            },
+        },
+        validate_disconnected_states=False,
+    )
+    assert (cls.stopped.name, cls.playing.name) == ("Stopped!", "Playing")
+    assert (cls.stopped.value, cls.playing.value) == (0, 1)
+    [history] = cls.playing.history
+    assert (history.id, history.name, history.value, history.type.value) == (
+        "h",
+        "Last song",
+        "H",
+        "deep",
+    )
+    assert cls().model.state == 0
+
+
+def test_dict_api_history_default_and_resume(engine):
+    cls = create_machine_class_from_definition(
+        "Player",
+        states={
+            "stopped": {"initial": True, "on": {"resume": [{"target": "h"}]}},
+            "playing": {
+                "states": {
+                    "intro": {"on": {"next": [{"target": "song"}]}},
+                    "song": {"on": {"next": [{"target": "outro"}]}},
+                    "outro": {},
+                },
+                "history": {"h": {"type": "deep", "transitions": [{"target": "song"}]}},
+                "on": {"stop": [{"target": "stopped"}]},
+            },
+        },
+    )
+    sm = engine.machine(cls)
+    engine.send(sm, "resume")
+    assert active(sm) == ["playing", "song"]  # the default: nothing recorded yet
+    engine.send(sm, "next")
+    engine.send(sm, "stop")
+    engine.send(sm, "resume")
+    assert active(sm) == ["outro", "playing"]
+
+
+def test_dict_api_donedata_reaches_the_done_event(engine):
+    received = []
+    cls = create_machine_class_from_definition(
+        "Job",
+        states={
+            "job": {
+                "initial": True,
+                "states": {
+                    "working": {"initial": True, "on": {"finish": [{"target": "finished"}]}},
+                    "finished": {"final": True, "donedata": "report"},
+                },
+                "on": {"done.state.job": [{"target": "over", "on": "keep"}]},
+            },
+            "over": {"final": True},
+        },
+        report=lambda self: {"tracks": 2},
+        keep=lambda self, tracks: received.append(tracks),
+    )
+    sm = engine.machine(cls)
+    engine.send(sm, "finish")
+    assert sm.over.is_active
+    assert received == [2]
+
+
+def test_dict_api_parallel_states_and_several_targets(engine):
+    cls = create_machine_class_from_definition(
+        "Both",
+        states={
+            "idle": {"initial": True, "on": {"go": [{"target": "left_b right_b"}]}},
+            "both": {
+                "parallel": True,
+                "states": {
+                    "left": {"states": {"left_a": {}, "left_b": {"final": True}}},
+                    "right": {"states": {"right_a": {}, "right_b": {"final": True}}},
+                },
+            },
+        },
+        validate_disconnected_states=False,
+        validate_trap_states=False,
+        validate_final_reachability=False,
+    )
+    sm = engine.machine(cls)
+    engine.send(sm, "go")
+    assert active(sm) == ["both", "left", "left_b", "right", "right_b"]
+
+
+def test_dict_api_initial_transition():
+    cls = create_machine_class_from_definition(
+        "M",
+        states={
+            "box": {
+                "initial": True,
+                "states": {"first": {"on": {"go": [{"target": "second"}]}}, "second": {}},
+                "transitions": [{"target": "second", "initial": True}],
+            }
+        },
+        validate_disconnected_states=False,
+    )
+    assert active(cls()) == ["box", "second"]
+
+
+@pytest.mark.parametrize(
+    ("states", "message", "note"),
+    [
+        (
+            {"a": {"initial": True, "colour": "red"}},
+            "Unknown state 'a' key(s) ['colour']",
+            "At states.a.colour",
+        ),
+        (
+            {"a": {"initial": True, "on": {"go": [{"target": "a", "tagret": "a"}]}}},
+            "Unknown transition key(s) ['tagret']",
+            "At states.a.on.go[0].tagret",
+        ),
+        (
+            {"a": {"initial": True, "history": {"h": {"kind": "deep"}}, "states": {"b": {}}}},
+            "Unknown history 'h' key(s) ['kind']",
+            "At states.a.history.h.kind",
+        ),
+    ],
+)
+def test_dict_api_refuses_unknown_keys_with_their_path(states, message, note):
+    with pytest.raises(InvalidDefinition) as exc:
+        create_machine_class_from_definition("M", states)
+    assert str(exc.value).startswith(message)
+    assert note in notes(exc)
+
+
+@pytest.mark.parametrize(
+    ("states", "path"),
+    [
+        ({"a": "state"}, "states.a must be a dict"),
+        ({"a": {"initial": "yes"}}, "states.a.initial must be True or False"),
+        ({"a": {"on": [{"target": "a"}]}}, "states.a.on must be a dict"),
+        ({"a": {"on": {"go": "a"}}}, "states.a.on.go must be a list of transition dicts"),
+        ({"a": {"on": {"go": [{"target": 1}]}}}, r"states.a.on.go\[0\].target must be a string"),
+        ({"a": {"on": {"go": [{"cond": 3}]}}}, r"states.a.on.go\[0\].cond must be a name"),
+        ({"a": {"enter": ["x", 3]}}, r"states.a.enter\[1\] must be a name or a callable"),
+        ({"a": {"donedata": 3, "final": True}}, "states.a.donedata must be a name or a callable"),
+    ],
+)
+def test_dict_api_refuses_values_of_the_wrong_type_with_their_path(states, path):
+    with pytest.raises(InvalidDefinition, match=path):
+        create_machine_class_from_definition("M", states)
+
+
+def test_dict_api_needs_states():
+    with pytest.raises(InvalidDefinition, match="There are no states or transitions"):
+        create_machine_class_from_definition("M", {})
+    with pytest.raises(InvalidDefinition, match="states must be a dict"):
+        create_machine_class_from_definition("M", [("a", {})])  # type: ignore[arg-type]
+
+
+def test_dict_api_typed_dicts_describe_the_keys():
+    from statemachine.io import HistoryDefinition, StateDefinition, TransitionDict
+    from statemachine.io._dict import HISTORY_KEYS, STATE_KEYS, TRANSITION_KEYS
+
+    assert set(StateDefinition.__annotations__) == STATE_KEYS
+    assert set(TransitionDict.__annotations__) == TRANSITION_KEYS
+    assert set(HistoryDefinition.__annotations__) == HISTORY_KEYS
+    assert {
+        "name", "value", "initial", "final", "parallel", "enter", "exit", "donedata",
+        "states", "history", "on", "transitions",
+    } == STATE_KEYS  # fmt: skip
+    assert {
+        "target", "event", "internal", "initial", "validators", "cond", "unless", "on",
+        "before", "after",
+    } == TRANSITION_KEYS  # fmt: skip

@@ -105,6 +105,18 @@ def test_top_level_exports_are_pinned():
         ("statemachine.event", ["BoundEvent", "Event"]),
         ("statemachine.event_data", ["EventData", "TriggerData"]),
         ("statemachine.orderedset", ["OrderedSet"]),
+        (
+            "statemachine.io",
+            [
+                "ActionProtocol",
+                "HistoryDefinition",
+                "StateDefinition",
+                "TransitionDict",
+                "build_processor",
+                "create_machine_class_from_definition",
+                "load",
+            ],
+        ),
     ],
 )
 def test_public_modules_export_their_names(module, names):

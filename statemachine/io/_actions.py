@@ -140,11 +140,18 @@ class Compiler:
         return run
 
     def _callbackref(self, action: doc.CallbackRef) -> Run:
+        from statemachine._callbacks import call_injected
+
         name = action.name
+        if callable(name):
+            function = name
+
+            def call_function(scope: Scope) -> None:
+                call_injected(function, scope.event_data)
+
+            return call_function
 
         def call(scope: Scope) -> None:
-            from statemachine._callbacks import call_injected
-
             machine = scope.session.machine
             for owner in (machine.model, machine):
                 method = getattr(owner, name, None)
