@@ -105,6 +105,18 @@ def test_top_level_exports_are_pinned():
         ("statemachine.event", ["BoundEvent", "Event"]),
         ("statemachine.event_data", ["EventData", "TriggerData"]),
         ("statemachine.orderedset", ["OrderedSet"]),
+        (
+            "statemachine.io",
+            [
+                "ActionProtocol",
+                "HistoryDefinition",
+                "StateDefinition",
+                "TransitionDict",
+                "build_processor",
+                "create_machine_class_from_definition",
+                "load",
+            ],
+        ),
     ],
 )
 def test_public_modules_export_their_names(module, names):
@@ -163,12 +175,14 @@ def test_diagram_exception_hierarchy():
     assert issubclass(PydotNotInstalled, ModuleNotFoundError)
 
 
-def test_import_pulls_in_neither_django_nor_pydot():
-    """`import statemachine` in a fresh interpreter imports no optional dependency."""
+@pytest.mark.parametrize("module", ["statemachine", "statemachine.io"])
+def test_import_pulls_in_neither_django_nor_pydot(module):
+    """`import statemachine` (or `statemachine.io`) in a fresh interpreter imports no optional
+    dependency: PyYAML and jsonschema only when a YAML document is read or one validated."""
     code = (
-        "import sys, statemachine\n"
-        "leaked = [m for m in ('django', 'pydot', 'graphviz', 'yaml') if m in sys.modules]\n"
-        "print(','.join(leaked))\n"
+        f"import sys, {module}\n"
+        "optional = ('django', 'pydot', 'graphviz', 'yaml', 'jsonschema')\n"
+        "print(','.join(m for m in optional if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

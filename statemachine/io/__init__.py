@@ -27,9 +27,24 @@ from statemachine._machine import StateChart
 from statemachine.exceptions import InvalidDefinition
 
 from . import _document as doc
+from ._dict import (
+    ActionProtocol,
+    HistoryDefinition,
+    StateDefinition,
+    TransitionDict,
+    create_machine_class_from_definition,
+)
 from ._factory import build_class
 
-__all__ = ["build_processor", "load"]
+__all__ = [
+    "ActionProtocol",
+    "HistoryDefinition",
+    "StateDefinition",
+    "TransitionDict",
+    "build_processor",
+    "create_machine_class_from_definition",
+    "load",
+]
 
 _FORMATS = {
     ".scxml": "scxml",

@@ -126,13 +126,14 @@ class Compiler:
         if not self.trusted and len(check_location(name, where, False)) != 1:
             raise InvalidDefinition(f"Variable {name!r} at {where} is not a plain name.")
 
-    def callback_name(self, name: str, where: str) -> str:
-        """Check a method the document names (a callback or a validator, native formats).
+    def callback_name(self, name: Any, where: str) -> Any:
+        """Check a method the document names (a callback or a validator, native formats; the
+        dict API may give a callable instead, which is kept).
 
         Raises:
             InvalidDefinition: restricted mode, and the name starts with ``_``.
         """
-        if not self.trusted and name.startswith("_"):
+        if not self.trusted and isinstance(name, str) and name.startswith("_"):
             raise InvalidDefinition(
                 f"Callback {name!r} at {where} starts with '_': restricted documents name "
                 "only public methods; pass trusted=True only for documents you control."
@@ -188,11 +189,18 @@ class Compiler:
         return run
 
     def _callbackref(self, action: doc.CallbackRef) -> Run:
+        from statemachine._callbacks import call_injected
+
+        if callable(action.name):
+            function = action.name
+
+            def call_function(scope: Scope) -> None:
+                call_injected(function, scope.event_data)
+
+            return call_function
         name = self.callback_name(action.name, action.where)
 
         def call(scope: Scope) -> None:
-            from statemachine._callbacks import call_injected
-
             machine = scope.session.machine
             for owner in (machine.model, machine):
                 method = getattr(owner, name, None)

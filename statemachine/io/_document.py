@@ -11,6 +11,7 @@ factory compiles them (and the evaluator checks them) once, at load.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,9 +77,10 @@ class Action:
 
 @dataclass
 class CallbackRef(Action):
-    """A method of the machine, model or listeners, named in the document (native formats)."""
+    """A method of the machine, model or listeners, named in the document (native formats);
+    the dict API also gives callables."""
 
-    name: str
+    name: str | Callable[..., Any]
     where: str = ""
 
 
@@ -153,10 +155,12 @@ class Script(Action):
 
 @dataclass
 class DoneData:
-    """The data of a final state's ``done.state`` event: ``params`` or ``content``."""
+    """The data of a final state's ``done.state`` event: ``params`` or ``content`` (or, from
+    the dict API, a ``callback``: a callable or a method name returning the data)."""
 
     params: list[Param] = field(default_factory=list)
     content: Content | None = None
+    callback: str | Callable[..., Any] | None = None
 
 
 @dataclass
@@ -181,17 +185,21 @@ class Invoke:
 @dataclass
 class TransitionDef:
     """A transition. ``event`` is the space-separated descriptors (None: eventless);
-    ``targets`` empty: targetless; ``cond`` / ``unless``: expressions, all must hold / fail."""
+    ``targets`` empty: targetless; ``cond`` / ``unless``: expressions, all must hold / fail.
+
+    From the dict API (``Document.format == "dict"``), ``cond``, ``unless`` and
+    ``validators`` are callback specs as a machine declared in Python takes them (names,
+    boolean expressions over names, callables), and ``internal`` is taken as given."""
 
     event: str | None = None
     targets: list[str] = field(default_factory=list)
-    cond: list[str] = field(default_factory=list)
-    unless: list[str] = field(default_factory=list)
+    cond: list[Any] = field(default_factory=list)
+    unless: list[Any] = field(default_factory=list)
     internal: bool = False
     before: list[Action] = field(default_factory=list)
     on: list[Action] = field(default_factory=list)
     after: list[Action] = field(default_factory=list)
-    validators: list[str] = field(default_factory=list)
+    validators: list[Any] = field(default_factory=list)
     where: str = ""
 
 
@@ -200,6 +208,8 @@ class HistoryDef:
     id: str
     deep: bool = False
     transition: TransitionDef | None = None  # the default, used while nothing is recorded
+    name: str | None = None  # the display name (default: the id)
+    value: Any = None  # the value (default: the id)
     where: str = ""
 
 
@@ -211,7 +221,8 @@ class StateDef:
 
     id: str
     kind: str = "state"
-    name: str | None = None
+    name: str | None = None  # the display name (default: the id, humanized)
+    value: Any = None  # the value stored on the model (default: the id)
     initial: bool = False  # native formats: this state is its parent's initial one
     initial_ids: list[str] = field(default_factory=list)  # SCXML `initial="a b"`
     initial_transition: TransitionDef | None = None  # SCXML `<initial>`

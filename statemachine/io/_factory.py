@@ -59,6 +59,9 @@ class _Builder:
         self.defs: dict[str, doc.StateDef] = {}
         self.pending: list[tuple[State, doc.TransitionDef]] = []
         self.late = document.binding == "late"
+        # The dict API declares a machine as Python code would: its guards are callback
+        # specs, and its class has no session (see build_class).
+        self.plain = document.format == "dict"
 
     # --- actions as callback specs --------------------------------------------------------------
     def specs(self, actions: Sequence[doc.Action], label: str) -> list[Any]:
@@ -128,11 +131,13 @@ class _Builder:
             enter.append(self._late_binding(sdef))
         enter.extend(self.blocks(sdef.onentry, f"onentry {sdef.id}"))
         exit_ = self.blocks(sdef.onexit, f"onexit {sdef.id}")
-        donedata = self.donedata(sdef) if sdef.donedata is not None else None
+        donedata: Any = None
+        if sdef.donedata is not None:
+            donedata = sdef.donedata.callback or self.donedata(sdef)
         kind = sdef.kind
         state = State(
-            name=sdef.name or sdef.id,
-            value=sdef.id,
+            name=sdef.name,  # None: the id, humanized, as for a state declared in Python
+            value=sdef.id if sdef.value is None else sdef.value,
             initial=sdef.initial,
             final=kind == "final",
             parallel=kind == "parallel",
@@ -155,7 +160,11 @@ class _Builder:
         return state
 
     def history(self, hdef: doc.HistoryDef) -> HistoryState:
-        h = HistoryState(name=hdef.id, value=hdef.id, type="deep" if hdef.deep else "shallow")
+        h = HistoryState(
+            name=hdef.name or hdef.id,
+            value=hdef.id if hdef.value is None else hdef.value,
+            type="deep" if hdef.deep else "shallow",
+        )
         h._set_id(hdef.id)
         if hdef.id in self.by_id:
             raise InvalidDefinition(f"State id {hdef.id!r} is declared twice ({hdef.where}).")
@@ -210,17 +219,23 @@ class _Builder:
             # (error.execution), and loading warns.
             return self._broken_transition(source, tdef, missing)
         targets = [self.target(i, tdef.where) for i in tdef.targets]
-        # SCXML: an internal transition behaves as one only from a compound state to its
-        # descendants; otherwise it is external.
-        internal = (
-            tdef.internal
-            and bool(targets)
-            and source.is_compound
-            and all(source in t.ancestors() for t in targets)
-        )
-        guards = [self.compiler.guard(c, tdef.where) for c in tdef.cond]
-        unless = [self.compiler.guard(c, tdef.where) for c in tdef.unless]
-        validators = [self.compiler.callback_name(v, tdef.where) for v in tdef.validators]
+        if self.plain:
+            internal = tdef.internal
+            guards = list(tdef.cond)
+            unless = list(tdef.unless)
+            validators = list(tdef.validators)
+        else:
+            # SCXML: an internal transition behaves as one only from a compound state to
+            # its descendants; otherwise it is external.
+            internal = (
+                tdef.internal
+                and bool(targets)
+                and source.is_compound
+                and all(source in t.ancestors() for t in targets)
+            )
+            guards = [self.compiler.guard(c, tdef.where) for c in tdef.cond]
+            unless = [self.compiler.guard(c, tdef.where) for c in tdef.unless]
+            validators = [self.compiler.callback_name(v, tdef.where) for v in tdef.validators]
         label = f"transition {tdef.where}"
         return Transition(
             source,
@@ -307,13 +322,22 @@ def build_class(
             s.initial = id(s) in roots
         if len(wanted) > 1 or wanted[0].parent is not None:
             initial_targets = wanted
+    cls_name = name or document.name or "Document"
+    if builder.plain:
+        # The dict API: an ordinary class, as if written in Python (its validations on).
+        plain: dict[str, Any] = {s.id: s for s in top}
+        plain.update({"__module__": module, "__qualname__": cls_name})
+        if document.description is not None:
+            plain["__doc__"] = document.description
+        plain.update(document.attributes)
+        plain_cls: type[StateChart[Any]] = type(cls_name, (StateChart,), plain)
+        return plain_cls
     first = next((s for s in top if s.initial), top[0])
     first.enter.add(_early_binding(builder, document))
     # The first entry callback of the initial state: it must run before the others.
     specs = first.enter._specs
     specs.insert(0, specs.pop())
 
-    cls_name = name or document.name or "Document"
     namespace: dict[str, Any] = {s.id: s for s in top}
     namespace.update(
         {

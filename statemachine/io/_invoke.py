@@ -206,13 +206,19 @@ def event_hook(self: Any, event_data: Any) -> dict[str, Any]:
 
 
 def _class_from_content(value: Any, trusted: bool, base_path: str | None) -> Any:
-    """The machine class of an invoke's ``<content expr=...>``: SCXML text, or an
-    ``<scxml>`` element (inline XML content assigned to a variable)."""
+    """The machine class of an invoke's ``<content expr=...>``: SCXML text, an ``<scxml>``
+    element (inline XML content assigned to a variable), or a native document (a mapping)."""
+    from collections.abc import Mapping
     from xml.etree.ElementTree import Element
 
     from ._factory import build_class
     from ._scxml import _Reader
 
+    if isinstance(value, Mapping):
+        from ._native import document_from_dict
+
+        native = document_from_dict(value, base_path)
+        return build_class(native, trusted, invokes=compile_invoke)
     if isinstance(value, Element):
         document = _Reader(base_path, trusted).document(value)
         return build_class(document, trusted, invokes=compile_invoke)

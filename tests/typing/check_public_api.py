@@ -1,5 +1,5 @@
-"""Static checks of the user-facing types (the core and the diagram package), run by mypy in CI
-(not collected by pytest)."""
+"""Static checks of the user-facing types (the core, the diagram package and statemachine.io),
+run by mypy in CI (not collected by pytest)."""
 
 from __future__ import annotations
 
@@ -79,3 +79,23 @@ def check_diagrams(sm: Light) -> None:
     assert_type(MermaidGraphMachine(sm)(), str)
     assert_type(TransitionTableRenderer(highlight_active=True).render(graph, "rst"), str)
     assert_type(run_graphviz("digraph {}", "svg"), bytes)
+
+
+def check_io() -> None:
+    from statemachine import StateChart
+    from statemachine.io import (
+        StateDefinition,
+        TransitionDict,
+        build_processor,
+        create_machine_class_from_definition,
+        load,
+    )
+
+    go: TransitionDict = {"target": "b", "cond": ["ready", lambda: True], "on": "log"}
+    states: dict[str, StateDefinition] = {
+        "a": {"initial": True, "on": {"go": [go]}, "enter": print},
+        "b": {"final": True, "history": {"h": {"type": "deep"}}},
+    }
+    assert_type(create_machine_class_from_definition("M", states), type[StateChart[Any]])
+    assert_type(load("machine.yaml", validate=True), type[StateChart[Any]])
+    assert_type(build_processor("machine.json").start(), StateChart[Any])
