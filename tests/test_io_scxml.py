@@ -170,6 +170,23 @@ def test_an_initial_element_runs_its_transition_content(engine):
     assert sm.model.log == ["init"]
 
 
+def test_a_failing_initial_content_raises_error_execution_and_still_enters(engine):
+    """The content of an ``<initial>`` transition is a block: an error stops it and is
+    queued as error.execution; the default states are entered all the same."""
+    body = """
+    <datamodel><data id="log" expr="[]"/></datamodel>
+    <state id="c">
+      <initial><transition target="two"><assign location="log" expr="missing + 1"/>
+        <assign location="log" expr="['never']"/></transition></initial>
+      <state id="one"/>
+      <state id="two"><transition event="error.execution" target="one"/></state>
+    </state>
+    """
+    sm = engine.machine(load(scxml(body), format="scxml"))
+    assert sorted(sm.configuration_values) == ["c", "one"]
+    assert sm.model.log == []
+
+
 def test_initial_names_across_top_level_states_are_refused():
     body = "<state id='a'><state id='a1'/></state><state id='b'><state id='b1'/></state>"
     with pytest.raises(InvalidDefinition, match="several top-level states"):
@@ -460,3 +477,47 @@ def test_paths_in_documents_are_relative_to_the_document(tmp_path):
     )
     sm = load(Path(tmp_path / "parent.scxml"))()
     assert wait_until(lambda: sm.is_terminated)
+
+
+# --- guards compiled once -------------------------------------------------------------------
+
+
+def test_guards_reading_only_the_model_run_as_functions_of_it():
+    """A restricted guard that reads model attributes only becomes ``f(model)``; system
+    variables, In(), constant names and bare names keep the scope."""
+    from statemachine.io._evaluate import compile_expression
+
+    fast = compile_expression("n >= 0 and items[0] == 'x'", "here", False).on_model
+    assert fast is not None
+
+    class Model:
+        n, items = 1, ["x"]
+
+    assert fast(Model()) is True
+    for text in ("In('a')", "_event.name == 'go'", "flag", "x == true", "n > null"):
+        assert compile_expression(text, "here", False).on_model is None, text
+    assert compile_expression("n >= 0", "here", True).on_model is None  # trusted: builtins
+
+
+def test_a_fast_guard_that_fails_is_error_execution(engine):
+    body = """
+    <state id="a">
+      <transition event="go" cond="missing > 1" target="b"/>
+      <transition event="error.execution" target="c"/>
+    </state>
+    <state id="b"/><state id="c"/>
+    """
+    sm = engine.machine(load(scxml(body), format="scxml"))
+    engine.send(sm, "go")
+    assert list(sm.configuration_values) == ["c"]
+
+
+def test_an_expression_compiled_for_a_trusted_document_stays_refused_in_a_restricted_one():
+    """Compiled expressions are shared by text, never across the two modes."""
+    body = '<state id="a"><transition event="go" cond="len(\'ab\') == 2" target="b"/></state>'
+    body += '<state id="b"/>'
+    trusted = load(scxml(body), format="scxml", trusted=True)()
+    trusted.send("go")
+    assert list(trusted.configuration_values) == ["b"]
+    with pytest.raises(InvalidDefinition, match="calls are not allowed"):
+        load(scxml(body), format="scxml")

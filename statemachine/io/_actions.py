@@ -88,6 +88,9 @@ class Compiler:
         """A condition as a machine callback: true or false, raising on error (the machine
         turns that into ``error.execution``, the condition false)."""
         expr = self.expression(source, where)
+        if expr.on_model is not None:
+            # It reads the model only: called with the model, like a method of it.
+            return expr.on_model
         name = expr.name
         trusted = self.trusted
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import array
 import ast
 import builtins
+import copy
 import operator
 import textwrap
 import warnings
@@ -287,9 +288,13 @@ class Expression:
         where: where it is in the document (for messages).
         name: the bare identifier when the expression is one (a guard naming a method is
             called with the event's arguments; see the runtime).
+        on_model: for a restricted expression that reads only the model's attributes (no
+            system variable, ``In()``, constant name or bare name): the same expression as
+            a function of the model, ``on_model(model)``, which reads each name as an
+            attribute of it. Guards run it directly: no scope is built per event.
     """
 
-    __slots__ = ("_code", "_error", "_globals", "name", "source", "where")
+    __slots__ = ("_code", "_error", "_globals", "name", "on_model", "source", "where")
 
     def __init__(
         self,
@@ -299,6 +304,7 @@ class Expression:
         globals_: dict[str, Any],
         error: BaseException | None = None,
         name: str | None = None,
+        on_model: Callable[[Any], Any] | None = None,
     ) -> None:
         self.source = source
         self.where = where
@@ -306,6 +312,7 @@ class Expression:
         self._globals = globals_
         self._error = error
         self.name = name
+        self.on_model = on_model
 
     def evaluate(self, scope: Mapping[str, Any]) -> Any:
         """The value of the expression in ``scope``."""
@@ -315,6 +322,43 @@ class Expression:
 
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"
+
+
+# Names a scope answers other than with the model's attributes (see the runtime's Scope).
+_SCOPE_NAMES = SYSTEM_VARIABLES | {"In", "true", "false", "null"}
+
+
+class _OnModel(ast.NodeTransformer):
+    """``a + b.c`` -> ``model.a + model.b.c``: the names of a checked expression read from
+    the model parameter of a lambda."""
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        read = ast.Attribute(ast.Name("model", ast.Load()), node.id, ast.Load())
+        return ast.copy_location(read, node)
+
+
+def _model_function(tree: ast.Expression, source: str) -> Callable[[Any], Any] | None:
+    """``lambda model: <expression>`` for a checked tree that reads only model attributes
+    (see :attr:`Expression.on_model`), else None."""
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    if isinstance(tree.body, ast.Name) or names & _SCOPE_NAMES:
+        return None
+    body = _SafeOps().visit(_OnModel().visit(copy.deepcopy(tree.body)))
+    arguments = ast.arguments(
+        posonlyargs=[], args=[ast.arg("model")], kwonlyargs=[], kw_defaults=[], defaults=[]
+    )
+    lambda_tree = ast.fix_missing_locations(ast.Expression(ast.Lambda(arguments, body)))
+    function: Callable[[Any], Any] = eval(
+        compile(lambda_tree, "<document>", "eval"), _RESTRICTED_GLOBALS
+    )
+    function.__name__ = function.__qualname__ = f"cond {source}"
+    return function
+
+
+# Documents repeat their expressions (every transition of a ring guarded by ``n >= 0``):
+# each text is parsed, checked and compiled once per process.
+_COMPILED: dict[tuple[str, bool], tuple[Any, str | None, Callable[[Any], Any] | None]] = {}
+_COMPILED_MAX = 4096
 
 
 def _failure(exc: BaseException) -> str:
@@ -335,6 +379,11 @@ def compile_expression(source: str, where: str, trusted: bool) -> Expression:
     """
     text = " ".join(str(source).strip().splitlines()) if "\n" in str(source) else str(source)
     text = text.strip()
+    cached = _COMPILED.get((text, trusted))
+    if cached is not None:
+        code, name, on_model = cached
+        globals_ = _TRUSTED_GLOBALS if trusted else _RESTRICTED_GLOBALS
+        return Expression(text, where, code, globals_, name=name, on_model=on_model)
     if not trusted and len(text) > MAX_LENGTH:
         raise _reject(text, where, f"it is longer than {MAX_LENGTH} characters")
     try:
@@ -343,7 +392,8 @@ def compile_expression(source: str, where: str, trusted: bool) -> Expression:
             tree = ast.parse(text, mode="eval")
         name = tree.body.id if isinstance(tree.body, ast.Name) else None
         if trusted:
-            code = compile(tree, where or "<document>", "eval")
+            code = compile(tree, "<document>", "eval")
+            _remember(text, trusted, code, name, None)
             return Expression(text, where, code, _TRUSTED_GLOBALS, name=name)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         if not trusted:
@@ -356,13 +406,23 @@ def compile_expression(source: str, where: str, trusted: bool) -> Expression:
     try:
         _check(tree, text, where)
         _fold(tree)
+        on_model = _model_function(tree, text)
         tree = ast.fix_missing_locations(_SafeOps().visit(tree))
-        code = compile(tree, where or "<document>", "eval")
+        code = compile(tree, "<document>", "eval")
     except LimitExceeded as exc:
         raise _reject(text, where, str(exc)) from None
     except (RecursionError, MemoryError):
         raise _reject(text, where, "it is nested too deeply") from None
-    return Expression(text, where, code, _RESTRICTED_GLOBALS, name=name)
+    _remember(text, trusted, code, name, on_model)
+    return Expression(text, where, code, _RESTRICTED_GLOBALS, name=name, on_model=on_model)
+
+
+def _remember(
+    text: str, trusted: bool, code: Any, name: str | None, on_model: Callable[[Any], Any] | None
+) -> None:
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.clear()
+    _COMPILED[(text, trusted)] = (code, name, on_model)
 
 
 def check_location(location: str, where: str, trusted: bool) -> list[str]:

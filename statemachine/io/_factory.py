@@ -247,9 +247,16 @@ class _Builder:
             cond=guards or None,
             unless=unless or None,
             before=self.specs(tdef.before, label) or None,
-            on=self.specs(tdef.on, label) or None,
+            on=self._on(tdef, label, initial) or None,
             after=self.specs(tdef.after, label) or None,
         )
+
+    def _on(self, tdef: doc.TransitionDef, label: str, initial: bool) -> list[Any]:
+        """A transition's content. An ``<initial>``'s is a block of its own, as SCXML has it:
+        an error stops the block (``error.execution``), the states are entered anyway."""
+        if initial and tdef.on and not self.plain:
+            return [self.compiler.isolated(tdef.on, label)]
+        return self.specs(tdef.on, label)
 
     def _broken_transition(self, source: State, tdef: doc.TransitionDef, missing: list[str]) -> Any:
         import logging
