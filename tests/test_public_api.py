@@ -109,11 +109,13 @@ def test_top_level_exports_are_pinned():
             "statemachine.io",
             [
                 "ActionProtocol",
+                "ExportError",
                 "HistoryDefinition",
                 "StateDefinition",
                 "TransitionDict",
                 "build_processor",
                 "create_machine_class_from_definition",
+                "dump",
                 "load",
             ],
         ),

@@ -34,15 +34,18 @@ from ._dict import (
     TransitionDict,
     create_machine_class_from_definition,
 )
+from ._export import ExportError, document_of
 from ._factory import build_class
 
 __all__ = [
     "ActionProtocol",
+    "ExportError",
     "HistoryDefinition",
     "StateDefinition",
     "TransitionDict",
     "build_processor",
     "create_machine_class_from_definition",
+    "dump",
     "load",
 ]
 
@@ -175,3 +178,69 @@ def build_processor(
     cls = load(source, format=format, trusted=trusted, validate=validate, name=name)
     processor: Processor = cls._io_processor  # type: ignore[attr-defined]
     return processor
+
+
+def dump(machine: Any, format: str = "scxml") -> str:
+    """Write a machine class declared in Python (or an instance's class) as a document, so
+    that ``load(dump(cls), format=...)`` builds a class that behaves the same.
+
+    A document holds the structure: states (nested, parallel, final, initial, history),
+    transitions (events, targets, ``internal``), guards (names and expressions), validators,
+    and the callbacks given by name (or as methods of the class), in their order; the
+    class options that differ from a StateChart's. Callbacks stay names: the loaded machine
+    finds them on its model (or the machine), so give it a model that has them.
+
+    >>> from statemachine import State, StateChart
+    >>> class Door(StateChart):
+    ...     closed = State(initial=True)
+    ...     opened = State()
+    ...     open = closed.to(opened, cond="unlocked")
+    ...     close = opened.to(closed)
+    >>> print(dump(Door, format="json"))  # doctest: +NORMALIZE_WHITESPACE
+    {
+      "name": "Door",
+      "states": {
+        "closed": {
+          "initial": true,
+          "transitions": [
+            {
+              "event": "open",
+              "target": "opened",
+              "cond": "unlocked"
+            }
+          ]
+        },
+        "opened": {
+          "transitions": [
+            {
+              "event": "close",
+              "target": "closed"
+            }
+          ]
+        }
+      }
+    }
+
+    Args:
+        machine: a ``StateChart`` or ``StateMachine`` subclass, or an instance of one.
+        format: ``"scxml"``, ``"json"`` or ``"yaml"`` (YAML needs PyYAML, the ``[yaml]``
+            extra).
+
+    Raises:
+        ExportError: the class uses something a document cannot hold; the message names it
+            (a lambda or another unnamed callable as a callback, donedata, an event with a
+            default delay).
+        TypeError: ``machine`` is not a machine class or instance.
+        ValueError: an unknown format.
+    """
+    fmt = format.lower()
+    if fmt not in ("scxml", "xml", "json", "yaml", "yml"):
+        raise ValueError(f"Unknown format {format!r}; use 'scxml', 'json' or 'yaml'.")
+    document = document_of(machine)
+    if fmt in ("scxml", "xml"):
+        from ._scxml_write import write_scxml
+
+        return write_scxml(document)
+    from ._native_write import write_json, write_yaml
+
+    return write_json(document) if fmt == "json" else write_yaml(document)

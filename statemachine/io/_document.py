@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "SETTINGS",
     "Action",
     "Assign",
     "CallbackRef",
@@ -36,6 +37,16 @@ __all__ = [
     "StateDef",
     "TransitionDef",
 ]
+
+
+# The class options a document may set (``settings`` in JSON/YAML, ``py:`` attributes of
+# ``<scxml>``), with their values in a StateChart, which is what a document loads into.
+SETTINGS: dict[str, bool] = {
+    "allow_event_without_transition": True,
+    "enable_self_transition_entries": True,
+    "atomic_configuration_update": False,
+    "catch_errors_as_events": True,
+}
 
 
 @dataclass
@@ -166,7 +177,8 @@ class DoneData:
 @dataclass
 class Invoke:
     """An ``<invoke>``: a child machine (from ``src`` or inline ``content``) run while the
-    state is active."""
+    state is active; or (``callback``) a method named by the document, run as a machine
+    declared in Python runs ``State(invoke="name")``."""
 
     type: str | None = None
     typeexpr: str | None = None
@@ -179,6 +191,7 @@ class Invoke:
     params: list[Param] = field(default_factory=list)
     content: Content | None = None
     finalize: list[Action] = field(default_factory=list)
+    callback: str | None = None
     where: str = ""
 
 
@@ -250,4 +263,5 @@ class Document:
     description: str | None = None
     base_path: str | None = None  # the folder relative references resolve against
     format: str = ""
-    attributes: dict[str, Any] = field(default_factory=dict)  # class attributes (dict API)
+    # Class attributes: the dict API's, or the SETTINGS a document sets.
+    attributes: dict[str, Any] = field(default_factory=dict)

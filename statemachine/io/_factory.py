@@ -58,6 +58,7 @@ class _Builder:
         self.by_id: dict[str, State] = {}
         self.defs: dict[str, doc.StateDef] = {}
         self.pending: list[tuple[State, doc.TransitionDef]] = []
+        self.exit_content: dict[str, list[Callable[..., Any]]] = {}
         self.late = document.binding == "late"
         # The dict API declares a machine as Python code would: its guards are callback
         # specs, and its class has no session (see build_class).
@@ -131,6 +132,11 @@ class _Builder:
             enter.append(self._late_binding(sdef))
         enter.extend(self.blocks(sdef.onentry, f"onentry {sdef.id}"))
         exit_ = self.blocks(sdef.onexit, f"onexit {sdef.id}")
+        # The document's own exit content (not the methods it names) also runs when the
+        # session ends (see _terminated).
+        content = [x for x in exit_ if callable(x)]
+        if content:
+            self.exit_content[sdef.id] = content
         donedata: Any = None
         if sdef.donedata is not None:
             donedata = sdef.donedata.callback or self.donedata(sdef)
@@ -152,7 +158,10 @@ class _Builder:
             if self.invokes is None:  # pragma: no cover - the loader always passes one
                 raise InvalidDefinition(f"invoke at {sdef.where} is not supported here.")
             for invoke in sdef.invokes:
-                state.invoke.add(self.invokes(invoke, self.compiler))
+                if invoke.callback is not None:  # a method, as State(invoke="name")
+                    state.invoke.add(self.compiler.callback_name(invoke.callback, invoke.where))
+                else:
+                    state.invoke.add(self.invokes(invoke, self.compiler))
         self.by_id[sdef.id] = state
         self.defs[sdef.id] = sdef
         for t in sdef.transitions:
@@ -360,6 +369,7 @@ def build_class(
             "_initial_targets": initial_targets,
             "__init__": _init,
             "_terminated": _terminated,
+            "_io_exit_content": builder.exit_content,
         }
     )
     if builder.compiler.event_hook:
@@ -414,9 +424,10 @@ def _init(self: Any, model: Any = None, *args: Any, **kwargs: Any) -> None:
 
 def _terminated(self: Any) -> None:
     """Called by the engine when the machine terminates: as an SCXML session ends, the exit
-    handlers of the active states run (innermost first; the configuration is kept, so that it
-    shows where the machine ended); then an invoking parent hears that the session is done."""
-    from statemachine._callbacks import call_bound
+    content the document gives the active states runs (innermost first; the configuration
+    is kept, so that it shows where the machine ended; methods the document names run only
+    when their state is left, as in a machine declared in Python); then an invoking parent
+    hears that the session is done."""
     from statemachine._event_data import EventData
 
     session: Session | None = self.__dict__.get("_io_session")
@@ -425,11 +436,12 @@ def _terminated(self: Any) -> None:
         return  # cancelled by the parent, which hears nothing more from it
     engine = self._engine
     ed = EventData(self, None, (), {})
+    content = type(self)._io_exit_content
     for state in reversed(engine.configuration()):
         ed.state = ed.source = state
-        for bound in engine.program.exit[state.id]:
+        for block in content.get(state.id, ()):
             try:
-                call_bound(bound, engine.owners, ed)
+                block(ed)
             except Exception as exc:  # nobody to report to any more: log it
                 import logging
 

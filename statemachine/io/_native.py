@@ -45,7 +45,7 @@ __all__ = [
     "validate_document",
 ]
 
-DOCUMENT_KEYS = frozenset(("name", "description", "datamodel", "states"))
+DOCUMENT_KEYS = frozenset(("name", "description", "datamodel", "settings", "states"))
 STATE_KEYS = frozenset(
     (
         "initial",
@@ -61,7 +61,18 @@ STATE_KEYS = frozenset(
     )
 )
 TRANSITION_KEYS = frozenset(
-    ("event", "target", "cond", "unless", "internal", "initial", "on", "before", "after")
+    (
+        "event",
+        "target",
+        "cond",
+        "unless",
+        "validators",
+        "internal",
+        "initial",
+        "on",
+        "before",
+        "after",
+    )
 )
 HISTORY_KEYS = frozenset(("type", "transitions"))
 INVOKE_KEYS = frozenset(
@@ -223,8 +234,16 @@ class _Reader:
         )
         if "datamodel" in data:
             document.datamodel = self.datamodel(data["datamodel"], _child(path, "datamodel"))
+        if "settings" in data:
+            document.attributes = self.settings(data["settings"], _child(path, "settings"))
         document.states = self.states(states, _child(path, "states"))
         return document
+
+    def settings(self, value: Any, path: str) -> dict[str, bool]:
+        """The class options a document sets (see ``SETTINGS``), each true or false."""
+        data = self.mapping(value, path)
+        self.keys(data, frozenset(doc.SETTINGS), "settings", path)
+        return {key: self.flag(data, key, path) for key in data}
 
     def states(self, value: Any, path: str) -> list[doc.StateDef]:
         states = self.mapping(value, path)
@@ -305,6 +324,8 @@ class _Reader:
             if key in data:
                 exprs = self.strings(data[key], _child(path, key))
                 setattr(tdef, key, exprs)
+        if "validators" in data:
+            tdef.validators = self.names(data["validators"], _child(path, "validators"))
         for key in ("before", "on", "after"):
             if key in data:
                 setattr(tdef, key, self.actions(data[key], _child(path, key)))
@@ -422,6 +443,10 @@ class _Reader:
         return done
 
     def invoke(self, value: Any, path: str) -> doc.Invoke:
+        if isinstance(value, str):  # a method's name, as State(invoke="name")
+            if not value.strip():
+                raise _wrong_type(path, "a method name or an invoke mapping", value)
+            return doc.Invoke(callback=value.strip(), where=path)
         data = self.mapping(value, path)
         self.keys(data, INVOKE_KEYS, "invoke", path)
         opt = self.optional

@@ -25,6 +25,12 @@ from ._evaluate import compile_script
 __all__ = ["local_file", "parse_scxml", "read_xml"]
 
 NS = "{http://www.w3.org/2005/07/scxml}"
+# What SCXML has no element for, written by statemachine.io.dump: callbacks named by the
+# document (<py:call name="..."/>, <py:invoke name="..."/>, the py:before, py:after and
+# py:validators attributes of a transition, its <py:cond expr="..."/> and <py:unless
+# expr="..."/> guards) and the class options (py:<setting> attributes of <scxml>).
+PY_NS = "urn:statemachine:python"
+PY = "{" + PY_NS + "}"
 MAX_DEPTH = 100  # elements nested in one another; statecharts need a few dozen at most
 
 
@@ -85,6 +91,8 @@ def read_xml(text: str | bytes, where: str = "the document") -> ET.Element:
         depth += 1
         if depth > MAX_DEPTH:
             raise _TooDeep
+        if any("}" in key for key in attrs):  # namespaced attributes, as ElementTree names them
+            attrs = {("{" + k if "}" in k else k): v for k, v in attrs.items()}
         builder.start("{" + tag if "}" in tag else tag, attrs)
 
     def end(tag: str) -> None:
@@ -168,6 +176,7 @@ class _Reader:
             format="scxml",
         )
         context = "scxml"
+        document.attributes = self.settings(root)
         for child in root:
             tag = _tag(child)
             if tag in ("state", "parallel", "final"):
@@ -179,6 +188,21 @@ class _Reader:
         if not document.initial_ids and document.states:
             document.states[0].initial = True
         return document
+
+    def settings(self, root: ET.Element) -> dict[str, bool]:
+        """The class options of ``py:<setting>="true|false"`` attributes of ``<scxml>``."""
+        found: dict[str, bool] = {}
+        for key, value in root.attrib.items():
+            if not key.startswith(PY):
+                continue
+            name = key[len(PY) :]
+            if name not in doc.SETTINGS or value not in ("true", "false"):
+                raise InvalidDefinition(
+                    f"<scxml> has py:{name}={value!r}; the py: settings are "
+                    f"{', '.join(sorted(doc.SETTINGS))}, each 'true' or 'false'."
+                )
+            found[name] = value == "true"
+        return found
 
     def state(self, element: ET.Element, context: str) -> doc.StateDef:
         tag = _tag(element)
@@ -206,6 +230,10 @@ class _Reader:
                 sdef.datamodel.extend(self.datamodel(child, where))
             elif ctag == "invoke":
                 sdef.invokes.append(self.invoke(child, where))
+            elif ctag == PY + "invoke":
+                sdef.invokes.append(
+                    doc.Invoke(callback=self.name(child, where), where=f"{where} > py:invoke")
+                )
             elif ctag == "donedata":
                 sdef.donedata = self.donedata(child, where)
         if (
@@ -232,7 +260,7 @@ class _Reader:
         cond = element.get("cond")
         if cond is not None and not cond.strip():
             cond = None  # an empty condition is no condition
-        return doc.TransitionDef(
+        tdef = doc.TransitionDef(
             event=" ".join(event.split()) if event else None,
             targets=_split(element.get("target")),
             cond=[cond] if cond is not None else [],
@@ -240,6 +268,24 @@ class _Reader:
             on=self.actions(element, where),
             where=where,
         )
+        for child in element:
+            ctag = _tag(child)
+            if ctag in (PY + "cond", PY + "unless"):
+                expr = child.get("expr")
+                if not expr:
+                    raise InvalidDefinition(f"<py:{ctag[len(PY) :]}> at {where} needs expr.")
+                (tdef.cond if ctag == PY + "cond" else tdef.unless).append(expr)
+        tdef.before = [doc.CallbackRef(n, where) for n in _split(element.get(PY + "before"))]
+        tdef.after = [doc.CallbackRef(n, where) for n in _split(element.get(PY + "after"))]
+        tdef.validators = _split(element.get(PY + "validators"))
+        return tdef
+
+    def name(self, element: ET.Element, where: str) -> str:
+        """The ``name`` of a ``py:`` element."""
+        name = (element.get("name") or "").strip()
+        if not name:
+            raise InvalidDefinition(f"<py:{_tag(element)[len(PY) :]}> at {where} needs a name.")
+        return name
 
     # --- data ----------------------------------------------------------------------------------
     def datamodel(self, element: ET.Element, context: str) -> list[doc.DataItem]:
@@ -405,6 +451,8 @@ class _Reader:
             )
         if tag == "cancel":
             return doc.Cancel(sendid=get("sendid"), sendidexpr=get("sendidexpr"), where=where)
+        if tag == PY + "call":
+            return doc.CallbackRef(self.name(element, context), where=f"{context} > py:call")
         return None
 
 
