@@ -16,8 +16,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "contrib" / "io_documents" / "run.py"
 
-pytest.importorskip("yaml")  # order.yaml needs PyYAML (the dev extra installs it)
-
 
 @pytest.fixture(scope="module")
 def output() -> str:

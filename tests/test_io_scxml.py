@@ -379,6 +379,7 @@ PARENT = scxml(
       </transition>
       <transition event="done.invoke.kid" target="finished">
         <assign location="result" expr="_event.data"/>
+        <assign location="n" expr="_event.data.result - 30"/>
       </transition>
     </state>
     <final id="finished"/>
@@ -389,7 +390,7 @@ PARENT = scxml(
 def test_an_invoked_child_talks_to_its_parent_and_finishes():
     sm = load(PARENT, format="scxml")()
     assert wait_until(lambda: sm.is_terminated)
-    assert (sm.model.n, sm.model.result) == (7, {"result": 42})
+    assert (sm.model.n, sm.model.result) == (12, {"result": 42})  # n: 7 from hello, then 42 - 30
 
 
 def test_an_invoked_child_on_the_asyncio_engine():

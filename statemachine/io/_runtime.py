@@ -79,6 +79,8 @@ class EventView:
                 data = EventData(data)
         elif self.name.startswith("done.invoke.") and set(event_data.kwargs) == {"data"}:
             data = event_data.kwargs["data"]  # what the invoked session finished with
+            if type(data) is dict:
+                data = EventData(data)
             self.invokeid = self.invokeid or self.name[len("done.invoke.") :]
         elif event_data.args and not event_data.kwargs:
             data = event_data.args[0] if len(event_data.args) == 1 else list(event_data.args)
