@@ -3,9 +3,9 @@
 The ``default`` database is SQLite, or PostgreSQL with ``STATEMACHINE_TEST_DB=postgres`` (the
 whole suite then runs on PostgreSQL; ``.ci/run`` runs it both ways). A ``postgres`` alias points
 at PostgreSQL (127.0.0.1:5432, database ``test``, trust auth; override with
-``STATEMACHINE_PG_*``) when it answers; tests that need it use ``databases=["postgres"]`` and
-skip when it is missing, unless ``STATEMACHINE_REQUIRE_POSTGRES=1`` (set by ``.ci/run``) turns
-the skip into a failure.
+``STATEMACHINE_PG_*``, and name the test database with ``STATEMACHINE_PG_TEST_NAME``) when it
+answers; tests that need it use ``databases=["postgres"]`` and skip when it is missing, unless
+``STATEMACHINE_REQUIRE_POSTGRES=1`` (set by ``.ci/run``) turns the skip into a failure.
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ POSTGRES = {
     "PORT": PG["port"],
     "NAME": PG["name"],
     "USER": PG["user"],
-    "TEST": {"NAME": "test_statemachine"},
+    # Several checkouts on one machine can test at once, each with its own test database.
+    "TEST": {"NAME": os.environ.get("STATEMACHINE_PG_TEST_NAME", "test_statemachine")},
 }
 TEST_DB = os.environ.get("STATEMACHINE_TEST_DB", "sqlite")
 
