@@ -415,6 +415,11 @@ def _mark_initials(top: list[State], states: list[State]) -> None:
                 region.initial = True
 
 
+def _place(state: State, machine: str) -> str:
+    """Where a state is declared, for messages: its parent compound, or the machine."""
+    return f"{state.parent.id!r}" if state.parent is not None else f"the top level of {machine!r}"
+
+
 def _validate(
     name: str,
     top: list[State],
@@ -427,8 +432,13 @@ def _validate(
         raise exceptions.initial_states(initials, name)
 
     _validate_nesting(top, states)
+    seen_ids: dict[str, State] = {}
     seen_values: dict[Any, State] = {}
     for s in states:
+        # History states too: two `h = HistoryState()` would share one entry of `states_map`.
+        first = seen_ids.setdefault(s.id, s)
+        if first is not s:
+            raise exceptions.duplicate_state_id(s.id, _place(first, name), _place(s, name))
         if s.is_history:
             continue
         other = seen_values.setdefault(s.value, s)

@@ -10,7 +10,7 @@ from ._engine import Engine, SyncEngine
 from ._events import BoundEvent, Event
 from ._orderedset import OrderedSet
 from ._program import Program, owner_key
-from ._states import State
+from ._states import ClassBody, State
 from ._typing import TYPE_CHECKING, Generic
 from .exceptions import TransitionNotAllowed
 from .model import Model
@@ -51,6 +51,10 @@ class StateMachineMetaclass(type):
     validate_disconnected_states: bool = True
     validate_trap_states: bool = True
     validate_final_reachability: bool = True
+
+    @classmethod
+    def __prepare__(mcls, name: str, bases: tuple[type, ...], /, **kwargs: Any) -> ClassBody:
+        return ClassBody(name)
 
     def __new__(
         mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
@@ -397,9 +401,9 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             return OrderedSet()
         if self._engine.chart:
             return OrderedSet(s.value for s in self._engine.configuration())
-        if isinstance(value, OrderedSet):
-            return OrderedSet(value)
-        return OrderedSet([value])
+        # A stored value that names no state raises here, as `configuration` does.
+        values = value if isinstance(value, OrderedSet) else (value,)
+        return OrderedSet(self._state_of(v).value for v in values)
 
     @property
     def configuration(self) -> OrderedSet[State]:

@@ -244,6 +244,25 @@ class State:
         return self.name
 
 
+class ClassBody(dict):  # type: ignore[type-arg]
+    """The namespace of a machine or compound class statement while its body runs.
+
+    It refuses a second ``State`` under a name that already holds one (``s = State()`` twice):
+    Python would keep only the second, silently, and the transitions built from the first
+    would point at a state the machine does not have.
+    """
+
+    def __init__(self, owner: str) -> None:
+        super().__init__()
+        self._owner = owner
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        old = self.get(key)
+        if isinstance(value, State) and isinstance(old, State) and old is not value:
+            raise exceptions.state_name_reused(self._owner, key)
+        super().__setitem__(key, value)
+
+
 class _NestedStateBuilder(type):
     """Metaclass of ``State.Compound`` and ``State.Parallel``.
 
@@ -259,6 +278,10 @@ class _NestedStateBuilder(type):
     """
 
     _parallel: bool
+
+    @classmethod
+    def __prepare__(mcls, cls_name: str, bases: tuple[type, ...], /, **kwargs: Any) -> ClassBody:
+        return ClassBody(cls_name)
 
     def __new__(
         mcls,

@@ -312,7 +312,12 @@ def decorator_only(cls_name: str) -> TypeError:
 
 def bad_expression(expr: str, cause: Exception) -> InvalidExpression:
     """The error for a guard expression that cannot be parsed; raise it ``from cause``."""
-    reason = f"invalid syntax ({cause.msg})" if isinstance(cause, SyntaxError) else str(cause)
+    if isinstance(cause, SyntaxError):
+        # Python's own message often is just "invalid syntax": don't say it twice.
+        msg = cause.msg or "invalid syntax"
+        reason = msg if msg.startswith("invalid syntax") else f"invalid syntax: {msg}"
+    else:
+        reason = str(cause)
     return with_note(
         InvalidExpression(f"Failed to parse boolean expression '{expr}'"),
         f"{reason}. Guards may use names, `not`, `and`, `or`, comparisons, parentheses and "
@@ -551,6 +556,22 @@ def event_not_a_string(event: Any) -> TypeError:
     return TypeError(
         f"An event is sent by its name, a str; got {event!r} ({type(event).__name__}). Pass the "
         "event's id, e.g. `sm.send('go')`, or call the event: `sm.go()`."
+    )
+
+
+def state_name_reused(owner: str, name: str) -> InvalidDefinition:
+    return InvalidDefinition(
+        f"The class body of {owner!r} assigns a second State to {name!r}. Python keeps only the "
+        "last one, and the transitions built from the first would point at a state the "
+        "machine does not have. Give each state its own name."
+    )
+
+
+def duplicate_state_id(state_id: str, first_parent: str, second_parent: str) -> InvalidDefinition:
+    return InvalidDefinition(
+        f"Two states share the id {state_id!r}: one in {first_parent}, one in {second_parent}. "
+        "A state id names one state of the whole machine (`sm.<id>`, `states_map`, `In()`): "
+        "rename one of them."
     )
 
 

@@ -326,7 +326,9 @@ def test_syntax_errors_are_rejected_at_class_creation(expr):
         guarded(expr)
     assert str(caught.value) == f"Failed to parse boolean expression '{expr}'"
     assert isinstance(caught.value.__cause__, SyntaxError)
-    assert caught.value.__notes__[0].startswith("invalid syntax (")
+    note = caught.value.__notes__[0]
+    assert note.startswith("invalid syntax")
+    assert note.count("invalid syntax") == 1, note
 
 
 def test_rejected_expression_message_quotes_the_original_text():
