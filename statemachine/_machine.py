@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from threading import RLock
+
 from . import exceptions, registry
 from ._around import HOOK, around_engine_class
 from ._callbacks import RESERVED_KWARGS, Owner, call_injected
 from ._definition import MachineDefinition, build_definition
-from ._engine import Engine, SyncEngine
+from ._engine import Engine, SyncEngine, _fresh
 from ._events import BoundEvent, Event
 from ._orderedset import OrderedSet
-from ._program import Program, owner_key
+from ._program import NOT_FAST, Program, owner_key
 from ._states import ClassBody, State
 from ._typing import TYPE_CHECKING, Generic
 from .exceptions import TransitionNotAllowed
@@ -81,6 +83,8 @@ class StateMachineMetaclass(type):
         cls.final_states = list(definition.final_states)  # type: ignore[attr-defined]
         cls._programs = {}  # type: ignore[attr-defined]
         cls._class_listeners = _class_listeners(cls)  # type: ignore[attr-defined]
+        cls._plain_init = _plain_init(cls)  # type: ignore[attr-defined]
+        cls._quiet_starts = {}  # type: ignore[attr-defined]
         registry.register(cls)
         doc = namespace.get("__doc__")
         if isinstance(doc, str) and "{statechart:" in doc and definition.states:
@@ -152,6 +156,50 @@ def _indented(text: str, indent: str, first: str) -> str:
     return "\n".join([head, *(indent + line if line else line for line in lines[1:])])
 
 
+class _LazyEngine:
+    """``machine._engine``, built on first use.
+
+    A non-data descriptor: once built, the engine is an ordinary instance attribute, found
+    before this descriptor, so later reads cost nothing extra. Machines that are created and
+    never used (a list of rows, say) never pay for one.
+    """
+
+    def __get__(self, machine: Any, owner: type) -> Any:
+        if machine is None:
+            return self
+        # Two threads sending the first events at once must share one engine (its lock).
+        with _BUILD_LOCK:
+            attrs = machine.__dict__
+            engine = attrs.get("_engine")
+            if engine is None:
+                engine = attrs["_engine"] = machine._build_engine()
+        return engine
+
+
+_BUILD_LOCK = RLock()
+
+
+_NO_NAMES: frozenset[str] = frozenset()
+
+
+def _callback_attrs(model: Any, names: frozenset[str]) -> bool:
+    """Whether the model instance has attributes of its own named like callbacks."""
+    d = getattr(model, "__dict__", None)
+    if not d:
+        return False
+    return not names.isdisjoint(d)
+
+
+def _plain_init(cls: type) -> bool:
+    """True when no class in the MRO before the library's own defines ``__init__``."""
+    for klass in cls.__mro__:
+        if klass.__module__ == __name__:  # StateChart or StateMachine
+            return True
+        if "__init__" in klass.__dict__:
+            return False
+    return True  # pragma: no cover - the MRO always reaches StateChart
+
+
 def _check_listeners(entries: Iterable[Any]) -> None:
     for entry in entries:
         if isinstance(entry, _PRIMITIVES):
@@ -217,8 +265,15 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     final_states: ClassVar[list[State]]
 
     model: TModel
-    state_field: str
-    _engine: Any  # a SyncEngine, or an AsyncEngine when some callback is `async def`
+    #: The model attribute holding the state value (set on an instance only when not "state").
+    state_field: str = "state"
+    _listeners: tuple[Any, ...] | list[Any] = ()
+    _runtime_listeners: tuple[Any, ...] = ()
+    #: Whether no `__init__` of the user's runs before the library's (see `_program`).
+    _plain_init: ClassVar[bool]
+    #: (model class, state field) -> the value an initial entry that runs nothing stores.
+    _quiet_starts: ClassVar[dict[tuple[type, str], Any]]
+    _engine: Any = _LazyEngine()  # a SyncEngine, or an AsyncEngine for `async def` callbacks
 
     def __init__(
         self,
@@ -228,13 +283,30 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         listeners: list[Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        definition = type(self)._definition
-        if not definition.states:
+        cls = type(self)
+        if not cls._definition.states:
             raise exceptions.no_states()
-        self.model = model if model is not None else Model()  # type: ignore[assignment]
-        self.state_field = state_field
-        self._listeners = self._make_listeners(listeners, kwargs)
-        self._runtime_listeners: list[Any] = []
+        own_model = model is None
+        if own_model:
+            model = Model()  # type: ignore[assignment]
+        self.model = model  # type: ignore[assignment]
+        # Instance attributes only where they differ from the class defaults (`state_field`,
+        # `_listeners`, `_runtime_listeners`): a machine is two references until it is used.
+        if state_field != "state":
+            self.state_field = state_field
+        if listeners or cls._class_listeners:
+            self._listeners = self._make_listeners(listeners, kwargs)
+        elif start_value is None and cls._plain_init:
+            # The common case, known from an earlier instance: an initial entry that runs
+            # nothing, on a model of this class with no callbacks of its own.
+            value = cls._quiet_starts.get((model.__class__, state_field))
+            if (
+                value is not None
+                and getattr(model, state_field, None) is None
+                and (own_model or not _callback_attrs(model, cls._definition.callback_names))
+            ):
+                setattr(model, state_field, _fresh(value))
+                return
         self._start(start_value, kwargs)
 
     # --- construction -----------------------------------------------------------------------
@@ -273,7 +345,12 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         cls = type(self)
         definition = cls._definition
         names = definition.callback_names
-        parts = [owner_key(o, names) for o in owners]
+        # The machine's own instance attributes can only be callbacks if some `__init__` of
+        # the user's set them before ours ran (reading `__dict__` would also allocate it).
+        parts = [
+            (cls, _NO_NAMES) if cls._plain_init else owner_key(owners[0], names),
+            *(owner_key(o, names) for o in owners[1:]),
+        ]
         key = (*parts, self.state_field)
         program = cls._programs.get(key)
         if program is None:
@@ -292,9 +369,15 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             cls._programs[key] = program
         return program
 
-    def _new_engine(self, owners: tuple[Any, ...]) -> Engine:
+    def _new_engine(self, owners: tuple[Any, ...], program: Program | None = None) -> Engine:
         """The engine for this machine: asyncio if any callback is a coroutine function."""
-        program = self._program(owners)
+        if program is None:
+            program = self._program(owners)
+        engine_cls = self._engine_class(program, owners[1])
+        return engine_cls(self, program, owners)
+
+    @staticmethod
+    def _engine_class(program: Program, model: Any) -> type[Engine]:
         engine_cls: type[Engine]
         if not program.is_async and any(
             h.needs_async_engine for hs in program.invoke.values() for h in hs
@@ -306,18 +389,44 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             engine_cls = AsyncEngine
         else:
             engine_cls = SyncEngine
-        if getattr(type(owners[1]), HOOK, None) is not None:  # see statemachine._around
+        if getattr(type(model), HOOK, None) is not None:  # see statemachine._around
             engine_cls = around_engine_class(engine_cls)
-        return engine_cls(self, program, owners)
+        return engine_cls
 
     def _start(self, start_value: Any, kwargs: dict[str, Any]) -> None:
-        owners = self._owners()
-        self._engine = self._new_engine(owners)
         model, field = self.model, self.state_field
         current = getattr(model, field, None)
         if current is None and not hasattr(model, field):
             # A model without the attribute gets one: the engine reads it unguarded.
             setattr(model, field, None)
+        owners = self._owners()
+        program = self._program(owners)
+        engine_cls = self._engine_class(program, model)
+        if engine_cls is SyncEngine and not program.invoke:
+            # The engine is built on first use (see `_LazyEngine`) when nothing has to run
+            # now: a restored flat machine (its value checked here), or an initial entry
+            # with no callbacks (one store on the model).
+            if current is None and start_value is None:
+                plain = program.initial_plan()[1]
+                if plain is not NOT_FAST:
+                    setattr(model, field, _fresh(plain))
+                    cls = type(self)
+                    if (
+                        cls._plain_init
+                        and not self._listeners
+                        and not _callback_attrs(model, cls._definition.callback_names)
+                    ):
+                        cls._quiet_starts[(model.__class__, field)] = plain
+                    return
+            elif current is not None and program.definition.is_flat:
+                if current.__class__ is OrderedSet:
+                    for value in current:
+                        self._state_of(value)
+                else:
+                    self._state_of(current)
+                return
+        engine: Any = engine_cls(self, program, owners)
+        self._engine = engine
         if current is None and start_value is not None:
             if start_value not in type(self).states_map:
                 raise exceptions.invalid_start_value(start_value)
@@ -325,11 +434,17 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             return
         if current is not None:
             # Restore: validate the stored value(s); entry callbacks do not run again.
-            self._engine.sync_running()
+            engine.sync_running()
             return
-        self._engine.start(kwargs)
+        engine.start(kwargs)
 
-    # --- sending ------------------------------------------------------------------------------
+    def _build_engine(self) -> Engine:
+        """The engine of a machine that did not need one until now (see `_start`)."""
+        engine = self._new_engine(self._owners())
+        if getattr(self.model, self.state_field, None) is not None:
+            engine.sync_running()
+        return engine
+
     def send(
         self,
         event: str,
@@ -509,13 +624,14 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             StateMachineError: that switch was asked for while the machine is processing
                 an event (from one of its callbacks); add the listener outside callbacks.
         """
-        self._runtime_listeners.extend(listeners)
+        engine = self._engine
+        before = self._runtime_listeners
+        self._runtime_listeners = (*before, *listeners)
         owners = self._owners()
         program = self._program(owners)
-        engine = self._engine
         if program.is_async and not engine.is_async:
             if engine._lock.locked():
-                del self._runtime_listeners[-len(listeners) :]
+                self._runtime_listeners = before
                 raise exceptions.coroutine_listener_while_processing(type(self).__name__)
             new = self._new_engine(owners)
             new.adopt(engine)

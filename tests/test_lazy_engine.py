@@ -1,0 +1,156 @@
+"""A machine builds its engine on first use: creating one that nothing happens to costs two
+references. Everything observable stays as it was with an engine built at construction."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from statemachine import State, StateChart, StateMachine
+from statemachine.exceptions import InvalidStateValue, TransitionNotAllowed
+
+
+class Light(StateMachine):
+    green = State(initial=True)
+    yellow = State()
+    red = State(final=True)
+    cycle = green.to(yellow) | yellow.to(red)
+
+
+class Model:
+    def __init__(self, state=None):
+        self.state = state
+
+
+def _has_engine(sm) -> bool:
+    return "_engine" in vars(sm)
+
+
+def test_a_fresh_machine_with_a_quiet_initial_entry_has_no_engine_yet():
+    sm = Light()
+    assert sm.model.state == "green"
+    assert not _has_engine(sm)
+    sm.send("cycle")
+    assert _has_engine(sm)
+    assert sm.yellow.is_active
+
+
+def test_the_second_instance_of_a_class_takes_the_remembered_start():
+    first, second = Light(Model()), Light(Model())
+    assert first.model.state == second.model.state == "green"
+    assert not _has_engine(second)
+    second.cycle()
+    assert second.model.state == "yellow"
+    assert first.model.state == "green"
+
+
+def test_an_instance_attribute_named_like_a_callback_is_still_found():
+    """A model whose own __dict__ holds `on_enter_green` makes the entry not quiet."""
+    Light()  # the class now remembers its quiet start for plain models
+    seen = []
+    model = Model()
+    model.on_enter_green = lambda: seen.append("enter green")
+    Light(model)
+    assert seen == ["enter green"]
+
+
+def test_a_subclass_init_that_sets_callbacks_before_ours_is_honoured():
+    class Noisy(Light):
+        def __init__(self, *args, **kwargs):
+            self.log = []
+            self.on_enter_green = lambda: self.log.append("green")
+            super().__init__(*args, **kwargs)
+
+    Noisy()
+    sm = Noisy()
+    assert sm.log == ["green"]
+
+
+def test_a_restored_flat_machine_checks_its_value_at_construction():
+    with pytest.raises(InvalidStateValue, match="'blue'"):
+        Light(Model("blue"))
+
+
+def test_a_restored_machine_in_a_final_state_is_terminated_when_first_used():
+    sm = Light(Model("red"))
+    assert not _has_engine(sm)
+    assert sm.is_terminated
+    with pytest.raises(TransitionNotAllowed):
+        sm.send("cycle")
+
+
+def test_a_value_made_invalid_before_first_use_raises_on_first_use():
+    model = Model()
+    sm = Light(model)
+    model.state = "blue"
+    with pytest.raises(InvalidStateValue, match="'blue'"):
+        sm.send("cycle")
+
+
+def test_threads_sending_the_first_events_share_one_engine():
+    class Counter(StateChart):
+        idle = State(initial=True)
+        idle.to.itself(event="tick", on="count")
+
+        def __init__(self):
+            self.ticks = 0
+            super().__init__()
+
+        def count(self):
+            self.ticks += 1
+
+    for _ in range(20):
+        sm = Counter()
+        barrier = threading.Barrier(4)
+        engines = []
+
+        def hit(sm=sm, barrier=barrier, engines=engines):
+            barrier.wait()
+            engines.append(sm._engine)
+            for _ in range(50):
+                sm.send("tick")
+
+        threads = [threading.Thread(target=hit) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len({id(e) for e in engines}) == 1
+        assert sm.ticks == 200
+
+
+def test_listeners_take_the_engine_path_and_still_run():
+    class Listener:
+        def __init__(self):
+            self.entered = []
+
+        def on_enter_state(self, target):
+            self.entered.append(target.id)
+
+    listener = Listener()
+    sm = Light(listeners=[listener])
+    sm.cycle()
+    assert listener.entered == ["green", "yellow"]
+
+
+def test_a_state_field_other_than_state_is_kept_per_instance():
+    class Doc:
+        status = None
+
+    doc = Doc()
+    sm = Light(doc, state_field="status")
+    assert sm.state_field == "status"
+    assert doc.status == "green"
+    assert Light().state_field == "state"
+
+
+def test_pickling_a_machine_that_never_ran_keeps_its_state():
+    import pickle
+
+    sm = Light()
+    clone = pickle.loads(pickle.dumps(sm))
+    assert clone.green.is_active
+    clone.cycle()
+    assert clone.yellow.is_active
+    assert sm.green.is_active
