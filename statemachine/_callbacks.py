@@ -20,6 +20,8 @@ A :data:`Bound` is a pair ``(func, slot)``:
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from ._typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
@@ -535,6 +537,10 @@ class Owner:
             return make_function_caller(attr, self.slot)
         if isinstance(attr, staticmethod):
             return make_function_caller(attr.__func__, None)
+        if not callable(attr) and not hasattr(type(attr), "__get__"):
+            # A plain value on the class (`ready = False`): read it, from the instance if it
+            # sets its own. No EventData is needed, so guards like this cost one read.
+            return (attrgetter(name), self.slot)
         return make_attribute_caller(name, self.slot)
 
 

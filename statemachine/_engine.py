@@ -28,7 +28,7 @@ from ._definition import INITIAL_EVENT
 from ._event_data import EventData, TriggerData
 from ._orderedset import ordered_set_of
 from ._plan import MicroStep, is_in_final_state, stored_values
-from ._program import NOT_FAST, ChartStep
+from ._program import NOT_FAST, Candidates, ChartStep
 from ._states import State
 from ._typing import TYPE_CHECKING
 from .exceptions import InvalidDefinition, StateMachineError, TransitionNotAllowed
@@ -460,7 +460,7 @@ class Engine:
         kwargs: dict[str, Any],
         td: TriggerData | None,
         value: Any,
-        runs: tuple[TransitionRun, ...] | None,
+        runs: Candidates | None,
     ) -> Steps:
         """Flat machines: pick the first candidate whose guards pass and run its microstep
         (before, exit, on, enter, after); return the before+on results.
@@ -475,22 +475,32 @@ class Engine:
             ed = yield from self._prepare(event, args, kwargs, td, state)
             kwargs = ed.kwargs
         chosen = None
-        for run in runs or ():
-            if run.needs_event_data and (ed is None or ed.transition is not run.transition):
-                ed = EventData(self.machine, event, args, kwargs, run.transition, td)
-            if run.has_guards:
-                ok = self._passes(run, ed)
-                if ok.__class__ is not bool:
-                    ok = yield from ok
-                if not ok:
-                    continue
-            chosen = run
-            break
+        pick = runs.pick if runs is not None else None
+        if pick is not None:  # the selection compiled to one function (see compile_pick)
+            i = pick(self.owners, self._caught)
+            if i >= 0:
+                chosen = runs[i]  # type: ignore[index]
+        else:
+            for run in runs or ():
+                if run.has_guards:
+                    if run.guards_need_event_data and (
+                        ed is None or ed.transition is not run.transition
+                    ):
+                        ed = EventData(self.machine, event, args, kwargs, run.transition, td)
+                    ok = self._passes(run, ed)
+                    if ok.__class__ is not bool:
+                        ok = yield from ok
+                    if not ok:
+                        continue
+                chosen = run
+                break
         if chosen is None:
             self._no_transition(event, kwargs, value, td)
             self._result = None
             return None
         run = chosen
+        if run.needs_event_data and (ed is None or ed.transition is not run.transition):
+            ed = EventData(self.machine, event, args, kwargs, run.transition, td)
         model, field = self.model, self.field
         if not run.has_callbacks:  # only the configuration changes
             if run.entries:

@@ -67,6 +67,7 @@ class TransitionRun:
         has_guards: validators or conditions exist.
         needs_event_data: some callback takes arguments, so an EventData must be built (when
             every callback is a method without parameters, none is).
+        guards_need_event_data: the same, for the validators and conditions alone.
         enters_final: one of the entered states is a top-level final state.
     """
 
@@ -80,6 +81,7 @@ class TransitionRun:
         "entry_cbs",
         "exit_cbs",
         "exits",
+        "guards_need_event_data",
         "has_callbacks",
         "has_guards",
         "needs_event_data",
@@ -134,6 +136,9 @@ class TransitionRun:
             *(b for _, cbs in self.entry_cbs for b in cbs),
         ]
         self.needs_event_data = any(slot is None for _, slot in every)
+        self.guards_need_event_data = any(
+            slot is None for _, slot in (*validators, *(c for c, _ in conds))
+        )
 
     def __repr__(self) -> str:
         return f"TransitionRun({self.transition!r})"
@@ -159,7 +164,7 @@ class ChartStep:
     def __init__(
         self,
         config: list[State],
-        candidates: list[tuple[State, tuple[TransitionRun, ...]]],
+        candidates: list[tuple[State, Candidates]],
         fixed: tuple[list[TransitionRun], MicroStep] | None,
         fast_value: Any,
     ) -> None:
@@ -170,6 +175,56 @@ class ChartStep:
 
 
 NOT_FAST = object()
+
+
+class Candidates(tuple):  # type: ignore[type-arg]
+    """The candidate runs of one event from one state, in document order.
+
+    ``pick`` (flat machines on the sync engine, when every guard is read without an
+    EventData) is the whole selection compiled to one function; see :func:`compile_pick`.
+    """
+
+    pick: Callable[[tuple[Any, ...], Callable[[Exception], None]], int] | None = None
+
+
+def compile_pick(runs: tuple[TransitionRun, ...]) -> Any:
+    """The selection among ``runs`` as one generated function, or None.
+
+    ``pick(owners, caught)`` returns the index of the first run whose conditions all hold
+    (-1: none). A condition that raises is handed to ``caught`` (which queues
+    ``error.execution`` or re-raises) and its run is skipped, as in ``Engine._passes``.
+
+    This is a speed measure: the selection reads each guard with one call and no Python
+    frame of ours in between, which makes a guard cost about what a hand-written
+    ``if obj.flag:`` does (benchmark S12, per-guard cost several times lower than the loop).
+    It applies only when no run has validators and every condition takes no EventData.
+    """
+    if not any(run.has_guards for run in runs) or any(
+        run.validators or run.guards_need_event_data for run in runs
+    ):
+        return None
+    env: dict[str, Any] = {}
+    lines = ["def pick(owners, caught):"]
+    for i, run in enumerate(runs):
+        if not run.conds:
+            lines.append(f"    return {i}")
+            break
+        tests = []
+        for j, ((func, slot), expected) in enumerate(run.conds):
+            env[f"f{i}_{j}"] = func
+            call = f"f{i}_{j}(owners[{slot}])"
+            tests.append(call if expected else f"not {call}")
+        lines += [
+            "    try:",
+            f"        if {' and '.join(tests)}:",
+            f"            return {i}",
+            "    except Exception as exc:",
+            "        caught(exc)",
+        ]
+    else:
+        lines.append("    return -1")
+    exec("\n".join(lines), env)  # our own code: indices and names we generated
+    return env["pick"]
 
 
 def _declared_specs_of(t: Transition) -> dict[tuple[Transition, int], tuple[CallbackSpec, ...]]:
@@ -254,8 +309,8 @@ class Program:
                 if (t, None) not in self.runs:
                     self.runs[(t, None)] = self._build_run(t, None)
         # event name -> model value -> candidate runs, filled lazily per event name.
-        self.table: dict[str, dict[Any, tuple[TransitionRun, ...]]] = {}
-        self._eventless: dict[Any, tuple[TransitionRun, ...]] | None = None
+        self.table: dict[str, dict[Any, Candidates]] = {}
+        self._eventless: dict[Any, Candidates] | None = None
         self.is_async = self._any_coroutine()
         # Memos of the general (statechart) path, filled as configurations are met: stored
         # model value -> configuration, and (selected runs, configuration) -> microstep plan.
@@ -507,7 +562,7 @@ class Program:
         self,
         event: str | None,
         value: Any,
-        table: dict[Any, tuple[TransitionRun, ...]],
+        table: dict[Any, Candidates],
         state_of: Callable[[Any], State],
     ) -> ChartStep:
         """The memoized :class:`ChartStep` of ``event`` from the stored ``value``."""
@@ -560,7 +615,7 @@ class Program:
             plan.writes = stored_values(plan, config)
         return plan.writes[2]
 
-    def event_table(self, event: str) -> dict[Any, tuple[TransitionRun, ...]]:
+    def event_table(self, event: str) -> dict[Any, Candidates]:
         """Candidate runs for ``event``, keyed by the model value of the active state (on a
         miss of ``self.table``, which caches them).
 
@@ -575,21 +630,24 @@ class Program:
             self.table[event] = table
         return table
 
-    def eventless_table(self) -> dict[Any, tuple[TransitionRun, ...]]:
+    def eventless_table(self) -> dict[Any, Candidates]:
         """Candidate eventless runs, keyed by the model value of the active state."""
         table = self._eventless
         if table is None:
             table = self._eventless = self._candidate_runs(None)
         return table
 
-    def _candidate_runs(self, event: str | None) -> dict[Any, tuple[TransitionRun, ...]]:
-        table: dict[Any, tuple[TransitionRun, ...]] = {}
+    def _candidate_runs(self, event: str | None) -> dict[Any, Candidates]:
+        table: dict[Any, Candidates] = {}
         defn = self.definition
         for state in defn.states:
             candidates = defn.candidates(state, event)
             if candidates:
-                table[state.value] = tuple(
+                runs = Candidates(
                     self.runs[(t, event)] if (t, event) in self.runs else self.runs[(t, None)]
                     for t in candidates
                 )
+                if defn.is_flat and not self.is_async:
+                    runs.pick = compile_pick(runs)
+                table[state.value] = runs
         return table
