@@ -189,3 +189,51 @@ def test_an_unknown_format_in_a_docstring_fails_the_class_definition():
             closed = State(initial=True)
             opened = State(final=True)
             open = closed.to(opened)
+
+
+def test_aliases_of_the_table_of_output_formats_work_in_format():
+    """`mmd`, `gv` and `markdown` are the table's other names for `mermaid`, `dot` and `md`:
+    format() gives the same text under either name."""
+    sm = Light()
+    assert format(sm, "mmd") == format(sm, "mermaid")
+    assert format(Light, "gv") == format(Light, "dot")
+    assert f"{sm:markdown}" == f"{sm:md}"
+
+
+@pytest.mark.parametrize("fmt", ["png", "pdf", "jpg", "jpeg", "gif", "ps", "eps"])
+def test_binary_formats_say_where_to_get_them(fmt):
+    """A binary image of the table is known but cannot be a string: the error names it and
+    says how to get its bytes, rather than calling it unsupported."""
+    name = "jpg" if fmt == "jpeg" else fmt
+    with pytest.raises(ValueError) as info:
+        format(Light(), fmt)
+    assert str(info.value) == (
+        f"Format {fmt!r} is a binary image and format() gives text: get its bytes with "
+        f"DotGraphMachine(machine).create({name!r}), or write a file with python -m "
+        f"statemachine.contrib.diagram module.Class out.{name}."
+    )
+
+
+def test_a_registered_format_wins_over_the_table():
+    """A user format registered under a table alias is the one format() uses."""
+
+    @formatter.register_format("mmd")
+    def shout(obj):
+        return "MERMAID!"
+
+    try:
+        assert format(Light, "mmd") == "MERMAID!"
+    finally:
+        formatter._formats.pop("mmd")
+        formatter._primary_of.pop("mmd")
+    assert format(Light, "mmd").startswith("stateDiagram-v2")
+
+
+def test_a_fresh_registry_resolves_only_aliases_of_its_own_formats():
+    """The table's aliases lead to a registered format; a registry without `mermaid` does
+    not know `mmd`."""
+    registry = Formatter()
+    registry.register_format("mermaid")(lambda obj: "m")
+    assert registry.render(Light, "mmd") == "m"
+    with pytest.raises(ValueError, match=r"^Unsupported format: 'gv'\. Use 'mermaid'\.$"):
+        registry.render(Light, "gv")

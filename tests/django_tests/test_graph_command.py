@@ -13,6 +13,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from statemachine.contrib.diagram import main as diagram_main
+from statemachine.contrib.diagram._formats import OUTPUT_FORMATS, find_format
 from tests.django_project.shop.statemachines import OrderMachine, TicketMachine
 
 needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is missing")
@@ -210,13 +212,58 @@ def test_mermaid_file_and_exclude(tmp_path):
     assert str(out) in message
 
 
-def test_markdown_file(tmp_path):
+def test_markdown_file_has_a_transition_table_per_model(tmp_path):
+    """`.md` is the Markdown transition table, as everywhere else: one per diagram, each
+    under a heading naming it."""
     out = tmp_path / "machines.md"
     run("shop.Order", "shop.Ticket", output=str(out))
     text = out.read_text(encoding="utf-8")
-    assert text.count("```mermaid\nstateDiagram-v2\n") == 2
-    assert "## shop.Order.state\n" in text
-    assert "## shop.Ticket.status\n" in text
+    order, ticket = text.split("\n\n## ")
+    assert order.startswith("## shop.Order.state\n\n| State ")
+    assert "| Created | Pay     | has_items     | Paid      |" in order
+    assert ticket.startswith("shop.Ticket.status\n\n| State ")
+    assert sum(line.startswith("| ---") for line in text.splitlines()) == 2
+
+
+def test_rst_to_stdout_has_a_titled_table_per_model():
+    """`--format rst` writes each diagram's reStructuredText table under a title."""
+    text = run("shop.Order", "shop.Ticket", format="rst")
+    lines = text.splitlines()
+    assert lines[:3] == ["shop.Order.state", "================", ""]
+    assert lines[3].startswith("+---")
+    assert "shop.Ticket.status" in lines
+    assert sum(line.startswith("+=") for line in lines) == 2
+
+
+def test_a_format_alias_agrees_with_its_extensions(tmp_path):
+    """`--format gv` is `dot`, so it goes with `.dot`; `--format mmd` to stdout is Mermaid."""
+    out = tmp_path / "machines.dot"
+    run("shop.Order", "-o", str(out), "--format", "gv", verbosity=0)
+    assert list(clusters(parse(out.read_text(encoding="utf-8")))) == ["shop.Order.state"]
+    assert run("shop.Order", format="mmd").startswith("%% shop.Order.state\nstateDiagram-v2\n")
+
+
+def test_svg_format_to_stdout():
+    """SVG is text, so it may go to standard output."""
+    svg = run("shop.Order", format="svg")
+    assert "<svg" in svg
+    assert "shop.Order.state" in svg
+
+
+def test_a_binary_format_needs_a_file():
+    with pytest.raises(
+        CommandError, match=r"--format 'pdf': pdf is a binary image.*-o machines\.pdf"
+    ):
+        run("shop.Order", format="pdf")
+
+
+def test_unknown_format_lists_each_format_once_sorted():
+    with pytest.raises(CommandError) as caught:
+        run("shop.Order", format="plantuml")
+    message = str(caught.value)
+    assert message.startswith("--format 'plantuml': Unsupported format: 'plantuml'. Use ")
+    listed = re.findall(r"'([^']*)'", message.split(". Use ", 1)[1])
+    assert listed == sorted(f.name for f in OUTPUT_FORMATS)
 
 
 # --- files ---------------------------------------------------------------------------------
@@ -278,7 +325,7 @@ def test_bad_target_writes_nothing(tmp_path):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("name", ["machines.pdf", "machines"])
+@pytest.mark.parametrize("name", ["machines.txt", "machines"])
 def test_unsupported_extension(tmp_path, name):
     out = tmp_path / name
     with pytest.raises(CommandError, match=r"-o .*unsupported extension"):
@@ -299,3 +346,66 @@ def test_format_conflicting_with_the_extension(tmp_path, name, fmt):
 def test_unwritable_output(tmp_path):
     with pytest.raises(CommandError, match="cannot write"):
         run("shop.Order", "-o", str(tmp_path / "missing" / "machines.dot"))
+
+
+# --- one table of output formats ------------------------------------------------------------
+EXTENSIONS = [ext for f in OUTPUT_FORMATS for ext in f.extensions]
+# What a file of each format starts with, as this command writes it.
+STARTS = {
+    "dot": b"digraph statemachines {",
+    "eps": b"%!PS-Adobe-",
+    "gif": b"GIF8",
+    "jpg": b"\xff\xd8\xff",
+    "md": b"## shop.Order.state\n\n| State",
+    "mermaid": b"%% shop.Order.state\nstateDiagram-v2\n",
+    "pdf": b"%PDF-",
+    "png": b"\x89PNG\r\n\x1a\n",
+    "ps": b"%!PS-Adobe-",
+    "rst": b"shop.Order.state\n================\n\n+-",
+    "svg": b"<?xml",
+}
+
+
+@pytest.mark.parametrize("ext", EXTENSIONS)
+def test_every_extension_of_the_table_is_written(tmp_path, ext):
+    out = tmp_path / f"machines{ext}"
+    run("shop.Order", "-o", str(out), verbosity=0)
+    fmt = find_format(ext)
+    assert fmt is not None
+    assert out.read_bytes().startswith(STARTS[fmt.name])
+
+
+def test_the_three_entry_points_accept_the_same_extensions(tmp_path):
+    """The diagram command line, format() and this command accept exactly the extensions of
+    the one table (.mmd and .pdf included), and refuse the same others as unsupported."""
+    candidates = [*EXTENSIONS, ".txt", ".puml", ".html", ".xdot", ".tiff", ".jpe", ".json"]
+    machine = f"{OrderMachine.__module__}.OrderMachine"
+
+    def outcome(call, *args, **kwargs):
+        """ "ok", or the message of the error the call raised."""
+        try:
+            call(*args, **kwargs)
+        except (ValueError, CommandError) as err:
+            return str(err)
+        return "ok"
+
+    outcomes = {
+        ext: (
+            outcome(diagram_main, [machine, str(tmp_path / f"cli{ext}")]),
+            outcome(format, OrderMachine, ext[1:]),
+            outcome(run, "shop.Order", "-o", str(tmp_path / f"django{ext}"), verbosity=0),
+        )
+        for ext in candidates
+    }
+    refusals = ("Unsupported format:", "Unsupported format:", "-o ")
+    for results in outcomes.values():
+        for result, refusal in zip(results, refusals, strict=True):
+            # Either written (a binary image is known to format() but cannot be a string),
+            # or refused as unsupported.
+            assert result == "ok" or "is a binary image" in result or result.startswith(refusal)
+            assert not result.startswith("-o ") or "unsupported extension" in result
+    accepted = [
+        {ext for ext, results in outcomes.items() if not results[i].startswith(refusals[i])}
+        for i in range(3)
+    ]
+    assert accepted == [set(EXTENSIONS)] * 3

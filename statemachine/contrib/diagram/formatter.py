@@ -1,6 +1,12 @@
 """The registry of text formats behind ``format(sm, "mermaid")``, f-strings, class docstrings,
 the command line and the Sphinx directive.
 
+Which names exist is said once, by the table of output formats
+(:mod:`statemachine.contrib.diagram._formats`), which the command line and Django's
+``graph_statemachines`` read too: ``render`` also takes a format by an alias of that table
+(``mmd``, ``gv``), and refuses a binary image format (``png``, ``pdf``...) by saying where to
+get it, since ``format()`` gives text.
+
 The package exports the registry object itself, so ``from statemachine.contrib.diagram
 import formatter`` gives the :class:`Formatter` instance (with ``render``,
 ``supported_formats`` and ``register_format``), as does
@@ -15,11 +21,17 @@ Traceback (most recent call last):
 TypeError: Expected a StateChart instance or class, got <class 'int'>...
 >>> formatter.render(42, "")  # no format: str(), as format() gives
 '42'
+>>> formatter.render(42, "png")
+Traceback (most recent call last):
+...
+ValueError: Format 'png' is a binary image and format() gives text: get its bytes with ...
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from ._formats import find_format, unsupported_format
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -67,19 +79,35 @@ class Formatter:
         """A machine class or instance in format ``fmt``; an empty ``fmt`` gives
         ``str(machine_or_class)``, as ``format()`` does.
 
+        A name that is not registered but is an alias in the table of output formats
+        (``mmd`` for ``mermaid``, ``gv`` for ``dot``) renders the format it stands for.
+
         Raises:
             ValueError: ``fmt`` is not a registered format; the message lists the primary
-                name of each.
+                name of each. Or ``fmt`` is a binary image format of the table, which
+                cannot be text; the message says how to get it.
             TypeError: ``machine_or_class`` is neither a machine class nor an instance.
         """
         if not fmt:
             return str(machine_or_class)
         render = self._formats.get(fmt)
         if render is None:
-            primary = [name for name in self.supported_formats() if self._primary_of[name] == name]
-            known = ", ".join(repr(name) for name in primary)
-            raise ValueError(f"Unsupported format: {fmt!r}. Use {known}.")
+            known = find_format(fmt)
+            if known is not None and known.binary:
+                raise ValueError(
+                    f"Format {fmt!r} is a binary image and format() gives text: get its bytes "
+                    f"with DotGraphMachine(machine).create({known.name!r}), or write a file "
+                    f"with python -m statemachine.contrib.diagram module.Class out.{known.name}."
+                )
+            if known is not None and known.name in self._formats:
+                render = self._formats[known.name]
+            else:
+                raise ValueError(unsupported_format(fmt, self.primary_formats()))
         return render(machine_or_class)
+
+    def primary_formats(self) -> list[str]:
+        """The first name of each registered format, sorted (what error messages list)."""
+        return [name for name in self.supported_formats() if self._primary_of[name] == name]
 
 
 formatter = Formatter()

@@ -3,7 +3,7 @@
 Usage::
 
     manage.py graph_statemachines [app_label | app_label.Model | app_label.Model.field ...]
-                                  [-o FILE] [--format dot|mermaid] [--exclude EV1,EV2]
+                                  [-o FILE] [--format FORMAT] [--exclude EV1,EV2]
 
 A *state-machine model* uses :class:`~statemachine.mixins.MachineMixin` (so also
 :class:`~statemachine.contrib.django.StateMachineModelMixin`) with a ``state_machine_name``,
@@ -18,16 +18,20 @@ diagram, labelled ``app_label.Model.field``:
 * ``app_label.Model.field``: that field only (its name or its column attribute, such as
   ``status_id`` for a :class:`~statemachine.contrib.django.StateForeignKey`).
 
-Output: one Graphviz graph with one cluster per diagram, or with ``--format mermaid`` one
-``stateDiagram-v2`` per diagram, each introduced by a ``%% app_label.Model.field`` comment
-line and separated by a blank line. It goes to standard output, or with ``-o`` to a file
-whose extension picks what is written:
+Output: the format comes from the extension of ``-o FILE``, read in the one table of output
+formats that the diagram command line and ``format()`` read too
+(:mod:`statemachine.contrib.diagram._formats`; ``docs/diagrams.md`` shows it), or from
+``--format`` (its name or an alias there), which must then agree with the extension. Without
+``-o``, it goes to standard output, as DOT source unless ``--format`` says otherwise (binary
+images need ``-o``). Several diagrams make:
 
 ========================  ==================================================================
-``.svg``, ``.png``         rendered by Graphviz (needs the ``dot`` program)
-``.dot``, ``.gv``          the DOT source
-``.mmd``                   Mermaid text (implies ``--format mermaid``)
-``.md``                    Markdown: a heading and a fenced ``mermaid`` block per diagram
+``dot``                    one Graphviz graph with one cluster per diagram (its source)
+``svg``, ``png``, ...      that graph, drawn by Graphviz (needs the ``dot`` program)
+``mermaid``                one ``stateDiagram-v2`` per diagram, each introduced by a
+                           ``%% app_label.Model.field`` comment line, separated by a blank line
+``md``, ``rst``            a heading ``app_label.Model.field`` and the transition table of
+                           each diagram
 ========================  ==================================================================
 
 The initial state of every diagram is marked (a point and an arrow in DOT, ``[*] -->`` in
@@ -37,9 +41,10 @@ leave its label. Naming an event that none of the drawn machines has is an error
 would otherwise silently draw everything).
 
 Every problem (an unknown app, model or field, a model without a machine, a field that is
-not its state, an unsupported extension or a conflicting ``--format``, an unknown event,
-Graphviz missing) raises :class:`~django.core.management.base.CommandError` naming the
-offending argument, before anything is written.
+not its state, an unknown format or extension, a ``--format`` that the extension contradicts,
+a binary image without ``-o``, an unknown event, Graphviz missing or failing) raises
+:class:`~django.core.management.base.CommandError` naming the offending argument, before
+anything is written.
 """
 
 from __future__ import annotations
@@ -58,26 +63,23 @@ from statemachine.contrib.diagram import (
     DiagramGraph,
     DiagramState,
     DotGraphMachine,
-    GraphvizNotFound,
+    GraphvizError,
     MermaidGraphMachine,
     PydotNotInstalled,
     extract,
 )
+from statemachine.contrib.diagram._formats import (
+    OUTPUT_FORMATS,
+    OutputFormat,
+    find_format,
+    unsupported_format,
+)
 from statemachine.contrib.diagram._notes import one_line
 from statemachine.contrib.diagram.graphviz import run_graphviz
 from statemachine.contrib.diagram.renderers.dot import DotRenderer, _pydot, quote
+from statemachine.contrib.diagram.renderers.table import TransitionTableRenderer
 
 __all__ = ["Command", "DiagramTarget", "machine_fields", "resolve_targets"]
-
-# Output file extension -> (diagram format, what is written).
-OUTPUTS: dict[str, tuple[str, str]] = {
-    ".svg": ("dot", "svg"),
-    ".png": ("dot", "png"),
-    ".dot": ("dot", "dot"),
-    ".gv": ("dot", "dot"),
-    ".mmd": ("mermaid", "mmd"),
-    ".md": ("mermaid", "md"),
-}
 
 
 @dataclass(frozen=True)
@@ -304,15 +306,26 @@ def dot_graph(diagrams: list[tuple[DiagramTarget, DiagramGraph]]) -> Any:
     return graph
 
 
-def mermaid_text(diagrams: list[tuple[DiagramTarget, DiagramGraph]], markdown: bool) -> str:
-    """The Mermaid diagrams, as plain text or as Markdown sections."""
+def mermaid_text(diagrams: list[tuple[DiagramTarget, DiagramGraph]]) -> str:
+    """The Mermaid diagrams, each after a ``%% label`` comment line."""
     parts = []
     for target, diagram in diagrams:
-        text = MermaidGraphMachine(diagram).get_mermaid()
-        if markdown:
-            parts.append(f"## {target.label}\n\n```mermaid\n{text}```\n")
+        parts.append(f"%% {target.label}\n{MermaidGraphMachine(diagram).get_mermaid()}")
+    return "\n".join(parts)
+
+
+def table_text(diagrams: list[tuple[DiagramTarget, DiagramGraph]], fmt: str) -> str:
+    """The transition table of each diagram under a heading: Markdown, or with ``fmt``
+    ``"rst"`` reStructuredText."""
+    renderer = TransitionTableRenderer()
+    parts = []
+    for target, diagram in diagrams:
+        table = renderer.render(diagram, fmt)
+        if fmt == "rst":
+            heading = f"{target.label}\n{'=' * len(target.label)}"
         else:
-            parts.append(f"%% {target.label}\n{text}")
+            heading = f"## {target.label}"
+        parts.append(f"{heading}\n\n{table}")
     return "\n".join(parts)
 
 
@@ -333,14 +346,16 @@ class Command(BaseCommand):
             "-o",
             "--output",
             default=None,
-            help="write to this file; its extension (.svg, .png, .dot, .gv, .mmd, .md) "
-            "picks what is written (default: standard output)",
+            help="write to this file; its extension picks the format ("
+            + ", ".join(ext for f in OUTPUT_FORMATS for ext in f.extensions)
+            + "; default: standard output)",
         )
         parser.add_argument(
             "--format",
-            choices=("dot", "mermaid"),
             default=None,
-            help="diagram language (default: from the output extension, else dot)",
+            help="the format ("
+            + ", ".join(f.name for f in OUTPUT_FORMATS)
+            + "; default: from the output extension, else dot)",
         )
         parser.add_argument(
             "--exclude",
@@ -352,7 +367,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         output: str | None = options["output"]
-        fmt, kind = self._output_kind(output, options["format"])
+        fmt = self._output_format(output, options["format"])
         targets = resolve_targets(list(options["targets"]))
         excluded = {e.strip() for value in options["exclude"] for e in value.split(",")}
         excluded.discard("")
@@ -368,7 +383,7 @@ class Command(BaseCommand):
             (t, without_events(d, excluded, {e.id: e.name for e in t.machine.events}))
             for t, d in diagrams
         ]
-        data = self._render(diagrams, fmt, kind)
+        data = self._render(diagrams, fmt)
         if output is None:
             self.stdout.write(data.decode("utf-8"), ending="")
             return
@@ -382,37 +397,51 @@ class Command(BaseCommand):
             self.stdout.write(f"Wrote {len(targets)} diagram(s) to {output}: {labels}")
 
     @staticmethod
-    def _output_kind(output: str | None, fmt: str | None) -> tuple[str, str]:
-        """(diagram format, what to write) from ``-o`` and ``--format``."""
+    def _output_format(output: str | None, fmt: str | None) -> OutputFormat:
+        """The format from ``-o``'s extension and ``--format``."""
+        chosen = None
+        if fmt is not None:
+            chosen = find_format(fmt)
+            if chosen is None:
+                names = (f.name for f in OUTPUT_FORMATS)
+                raise CommandError(f"--format {fmt!r}: {unsupported_format(fmt, names)}")
         if output is None:
-            chosen = fmt or "dot"
-            return chosen, "dot" if chosen == "dot" else "mmd"
+            chosen = chosen or find_format("dot")
+            assert chosen is not None
+            if chosen.binary:
+                raise CommandError(
+                    f"--format {fmt!r}: {chosen.name} is a binary image, which standard "
+                    f"output does not take; write it to a file: -o machines.{chosen.name}"
+                )
+            return chosen
         ext = os.path.splitext(output)[1].lower()
-        if ext not in OUTPUTS:
+        implied = find_format(ext) if ext else None
+        if implied is None:
+            extensions = ", ".join(e for f in OUTPUT_FORMATS for e in f.extensions)
             raise CommandError(
                 f"-o {output!r}: unsupported extension {ext or '(none)'!r}; use one of "
-                f"{', '.join(OUTPUTS)}."
+                f"{extensions}."
             )
-        implied, kind = OUTPUTS[ext]
-        if fmt is not None and fmt != implied:
-            choices = ", ".join(e for e, (f, _) in OUTPUTS.items() if f == fmt)
+        if chosen is not None and chosen != implied:
             raise CommandError(
-                f"-o {output!r}: a {ext} file holds {implied} output, not --format {fmt} "
-                f"(for {fmt}, use {choices})."
+                f"-o {output!r}: a {ext} file holds {implied.name} output, not --format {fmt} "
+                f"(for {chosen.name}, use {', '.join(chosen.extensions)})."
             )
-        return implied, kind
+        return implied
 
     @staticmethod
-    def _render(diagrams: list[tuple[DiagramTarget, DiagramGraph]], fmt: str, kind: str) -> bytes:
-        if fmt == "mermaid":
-            return mermaid_text(diagrams, markdown=kind == "md").encode("utf-8")
+    def _render(diagrams: list[tuple[DiagramTarget, DiagramGraph]], fmt: OutputFormat) -> bytes:
+        if fmt.name == "mermaid":
+            return mermaid_text(diagrams).encode("utf-8")
+        if fmt.name in ("md", "rst"):
+            return table_text(diagrams, fmt.name).encode("utf-8")
         try:
             graph = dot_graph(diagrams)
         except PydotNotInstalled as err:
             raise CommandError(one_line(err)) from None
-        if kind == "dot":
+        if fmt.name == "dot":
             return str(graph.to_string()).encode("utf-8")
         try:
-            return run_graphviz(graph.to_string(), kind)
-        except GraphvizNotFound as err:
+            return run_graphviz(graph.to_string(), fmt.name)
+        except GraphvizError as err:
             raise CommandError(one_line(err)) from None
