@@ -311,7 +311,8 @@ def test_missing_pydot_is_the_references_module_not_found_error_with_a_hint(monk
         assert str(info.value) == "No module named 'pydot'"
         assert info.value.name == "pydot"
         (note,) = info.value.__notes__
-        assert "pip install 'statemachine-kit[diagrams]'" in note
+        assert "pip install pydot" in note
+        assert "pip install -e '.[diagrams]'" in note
 
 
 def test_missing_dot_program_raises_graphviz_not_found(monkeypatch):

@@ -704,8 +704,8 @@ def _yaml_loader() -> Any:
         import yaml
     except ImportError:
         raise ImportError(
-            "Reading YAML documents needs PyYAML: install the [yaml] extra "
-            "(pip install 'statemachine-kit[yaml]')."
+            "Reading YAML documents needs PyYAML: pip install pyyaml (or install this "
+            "package with its `yaml` extra: pip install -e '.[yaml]' from a checkout)."
         ) from None
 
     class Loader(yaml.SafeLoader):  # type: ignore[misc]
@@ -779,8 +779,8 @@ def _validator() -> Any:
         import jsonschema
     except ImportError:
         raise ImportError(
-            "validate=True needs jsonschema: install the [validate] extra "
-            "(pip install 'statemachine-kit[validate]')."
+            "validate=True needs jsonschema: pip install jsonschema (or install this "
+            "package with its `validate` extra: pip install -e '.[validate]' from a checkout)."
         ) from None
     return jsonschema.Draft202012Validator(schema())
 

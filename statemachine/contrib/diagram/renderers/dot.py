@@ -53,9 +53,9 @@ class PydotNotInstalled(ModuleNotFoundError):
         super().__init__("No module named 'pydot'", name="pydot")
         add_note(
             self,
-            "Graphviz diagrams need pydot: install the `diagrams` extra, pip install "
-            "'statemachine-kit[diagrams]' (text formats such as 'mermaid' and 'md' work "
-            "without it).",
+            "Graphviz diagrams need pydot: pip install pydot (or install this package with "
+            "its `diagrams` extra: pip install -e '.[diagrams]' from a checkout). Text "
+            "formats such as 'mermaid' and 'md' work without it.",
         )
 
 
