@@ -91,6 +91,7 @@ def _fresh(stored: Any) -> Any:
 
 
 _GENERAL = object()  # _try_plain: the event needs the general statechart path
+_UNSET = object()  # Engine._stored before the fast path stored anything
 
 
 class Wait:
@@ -113,11 +114,13 @@ class Engine:
     __slots__ = (
         "_delayed",
         "_external",
+        "_here",
         "_internal",
         "_invoker",
         "_lock",
         "_result",
         "_seq",
+        "_stored",
         "_unsettled",
         "allow_no_transition",
         "atomic",
@@ -159,6 +162,10 @@ class Engine:
         self._lock = allocate_lock()
         self._seq = 0
         self._result: Any = None
+        # The model value the fast statechart path stored last, and the memo of steps from
+        # its configuration (see _try_plain).
+        self._stored: Any = _UNSET
+        self._here: dict[str | None, ChartStep] | None = None
         # A macrostep raised and left work (see _failed): settle before the next event.
         self._unsettled = False
         self.running = True
@@ -411,17 +418,31 @@ class Engine:
         what the full path needs: ``(model value, candidate runs)`` on a flat machine, or
         the :class:`~statemachine._program.ChartStep` on a statechart."""
         program = self.program
-        table = program.table.get(event)
-        if table is None:
-            table = program.event_table(event)
         value = getattr(self.model, self.field)
         if self.chart:
-            step = program.chart_step(event, value, table, self.machine._state_of)
+            # The value this engine stored by the fast path last time is still there: its
+            # configuration's steps are known without reading the value again. (Identity: a
+            # new value, even an equal one, is looked up; stored values are never changed in
+            # place.)
+            step = None
+            if value is self._stored:
+                step = self._here.get(event)  # type: ignore[union-attr]
+            if step is None:
+                table = program.table.get(event)
+                if table is None:
+                    table = program.event_table(event)
+                step = program.chart_step(event, value, table, self.machine._state_of)
             new = step.fast_value
             if new is NOT_FAST:
                 return step
-            setattr(self.model, self.field, _fresh(new))
+            new = _fresh(new)
+            setattr(self.model, self.field, new)
+            if step.next_steps is not None:
+                self._stored, self._here = new, step.next_steps
             return None
+        table = program.table.get(event)
+        if table is None:
+            table = program.event_table(event)
         runs = table.get(value)
         if runs is not None and not runs[0].has_callbacks and not program.prepare:
             run = runs[0]

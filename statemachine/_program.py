@@ -159,7 +159,7 @@ class ChartStep:
             else :data:`NOT_FAST`.
     """
 
-    __slots__ = ("candidates", "config", "fast_value", "fixed")
+    __slots__ = ("candidates", "config", "fast_value", "fixed", "next_steps")
 
     def __init__(
         self,
@@ -172,6 +172,9 @@ class ChartStep:
         self.candidates = candidates
         self.fixed = fixed
         self.fast_value = fast_value
+        # With a fast value: the memo of steps from the configuration it stores (see
+        # Engine._try_plain, which then finds the next step without reading the value).
+        self.next_steps: dict[str | None, ChartStep] | None = None
 
 
 NOT_FAST = object()
@@ -316,7 +319,9 @@ class Program:
         # model value -> configuration, and (selected runs, configuration) -> microstep plan.
         self._configs: dict[Any, list[State]] = {}
         self.plans: dict[tuple[tuple[int, ...], tuple[int, ...]], Any] = {}
-        self._steps: dict[tuple[str | None, Any], ChartStep] = {}
+        # Stored configuration (as a tuple of values, or the one value) -> event -> step.
+        self._steps: dict[Any, dict[str | None, ChartStep]] = {}
+        self._n_steps = 0
         self._initial: tuple[MicroStep, Any] | None = None
 
     def _invoke_handlers(self, state: State) -> tuple[Any, ...]:
@@ -568,7 +573,7 @@ class Program:
         """The memoized :class:`ChartStep` of ``event`` from the stored ``value``."""
         vkey = tuple(value._d) if isinstance(value, OrderedSet) else value
         try:
-            return self._steps[(event, vkey)]
+            return self._steps[vkey][event]
         except KeyError:
             pass
         except TypeError:  # unhashable: not memoized
@@ -589,8 +594,12 @@ class Program:
                 fixed = self.plan(selected, config, {})
                 fast_value = self._fast_value(fixed, config)
         step = ChartStep(config, candidates, fixed, fast_value)
-        if vkey is not None and len(self._steps) < _MAX_CACHED_EVENT_NAMES:
-            self._steps[(event, vkey)] = step
+        if vkey is not None and self._n_steps < _MAX_CACHED_EVENT_NAMES:
+            self._n_steps += 1
+            self._steps.setdefault(vkey, {})[event] = step
+            if fast_value is not NOT_FAST:
+                new_key = tuple(fast_value) if fast_value.__class__ is dict else fast_value
+                step.next_steps = self._steps.setdefault(new_key, {})
         return step
 
     def _fast_value(self, fixed: tuple[list[TransitionRun], MicroStep], config: list[State]) -> Any:
