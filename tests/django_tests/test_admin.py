@@ -23,6 +23,16 @@ pytestmark = pytest.mark.django_db
 
 
 # --- helpers --------------------------------------------------------------------------------
+# The management form of the audit log's inline on the order's page (it has no rows to edit).
+_LOG_PREFIX = "statemachine_audit-transitionlog-content_type-object_id"
+LOG_INLINE_MANAGEMENT = {
+    f"{_LOG_PREFIX}-TOTAL_FORMS": "0",
+    f"{_LOG_PREFIX}-INITIAL_FORMS": "0",
+    f"{_LOG_PREFIX}-MIN_NUM_FORMS": "0",
+    f"{_LOG_PREFIX}-MAX_NUM_FORMS": "0",
+}
+
+
 def change_url(order):
     return reverse(f"admin:shop_{order._meta.model_name}_change", args=(order.pk,))
 
@@ -43,8 +53,16 @@ def buttons(response):
 
 
 def refused(response):
-    """The event ids listed under "why the other events cannot be sent"."""
+    """The event ids listed under "why these events cannot be sent now" (those that have a
+    transition from the current state)."""
     block = response.content.decode().partition('class="form-row statemachine-refused"')[2]
+    block = block.partition("</ul>")[0]
+    return re.findall(r'<li data-event="([^"]+)">', block)
+
+
+def unreachable(response):
+    """The event ids collapsed under "N other events have no transition from <state>"."""
+    block = response.content.decode().partition('class="form-row statemachine-unreachable"')[2]
     block = block.partition("</details>")[0]
     return re.findall(r'<li data-event="([^"]+)">', block)
 
@@ -99,6 +117,7 @@ def test_the_state_field_is_read_only(admin_client):
 
     # A forged form post cannot write it either.
     data = {"items": 1, "address": "1 Main St", "entries": 1, "note": "", "state": "shipped"}
+    data.update(LOG_INLINE_MANAGEMENT)
     response = admin_client.post(change_url(order), data)
     assert response.status_code == 302
     assert state_in_db(order) == "paid"
@@ -124,8 +143,10 @@ def test_the_panel_shows_the_state_and_the_events_a_superuser_may_send(admin_cli
     response = admin_client.get(change_url(order))
     assert '<strong class="statemachine-state">Paid</strong>' in response.content.decode()
     assert buttons(response) == ["ship", "cancel"]
-    assert refused(response) == ["pay", "restock"]
-    assert "No transition for &#x27;pay&#x27; from &#x27;paid&#x27;." in response.content.decode()
+    # pay and restock have no transition from paid: not "refused", but collapsed apart.
+    assert refused(response) == []
+    assert unreachable(response) == ["pay", "restock"]
+    assert "2 other events have no transition from Paid</summary>" in response.content.decode()
 
 
 def test_buttons_follow_the_users_permissions(clerk, clerk_client):
@@ -519,3 +540,76 @@ def test_a_statechart_that_would_ignore_the_event_reports_why(admin_user, rf):
     assert "No transition for 'lower' from 'low'." in text
     assert model_admin.send_statemachine_event(request, task, "escalate", {}) is True
     assert Task.objects.get(pk=task.pk).state == "high"
+
+
+# --- the panel: the state once, the refusals that matter, a diagram for staff ----------------
+def test_the_change_page_shows_the_state_once(admin_client):
+    order = make_order("paid")
+    html = admin_client.get(change_url(order)).content.decode()
+    assert html.count('class="statemachine-state"') == 1
+    assert "field-state" not in html  # no read-only "State:" row in the form
+
+
+def test_declared_fieldsets_lose_the_state_fields_on_the_change_page_only():
+    class FieldsetOrderAdmin(OrderAdmin):
+        fieldsets = [
+            (None, {"fields": [("state", "items"), "address"]}),
+            ("Only the state", {"fields": ["state"]}),
+            ("Notes", {"fields": ["note"]}),
+        ]
+
+    model_admin = FieldsetOrderAdmin(Order, admin.site)
+    order = make_order("paid")
+    assert model_admin.get_fieldsets(None, order) == [
+        (None, {"fields": [("items",), "address"]}),
+        ("Notes", {"fields": ["note"]}),
+    ]
+    assert model_admin.get_fieldsets(None) == FieldsetOrderAdmin.fieldsets  # the add page
+
+
+def test_only_events_with_a_transition_from_here_are_explained(admin_client):
+    order = make_order("created", items=0)  # pay's guard, has_items, is false
+    response = admin_client.get(change_url(order))
+    html = response.content.decode()
+    assert buttons(response) == ["cancel"]
+    assert refused(response) == ["pay"]
+    assert "&#x27;pay&#x27; from &#x27;created&#x27; to &#x27;paid&#x27;: has_items is false." in (
+        html
+    )
+    assert unreachable(response) == ["ship", "restock"]
+    assert "<summary>2 other events have no transition from Created</summary>" in html
+
+
+def test_one_unreachable_event_reads_in_the_singular(admin_client):
+    report = Report.objects.create()
+    Report.objects.filter(pk=report.pk).update(state="published")
+    response = admin_client.get(reverse("admin:shop_report_change", args=(report.pk,)))
+    assert unreachable(response) == ["publish"]
+    assert "<summary>1 other event has no transition from Published</summary>" in (
+        response.content.decode()
+    )
+
+
+def test_refusals_can_be_hidden(admin_client, monkeypatch):
+    monkeypatch.setattr(admin.site._registry[Order], "statemachine_show_refusals", False)
+    response = admin_client.get(change_url(make_order("created", items=0)))
+    assert refused(response) == []
+    assert unreachable(response) == []
+
+
+CODE_NAMES = ("has_items", "address_known", "on_enter_created", "break_on_restock")
+
+
+def test_the_diagram_shows_names_not_code(admin_client):
+    svg = diagram_of(admin_client.get(change_url(make_order("paid"))))
+    for name in ("Created", "Paid", "Shipped", "Cancelled", "Pay", "Ship", "Cancel", "Restock"):
+        assert f">{name}</text>" in svg
+    for code in CODE_NAMES:
+        assert code not in svg
+
+
+def test_the_diagram_can_show_the_callbacks_and_guards(admin_client, monkeypatch):
+    monkeypatch.setattr(admin.site._registry[Order], "statemachine_diagram_actions", True)
+    svg = diagram_of(admin_client.get(change_url(make_order("paid"))))
+    for code in ("has_items", "address_known", "on_enter_created"):
+        assert code in svg

@@ -4,6 +4,7 @@ transactions and the admin."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import django
 import pytest
@@ -311,7 +312,7 @@ def test_the_log_admin_is_read_only(admin_client, history):
     )
     assert changelist.status_code == 200
     assert "paid by card" not in changelist.content.decode()  # not a list column
-    assert "cancelled" in changelist.content.decode()
+    assert "Cancelled" in changelist.content.decode()  # the target state, by its name
     add = admin_client.get(reverse("audit_test_admin:statemachine_audit_transitionlog_add"))
     assert add.status_code == 403
     log = TransitionLog.objects.for_object(history).first()
@@ -330,3 +331,63 @@ def test_the_log_admin_is_read_only(admin_client, history):
 
 def test_the_log_admin_is_registered_on_the_default_site():
     assert isinstance(admin.site._registry[TransitionLog], TransitionLogAdmin)
+
+
+# --- names, the plural and the content type filter ------------------------------------------
+def test_the_log_is_called_entries_in_the_plural(admin_client):
+    assert TransitionLog._meta.verbose_name_plural == "transition log entries"
+    assert "Transition log entries" in admin_client.get(reverse("admin:index")).content.decode()
+
+
+def test_the_content_type_filter_offers_only_types_with_rows(admin_client):
+    from publishing.models import Article as PublishingArticle
+
+    Order.objects.create(items=1).statemachine.send("pay")
+    PublishingArticle.objects.create(title="t", body="b").send_event("submit")
+    response = admin_client.get(reverse("admin:statemachine_audit_transitionlog_changelist"))
+    (content_types,) = [
+        spec for spec in response.context["cl"].filter_specs if spec.field_path == "content_type"
+    ]
+    offered = {pk for pk, _ in content_types.lookup_choices}
+    assert offered == {
+        ContentType.objects.get_for_model(Order).pk,
+        ContentType.objects.get_for_model(PublishingArticle).pk,
+    }
+    assert ContentType.objects.count() > len(offered)  # the others are left out
+
+
+@pytest.mark.usefixtures("audit_urls")
+def test_the_inline_names_the_states_and_events(admin_client, history):
+    html = admin_client.get(
+        reverse("audit_test_admin:shop_order_change", args=[history.pk])
+    ).content.decode()
+
+    def column(name):
+        return re.findall(rf'<td class="field-{name}">\s*<p>([^<]*)</p>', html)
+
+    assert column("event_name") == ["Pay", "Cancel"]
+    assert column("source_name") == ["Created", "Paid"]
+    assert column("target_name") == ["Paid", "Cancelled"]
+
+
+def test_repairs_eventless_transitions_and_unknown_states_are_named_too():
+    from tests.django_project.shop.models import Parcel
+
+    names = TransitionLogAdmin(TransitionLog, admin.site)
+    parcel = Parcel.objects.create()
+    parcel.statemachine.send("weigh")  # then, by itself, weighed -> labelled
+    weigh, eventless = TransitionLog.objects.for_object(parcel)
+    assert [names.event_name(weigh), names.target_name(weigh)] == ["Weigh", "Weighed"]
+    assert [names.event_name(eventless), names.target_name(eventless)] == [
+        "(eventless)",
+        "Labelled",
+    ]
+    order = Order.objects.create(items=1)
+    Order.objects.filter(pk=order.pk).update(state="gone")
+    Order.objects.get(pk=order.pk).repair_state("paid")
+    (repair,) = TransitionLog.objects.for_object(order)
+    assert [names.event_name(repair), names.source_name(repair), names.target_name(repair)] == [
+        "(state repaired)",
+        "'gone'",
+        "Paid",
+    ]

@@ -24,7 +24,6 @@ from statemachine.contrib.django import (
     StateMachineModelMixin,
     unprotected,
 )
-from statemachine.exceptions import InvalidStateValue
 from statemachine.orderedset import OrderedSet
 from tests.django_project.shop.models import (
     Article,
@@ -590,15 +589,3 @@ def test_protection_is_per_thread():
     assert (a.state, b.state) == ("created", "created")
     with pytest.raises(ProtectedStateError):
         a.state = "paid"
-
-
-@pytest.mark.django_db
-def test_an_unknown_stored_value_raises_naming_the_pk():
-    order = Order.objects.create(items=1)
-    Order.objects.filter(pk=order.pk).update(state="lost")
-    with pytest.raises(InvalidStateValue) as info:
-        Order.objects.get(pk=order.pk)
-    message = str(info.value)
-    assert f"Order pk={order.pk!r}" in message
-    assert "'lost'" in message
-    assert "OrderMachine" in message

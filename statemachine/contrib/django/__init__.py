@@ -15,6 +15,7 @@ from typing import Any
 
 __all__ = [
     "ConcurrentTransition",
+    "InvalidStoredState",
     "ProtectedStateError",
     "StateField",
     "StateForeignKey",
@@ -25,6 +26,7 @@ __all__ = [
 
 _WHERE = {
     "ConcurrentTransition": "mixins",
+    "InvalidStoredState": "mixins",
     "StateMachineModelMixin": "mixins",
     "TransitionPermissionDenied": "mixins",
     "ProtectedStateError": "fields",

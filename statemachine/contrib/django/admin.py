@@ -10,14 +10,23 @@ Put it before ``admin.ModelAdmin`` in the bases of the admin of a model that use
     class OrderAdmin(StateMachineAdminMixin, admin.ModelAdmin):
         statemachine_event_forms = {"ship": ShipForm}
 
-The change page then shows the state (read-only: state fields change only through events),
-a button per event the user may send now, why the other events cannot be sent, and the
-machine's diagram with the active states filled. A button posts to
+The change page then shows the state (once, in the state machine panel: state fields change
+only through events), a button per event the user may send now, why the events that have a
+transition from the current state cannot be sent (the others collapsed under one line), and
+the machine's diagram with the active states filled, drawn with state and event names only
+(``statemachine_diagram_actions = True`` adds the callbacks and guards). A button posts to
 ``<object_id>/event/<event>/`` (URL name ``admin:<app>_<model>_event``), which sends the event
 with atomic saving and the user's permissions checked, reports the outcome with
 ``django.contrib.messages`` and redirects back to the change page. An event listed in
 ``statemachine_event_forms`` first shows its form; the cleaned data become the event's
 keyword arguments.
+
+A row whose stored state is not a state of its machine (a state renamed or removed since) does
+not break the admin: the changelist shows the stored value marked invalid, with the reason;
+the change page shows the error instead of event buttons and, to superusers (or users with
+``statemachine_repair_permission``), a form that sets the state (``<object_id>/repair-state/``,
+URL name ``admin:<app>_<model>_repair_state``; see
+:meth:`~statemachine.contrib.django.StateMachineModelMixin.repair_state`).
 
 The templates live in this app: ``"statemachine.contrib.django"`` must be in
 ``INSTALLED_APPS`` (a system check says so).
@@ -38,16 +47,21 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 from statemachine._callbacks import RESERVED_KWARGS
 from statemachine.exceptions import TransitionNotAllowed
+from statemachine.orderedset import OrderedSet
 
 from .fields import StateField, StateForeignKey
 from .mixins import (
     ConcurrentTransition,
+    InvalidStoredState,
     StateMachineModelMixin,
     TransitionPermissionDenied,
+    _is_state_value,
     _machine_class,
     _state_field,
 )
@@ -78,11 +92,19 @@ class StateMachineAdminMixin:
             the reasons (``why_not``). Default True.
         statemachine_show_diagram: show the machine's diagram (needs pydot and Graphviz; a
             note replaces it when they are missing). Default True.
+        statemachine_diagram_actions: draw the callbacks (entry, exit) and guards in the
+            diagram too; they are Python names, meant for developers. Default False: state
+            and event names only.
+        statemachine_repair_permission: a permission (``"app_label.codename"``) that lets a
+            user who is not a superuser repair a row whose stored state is not a state of
+            its machine. Default None: superusers only.
     """
 
     statemachine_event_forms: Mapping[str, type[forms.BaseForm]] = {}
     statemachine_show_refusals: bool = True
     statemachine_show_diagram: bool = True
+    statemachine_diagram_actions: bool = False
+    statemachine_repair_permission: str | None = None
     change_form_template = "statemachine/admin/change_form.html"
     statemachine_event_form_template = "statemachine/admin/event_form.html"
 
@@ -90,6 +112,16 @@ class StateMachineAdminMixin:
     model: Any
     opts: Any
     admin_site: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The changelist's state columns (see get_list_display), one attribute per field.
+        self._statemachine_columns: dict[str, str] = {}
+        if issubclass(self.model, StateMachineModelMixin):
+            for name in self.get_state_field_names():
+                column = f"statemachine_{name}"
+                setattr(self, column, self._state_column(self.model._meta.get_field(name)))
+                self._statemachine_columns[name] = column
 
     # --- checks ---------------------------------------------------------------------------
     def check(self, **kwargs: Any) -> list[Any]:
@@ -144,6 +176,70 @@ class StateMachineAdminMixin:
                 fields.append(name)
         return fields
 
+    def get_fieldsets(self, request: Any, obj: Any = None) -> Any:
+        """The form's fieldsets, without the state fields on the change page: the state
+        machine panel above the form shows the state (the add page keeps them, read-only)."""
+        fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
+        if obj is None:
+            return fieldsets
+        hidden = set(self.get_state_field_names())
+        kept = []
+        for name, options in fieldsets:
+            fields = _without(options.get("fields", ()), hidden)
+            if fields or not options.get("fields"):
+                kept.append((name, {**options, "fields": fields}))
+        return kept
+
+    def get_list_display(self, request: Any) -> Sequence[Any]:
+        """The changelist's columns, a state field's replaced by its state column: the
+        state's name, or the stored value marked invalid when it is no state."""
+        return self._state_columns(super().get_list_display(request))  # type: ignore[misc]
+
+    def get_list_display_links(self, request: Any, list_display: Sequence[Any]) -> Any:
+        links = super().get_list_display_links(request, list_display)  # type: ignore[misc]
+        return links if links is None else self._state_columns(links)
+
+    def get_sortable_by(self, request: Any) -> Any:
+        return self._state_columns(super().get_sortable_by(request))  # type: ignore[misc]
+
+    def _state_columns(self, names: Sequence[Any]) -> list[Any]:
+        columns = self._statemachine_columns
+        return [columns.get(n, n) if isinstance(n, str) else n for n in names]
+
+    def _state_column(self, field: Any) -> Any:
+        def column(obj: Any) -> str:
+            return self.statemachine_state_display(obj, field)
+
+        column.short_description = capfirst(field.verbose_name)  # type: ignore[attr-defined]
+        column.admin_order_field = field.name  # type: ignore[attr-defined]
+        return column
+
+    def statemachine_state_display(self, obj: Any, field: Any) -> str:
+        """What the changelist shows for the state field ``field`` of ``obj``: the names of
+        its active states, or the stored value in red with the reason when it is not a
+        state of the machine (the full message as the tooltip)."""
+        main = _state_field(self.model)
+        machine = self._machine_class() if field is main else field.machine
+        stored = getattr(obj, field.attname, None)
+        if stored is None:
+            return "-"
+        values = list(stored) if isinstance(stored, (OrderedSet, list, tuple)) else [stored]
+        bad = [v for v in values if not _is_state_value(machine, v)]
+        if bad:
+            error = InvalidStoredState(obj, field.name, stored, bad[0], machine)
+            return str(
+                format_html(
+                    '<span class="statemachine-invalid" style="color: var(--error-fg, #ba2121)" '
+                    'title="{}">{} ({})</span>',
+                    str(error),
+                    _shown(stored),
+                    error.reason,
+                )
+            )
+        states = [machine.states_map[v] for v in values]
+        leaves = [s for s in states if not any(c in states for c in s.states)]
+        return ", ".join(str(s.name) for s in leaves)
+
     def get_state_field_names(self) -> list[str]:
         """The model's fields the admin must never edit: the field the machine stores its
         state in and any protected ``StateField``/``StateForeignKey``."""
@@ -187,24 +283,43 @@ class StateMachineAdminMixin:
         return obj.send_event(event, atomic=True, raise_errors=True, by=request.user, **kwargs)
 
     def get_statemachine_diagram(self, request: Any, obj: Any) -> str:
-        """The machine's diagram as inline SVG markup, active states filled.
+        """The machine's diagram as inline SVG markup, active states filled (none for a row
+        whose stored state is not a state). State and event names only, unless
+        ``statemachine_diagram_actions``: the callbacks and guards are Python names.
 
         Raises:
             PydotNotInstalled, GraphvizNotFound: the diagram cannot be rendered.
         """
-        from statemachine.contrib.diagram import DotGraphMachine
+        from statemachine.contrib.diagram import DotGraphMachine, extract
 
-        svg = DotGraphMachine(self._machine(obj)).create("svg").decode("utf-8")
+        valid = obj.statemachine_state_error() is None
+        graph = extract(self._machine(obj) if valid else self._machine_class())
+        if not self.statemachine_diagram_actions:
+            for state in graph.walk():
+                state.actions = []
+            for transition in graph.transitions:
+                transition.guards = []
+                transition.actions = []
+        svg = DotGraphMachine(graph).create("svg").decode("utf-8")
         start = svg.find("<svg")
         return svg[start:] if start >= 0 else svg
 
     # --- URLs -----------------------------------------------------------------------------
     def get_urls(self) -> list[Any]:
-        """The admin's URLs, with ``<object_id>/event/<event>/`` first (the admin's own
-        ``<object_id>/`` catch-all would shadow it otherwise)."""
+        """The admin's URLs, with ``<object_id>/event/<event>/`` and
+        ``<object_id>/repair-state/`` first (the admin's own ``<object_id>/`` catch-all would
+        shadow them otherwise)."""
         info = (self.opts.app_label, self.opts.model_name)
         view = self.admin_site.admin_view(self.statemachine_event_view)
-        urls = [path("<path:object_id>/event/<str:event>/", view, name="{}_{}_event".format(*info))]
+        repair = self.admin_site.admin_view(self.statemachine_repair_view)
+        urls = [
+            path("<path:object_id>/event/<str:event>/", view, name="{}_{}_event".format(*info)),
+            path(
+                "<path:object_id>/repair-state/",
+                repair,
+                name="{}_{}_repair_state".format(*info),
+            ),
+        ]
         return urls + list(super().get_urls())  # type: ignore[misc]
 
     # --- the change page --------------------------------------------------------------------
@@ -225,55 +340,142 @@ class StateMachineAdminMixin:
 
     def get_statemachine_context(self, request: Any, obj: Any) -> dict[str, Any]:
         """What the change page's state machine panel shows."""
-        machine = self._machine(obj)
-        token = _state_token(machine)
-        offered = self.get_statemachine_events(request, obj)
-        offered_ids = {str(e) for e in offered}
-        events = []
-        for event in offered:
-            event_id = str(event)
-            has_form = self.get_event_form(request, obj, event_id) is not None
-            events.append(
-                {
-                    "id": event_id,
-                    "label": self.get_event_label(event),
-                    "url": self._event_url(obj, event_id),
-                    "has_form": has_form,
+        context: dict[str, Any] = {
+            "state_param": STATE_PARAM,
+            "events": [],
+            "refused": [],
+            "unreachable": [],
+            "invalid": None,
+            "repair": None,
+            "diagram": None,
+            "diagram_error": "",
+        }
+        error = obj.statemachine_state_error()
+        if error is not None:
+            # No machine to ask: say what is wrong, and offer the repair to who may do it.
+            context["state"] = _shown(error.stored)
+            context["invalid"] = {"reason": error.reason, "message": str(error)}
+            if self.has_repair_permission(request, obj):
+                context["repair"] = {
+                    "url": self._object_url(obj, "repair_state"),
+                    "form": RepairStateForm(self._machine_class()),
+                    "token": _raw_token(obj),
                 }
-            )
-        refused = []
-        if self.statemachine_show_refusals:
-            for event in type(machine).events:
-                if event.id in offered_ids:
-                    continue
-                reasons = obj.why_not(event.id, request.user)
-                if isinstance(reasons, list) and reasons:
-                    refused.append(
-                        {
-                            "id": event.id,
-                            "label": self.get_event_label(event),
-                            "reasons": [r.message for r in reasons],
-                        }
-                    )
-        diagram: SafeString | None = None
-        diagram_error = ""
+        else:
+            machine = self._machine(obj)
+            context["state"] = _state_label(machine)
+            context["state_token"] = _state_token(machine)
+            offered = self.get_statemachine_events(request, obj)
+            offered_ids = {str(e) for e in offered}
+            for event in offered:
+                event_id = str(event)
+                context["events"].append(
+                    {
+                        "id": event_id,
+                        "label": self.get_event_label(event),
+                        "url": self._event_url(obj, event_id),
+                        "has_form": self.get_event_form(request, obj, event_id) is not None,
+                    }
+                )
+            if self.statemachine_show_refusals:
+                # Events that have a transition from here: why not now. The others could
+                # never be sent from this state: listed apart, collapsed.
+                allowed = {str(e) for e in machine.allowed_events}
+                for event in type(machine).events:
+                    if event.id in offered_ids:
+                        continue
+                    label = self.get_event_label(event)
+                    if event.id not in allowed:
+                        context["unreachable"].append({"id": event.id, "label": label})
+                        continue
+                    reasons = obj.why_not(event.id, request.user)
+                    if isinstance(reasons, list) and reasons:
+                        context["refused"].append(
+                            {
+                                "id": event.id,
+                                "label": label,
+                                "reasons": [r.message for r in reasons],
+                            }
+                        )
         if self.statemachine_show_diagram:
             try:
                 # Graphviz escapes the labels it draws: the markup is safe to inline.
-                diagram = mark_safe(self.get_statemachine_diagram(request, obj))
+                context["diagram"] = mark_safe(self.get_statemachine_diagram(request, obj))
             except Exception as err:
                 from statemachine.contrib.diagram._notes import one_line
 
-                diagram_error = one_line(err)  # with the notes: how to fix it
-        return {
-            "state": _state_label(machine),
-            "state_token": token,
-            "state_param": STATE_PARAM,
-            "events": events,
-            "refused": refused,
-            "diagram": diagram,
-            "diagram_error": diagram_error,
-        }
+                context["diagram_error"] = one_line(err)  # with the notes: how to fix it
+        return context
+
+    def has_repair_permission(self, request: Any, obj: Any) -> bool:
+        """May ``request.user`` repair ``obj``'s stored state? Superusers may; so may users
+        with change permission and ``statemachine_repair_permission``, when it is set."""
+        user = request.user
+        if user.is_active and user.is_superuser:
+            return True
+        perm = self.statemachine_repair_permission
+        return bool(
+            perm
+            and self.has_change_permission(request, obj)  # type: ignore[attr-defined]
+            and (user.has_perm(perm, obj) or user.has_perm(perm))
+        )
+
+    # --- the repair view --------------------------------------------------------------------
+    def statemachine_repair_view(self, request: Any, object_id: str) -> Any:
+        """Set the stored state of a row whose value is not a state of its machine (POST
+        from the change page's repair form), then redirect to the change page with the
+        outcome as a message. Recorded as a repair in the admin history and the audit log."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        if obj is None:
+            raise Http404(
+                f"{self.opts.verbose_name} with primary key {object_id!r} does not exist."
+            )
+        if not self.has_repair_permission(request, obj):
+            raise PermissionDenied
+        change_url = self._object_url(obj, "change")
+        error = obj.statemachine_state_error()
+        if error is None:
+            messages.error(
+                request,
+                f"{obj} is in a state of {self._machine_class().__name__} "
+                f"({_state_label(self._machine(obj))}): there is nothing to repair. Send "
+                "events to change it.",
+            )
+            return HttpResponseRedirect(change_url)
+        token = request.POST.get(STATE_PARAM)
+        if token is not None and token != _raw_token(obj):
+            messages.error(
+                request,
+                f"{obj} changed since the page was loaded: it now holds "
+                f"{_shown(error.stored)!r}. Nothing was repaired; check it and try again.",
+            )
+            return HttpResponseRedirect(change_url)
+        form = RepairStateForm(self._machine_class(), request.POST)
+        if not form.is_valid():
+            problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
+            messages.error(request, f"{obj} was not repaired: {problems}")
+            return HttpResponseRedirect(change_url)
+        old = _shown(error.stored)
+        try:
+            obj.repair_state(
+                form.cleaned_data["state"],
+                by=request.user,
+                description=form.cleaned_data["description"],
+            )
+        except Exception as err:
+            logger.exception("Repairing the state of %r from the admin failed", obj)
+            messages.error(
+                request, f"{obj} was not repaired: {type(err).__name__}: {err}. Nothing was saved."
+            )
+            return HttpResponseRedirect(change_url)
+        state = _state_label(self._machine(obj))
+        self.log_change(  # type: ignore[attr-defined]
+            request, obj, f"Repaired the state: it held {old!r}, it is now {state}."
+        )
+        messages.success(request, f"{obj} was repaired: it held {old!r}, it is now {state}.")
+        return HttpResponseRedirect(change_url)
 
     # --- the event view ---------------------------------------------------------------------
     def statemachine_event_view(self, request: Any, object_id: str, event: str) -> Any:
@@ -288,11 +490,11 @@ class StateMachineAdminMixin:
             )
         if not self.has_change_permission(request, obj):  # type: ignore[attr-defined]
             raise PermissionDenied
-        change_url = reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-            args=(quote(obj.pk),),
-            current_app=self.admin_site.name,
-        )
+        change_url = self._object_url(obj, "change")
+        error = obj.statemachine_state_error()
+        if error is not None:
+            messages.error(request, f"{event!r} was not sent: {error}")
+            return HttpResponseRedirect(change_url)
         machine = self._machine(obj)
         declared = {e.id: e for e in type(machine).events}
         if event not in declared:
@@ -380,6 +582,15 @@ class StateMachineAdminMixin:
     def _machine(self, obj: Any) -> Any:
         return getattr(obj, obj.state_machine_attr)
 
+    def _object_url(self, obj: Any, view: str) -> str:
+        return str(
+            reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}",
+                args=(quote(obj.pk),),
+                current_app=self.admin_site.name,
+            )
+        )
+
     def _event_url(self, obj: Any, event: str) -> str:
         return str(
             reverse(
@@ -412,15 +623,51 @@ class StateMachineAdminMixin:
             "state": _state_label(self._machine(obj)),
             "state_param": STATE_PARAM,
             "state_token": token or "",
-            "change_url": reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-                args=(quote(obj.pk),),
-                current_app=self.admin_site.name,
-            ),
+            "change_url": self._object_url(obj, "change"),
             "has_view_permission": True,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.statemachine_event_form_template, context)
+
+
+class RepairStateForm(forms.Form):
+    """The admin's repair of a stored state: the state to store, and why."""
+
+    state = forms.ChoiceField(label="Set the state to")
+    description = forms.CharField(
+        label="Why", required=False, max_length=500, help_text="Kept in the audit log."
+    )
+
+    def __init__(self, machine: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_statemachine_repair_%s")
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["state"]
+        field.choices = [(s.id, str(s.name)) for s in machine.states_map.values()]
+
+
+def _raw_token(obj: Any) -> str:
+    """The stored value, as the repair form remembers it (compared on POST)."""
+    return str(obj._current_raw())
+
+
+def _without(fields: Sequence[Any], hidden: set[str]) -> list[Any]:
+    """A fieldset's ``fields`` without the ``hidden`` names (a tuple is one line of fields)."""
+    kept: list[Any] = []
+    for item in fields:
+        if isinstance(item, (list, tuple)):
+            line = [f for f in item if f not in hidden]
+            if line:
+                kept.append(tuple(line))
+        elif item not in hidden:
+            kept.append(item)
+    return kept
+
+
+def _shown(stored: Any) -> str:
+    """A stored state value as the admin shows it: as it is in the database."""
+    if isinstance(stored, (OrderedSet, list, tuple)):
+        return ", ".join(str(v) for v in stored)
+    return str(stored)
 
 
 def _active_leaves(machine: Any) -> list[Any]:

@@ -254,7 +254,12 @@ class StateField(_MachineBound, models.Field):
         kind = self._kind()
         if kind == "json":
             if isinstance(value, str):
-                value = json.loads(value)
+                try:
+                    value = json.loads(value)
+                except ValueError:
+                    # Not a list written by the field (a hand-edited row, say): kept as it
+                    # is, so the row loads and its machine reports the value.
+                    return value
             if isinstance(value, (list, tuple, OrderedSet)):
                 values = [self._by_raw.get(v, v) for v in value]
                 return values[0] if len(values) == 1 else OrderedSet(values)

@@ -5,6 +5,11 @@ what a Django model needs: saving the state, transactions and locking, signals, 
 "why not?", and protected state fields. Every event sent to the machine from outside its own
 callbacks (``send()``, event methods, bound event methods) goes through
 :meth:`StateMachineModelMixin.statemachine_around_send`.
+
+A row loaded from the database gets its machine on first use (``obj.statemachine``, a bound
+event method): loading never raises, even for a row whose stored value is no longer a state
+of its machine (a state renamed or removed since). Using the machine of such a row raises
+:class:`InvalidStoredState`, which names the row and says how to repair it.
 """
 
 from __future__ import annotations
@@ -19,14 +24,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, router, transaction
 
 from statemachine import registry
+from statemachine.event import BoundEvent
 from statemachine.exceptions import InvalidStateValue, StateMachineError
 from statemachine.mixins import MachineMixin
+from statemachine.orderedset import OrderedSet
 
 from . import signals
 from .fields import StateField, StateForeignKey, _raw, unprotected
 
 __all__ = [
     "ConcurrentTransition",
+    "InvalidStoredState",
     "StateMachineModelMixin",
     "TransitionPermissionDenied",
 ]
@@ -48,6 +56,53 @@ _overrides: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextV
 class ConcurrentTransition(StateMachineError):
     """The row's state changed in the database since this instance loaded it: the loser of a
     race (optimistic locking). Nothing was written; reload the instance and try again."""
+
+
+class InvalidStoredState(InvalidStateValue):
+    """A row's state field holds a value that is not the value of any state of its machine
+    (typically a state renamed or removed after the row was saved).
+
+    Loading the row works; using its machine raises this error. Repair the row (a superuser
+    can do it from the admin's change page, or call
+    :meth:`StateMachineModelMixin.repair_state`), or map the old values to states with a
+    data migration.
+
+    Attributes:
+        value: the offending value (one element of a stored configuration, if it is a list).
+        stored: the whole value of the field.
+        instance: the row.
+        field: the name of the state field.
+        machine: the machine class.
+    """
+
+    def __init__(self, instance: Any, field: str, stored: Any, value: Any, machine: Any) -> None:
+        self.instance = instance
+        self.field = field
+        self.stored = stored
+        self.machine = machine
+        model = type(instance)
+        holds = f"holds {stored!r}" if _same(stored, value) else f"holds {stored!r}, and {value!r}"
+        states = ", ".join(repr(_raw(s.value)) for s in machine.states_map.values())
+        super().__init__(
+            value,
+            f"{model._meta.label} pk={instance.pk!r}: its field {field!r} {holds}, which is not "
+            f"the value of any state of {machine.__name__} (its states: {states}). Repair the "
+            "row: a superuser can set its state on the admin's change page (or call "
+            "repair_state()); for many rows, write a data migration that maps the old values "
+            "to states. Or add a state with that value.",
+        )
+
+    @property
+    def reason(self) -> str:
+        """A few words for a list: ``"not a state of OrderMachine"``."""
+        return f"not a state of {self.machine.__name__}"
+
+
+def _same(stored: Any, value: Any) -> bool:
+    try:
+        return bool(stored == value)
+    except Exception:  # an exotic value that cannot compare: show both
+        return False
 
 
 class TransitionPermissionDenied(PermissionDenied):
@@ -188,9 +243,10 @@ class StateMachineModelMixin(MachineMixin):
         loading = _loading.get()
         with unprotected(self):
             super(MachineMixin, self).__init__(*args, **kwargs)  # models.Model.__init__
-            if loading is not None and loading[0] is type(self):
-                # Model.from_db() sets these after __init__; the machine needs them now (a
-                # loaded row is not new, and a deferred state must be read from its database).
+            loaded = loading is not None and loading[0] is type(self)
+            if loading is not None and loaded:
+                # Model.from_db() sets these after __init__; the machine needs them (a loaded
+                # row is not new, and a deferred state must be read from its database).
                 self._state.adding = False
                 self._state.db = loading[1]
             if not self.state_machine_name:
@@ -201,47 +257,117 @@ class StateMachineModelMixin(MachineMixin):
                     f"`state_machine_name` on {type(self).__name__} to the dotted path of a "
                     "machine class."
                 )
-            machine_cls = _machine_class(type(self))
+            machine_cls = _machine_class(type(self))  # a wrong name fails here, at creation
             field = _state_field(type(self))
-            fresh = (
-                self._state.adding
-                and isinstance(field, StateField)
-                and field.kind != "json"
-                and not _state_given(type(self), field, args, kwargs)
+            if not loaded:
+                fresh = (
+                    isinstance(field, StateField)
+                    and field.kind != "json"
+                    and not _state_given(type(self), field, args, kwargs)
+                )
+                if fresh and getattr(self, self.state_field_name) == _raw(
+                    machine_cls.initial_state.value
+                ):
+                    # A new row left at the field's default: enter the initial state for
+                    # real (its entry callbacks run), as a machine without a stored state
+                    # does. A state given to the constructor (as deserializers and fixtures
+                    # do) is taken as stored.
+                    self.__dict__[field.attname] = None
+                # A new instance gets its machine now (it may have entry callbacks to run);
+                # one given a value that is no state gets it, and the error, on first use,
+                # like a loaded row.
+                with contextlib.suppress(InvalidStateValue):
+                    self._statemachine_build()
+        if field is None or field.attname in self.__dict__:  # else deferred: read on first use
+            self.__dict__.setdefault("_statemachine_loaded", self._current_raw())
+        # From here on, a missing machine is built on first use (not while Model.__init__
+        # runs, where post_init receivers would see a row not yet marked as loaded).
+        self.__dict__["_statemachine_ready"] = True
+
+    # --- the machine, built on first use ---------------------------------------------------
+    def __getattr__(self, name: str) -> Any:
+        """Only called for a missing attribute: build the machine of a loaded row the first
+        time it (or one of its bound event methods) is asked for."""
+        cls = type(self)
+        d = self.__dict__
+        if (
+            d.get("_statemachine_ready")  # a fully made instance
+            and cls.state_machine_name
+            and cls.state_machine_attr not in d
+            and (
+                name == cls.state_machine_attr
+                or (cls.bind_events_as_methods and name in _event_ids(cls))
             )
-            if fresh and getattr(self, self.state_field_name) == _raw(
-                machine_cls.initial_state.value
-            ):
-                # A new row left at the field's default: enter the initial state for real
-                # (its entry callbacks run), as a machine without a stored state does. A
-                # state given to the constructor (as deserializers and fixtures do) is
-                # taken as stored.
-                self.__dict__[field.attname] = None
+        ):
+            machine = self._statemachine_build()
+            if name == cls.state_machine_attr:
+                return machine
+            if name in d:
+                return d[name]
+        raise AttributeError(f"{cls.__name__!r} object has no attribute {name!r}")
+
+    def _statemachine_build(self) -> Any:
+        """Create the instance's machine (restoring the stored state, or entering the initial
+        one when there is none) and bind it.
+
+        Raises:
+            InvalidStoredState: the stored value is not a state of the machine.
+        """
+        cls = type(self)
+        machine_cls = _machine_class(cls)
+        with unprotected(self):  # entering the initial state writes the field
             try:
                 sm = machine_cls(self, state_field=self.state_field_name)
-            except InvalidStateValue as err:
-                raise InvalidStateValue(
-                    err.value,
-                    f"{type(self).__name__} pk={self.pk!r}: its {self.state_field_name!r} holds "
-                    f"{err.value!r}, which is not the value of any state of "
-                    f"{machine_cls.__name__}. Fix the row, or add a state with that value.",
-                ) from None
+            except InvalidStateValue:
+                error = self.statemachine_state_error()
+                if error is None:  # not the stored value's fault: let it be seen as it is
+                    raise
+                raise error from None
         if sm._engine.is_async and not hasattr(signals.post_transition, "asend"):
             import django
             from django.core.exceptions import ImproperlyConfigured
 
             raise ImproperlyConfigured(
-                f"{type(self).__name__}'s machine {type(sm).__name__} has coroutine callbacks, "
+                f"{cls.__name__}'s machine {type(sm).__name__} has coroutine callbacks, "
                 f"which on a Django model need Django 5.0 or newer (Signal.asend); this is "
                 f"Django {django.get_version()}. Upgrade Django, or make the callbacks plain "
                 "functions."
             )
         self._statemachine_signals = _Signals(self, is_async=sm._engine.is_async)
         sm.add_listener(self._statemachine_signals)
-        setattr(self, self.state_machine_attr, sm)
+        # Stored before binding: the bound event names must not rebuild it (__getattr__).
+        self.__dict__[self.state_machine_attr] = sm
         if self.bind_events_as_methods:
             sm.bind_events_to(self)
-        self._statemachine_loaded = self._current_raw()
+        self.__dict__.setdefault("_statemachine_loaded", self._current_raw())
+        return sm
+
+    def _statemachine_forget(self) -> None:
+        """Drop the machine (and its bound event methods): the next use builds it again from
+        the stored state."""
+        machine = self.__dict__.pop(self.state_machine_attr, None)
+        if machine is None:
+            return
+        for name, value in list(self.__dict__.items()):
+            if isinstance(value, BoundEvent) and value._machine is machine:
+                del self.__dict__[name]
+
+    def statemachine_state_error(self) -> InvalidStoredState | None:
+        """The error the machine raises for this row when its stored state is not a state of
+        the machine (a state renamed or removed since the row was saved), or None when it
+        is one. Never raises for a bad value: it reads the field, not the machine."""
+        cls = type(self)
+        if not cls.state_machine_name:
+            return None
+        machine_cls = _machine_class(cls)
+        stored = getattr(self, self.state_field_name, None)
+        if stored is None:
+            return None
+        values = list(stored) if isinstance(stored, (OrderedSet, list, tuple)) else [stored]
+        for value in values:
+            if not _is_state_value(machine_cls, value):
+                return InvalidStoredState(self, self.state_field_name, stored, value, machine_cls)
+        return None
 
     # --- state bookkeeping -----------------------------------------------------------------
     def _current_raw(self) -> Any:
@@ -251,19 +377,31 @@ class StateMachineModelMixin(MachineMixin):
         value = self.__dict__.get(field.attname)
         return field.get_prep_value(value) if isinstance(field, StateField) else value
 
+    def _loaded_raw(self) -> Any:
+        """The state this instance loaded (or last saved); read now if it was deferred."""
+        if "_statemachine_loaded" not in self.__dict__:
+            getattr(self, self.state_field_name)  # loads a deferred field
+            self._statemachine_loaded = self._current_raw()
+        return self._statemachine_loaded
+
     def _statemachine_resync(self) -> None:
         """The stored state changed under the machine (a reload, a rollback): it is terminated
-        exactly when a top-level final state is active, as when it was created."""
-        machine = getattr(self, self.state_machine_attr, None)
-        if machine is None:  # historical models have no machine
+        exactly when a top-level final state is active, as when it was created. A value that
+        is no state drops the machine: its next use raises :class:`InvalidStoredState`."""
+        machine = self.__dict__.get(self.state_machine_attr)
+        if machine is None:  # not built yet (or a historical model, which has none)
             return
-        with contextlib.suppress(InvalidStateValue):  # reported by the next event
+        try:
             machine._engine.sync_running()
+        except InvalidStateValue:
+            self._statemachine_forget()
 
     def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
         with unprotected(self):
             super().refresh_from_db(*args, **kwargs)  # type: ignore[misc]
-        self._statemachine_loaded = self._current_raw()
+        field = _state_field(type(self))
+        if field is None or field.attname in self.__dict__:
+            self._statemachine_loaded = self._current_raw()
         self._statemachine_resync()
 
     def clean_fields(self, *args: Any, **kwargs: Any) -> None:
@@ -282,7 +420,7 @@ class StateMachineModelMixin(MachineMixin):
         field = _state_field(type(self))
         if self._lock() != "optimistic" or field is None:
             return super()._do_update(base_qs, using, pk_val, values, update_fields, *rest)  # type: ignore[misc]
-        loaded = self._statemachine_loaded
+        loaded = self._loaded_raw()
         filtered = base_qs.filter(**{field.attname: loaded})
         updated = super()._do_update(filtered, using, pk_val, values, update_fields, *rest)  # type: ignore[misc]
         if not updated and base_qs.filter(pk=pk_val).exists():
@@ -376,7 +514,7 @@ class StateMachineModelMixin(MachineMixin):
         field = _state_field(type(self))
         using = router.db_for_write(type(self), instance=self)
         before = self.__dict__.get(field.attname) if field is not None else None
-        loaded = self._statemachine_loaded
+        loaded = self._loaded_raw()
         try:
             with transaction.atomic(using=using):
                 if lock == "pessimistic" and self.pk is not None and field is not None:
@@ -407,16 +545,25 @@ class StateMachineModelMixin(MachineMixin):
                 result = proceed()
         except BaseException as exc:
             listener.failed(exc)
+            self._raise_stored_state_error(exc)
             raise
         self._raise_caught(raise_errors)
         return _without_ours(result)
+
+    def _raise_stored_state_error(self, exc: BaseException) -> None:
+        """An event refused because the stored value is no state (set behind the machine's
+        back): raise the error that names the row instead of the machine's."""
+        if isinstance(exc, InvalidStateValue) and not isinstance(exc, InvalidStoredState):
+            error = self.statemachine_state_error()
+            if error is not None:
+                raise error from None
 
     @property
     def statemachine_errors(self) -> tuple[Exception, ...]:
         """The exceptions callbacks raised during the last event sent from outside that the
         machine caught as ``error.execution`` events (a ``StateChart`` does; a
         ``StateMachine`` raises them instead). Empty if there were none."""
-        machine = getattr(self, self.state_machine_attr, None)
+        machine = self.__dict__.get(self.state_machine_attr)
         return tuple(getattr(getattr(machine, "_engine", None), "caught", ()))
 
     def _raise_caught(self, raise_errors: bool) -> None:
@@ -469,6 +616,7 @@ class StateMachineModelMixin(MachineMixin):
             sent = listener.failed(exc)
             if sent is not None:
                 await sent
+            self._raise_stored_state_error(exc)
             raise
         self._raise_caught(raise_errors)
         return _without_ours(result)
@@ -524,6 +672,66 @@ class StateMachineModelMixin(MachineMixin):
             )
         return refusals
 
+    def repair_state(
+        self, state: Any, *, by: Any = None, description: str = "", using: str | None = None
+    ) -> None:
+        """Store ``state`` without a transition: the repair of a row whose stored value is not
+        a state of its machine (see :class:`InvalidStoredState`).
+
+        No callback runs and no transition signal is sent; ``state_repaired`` is, and the
+        audit log (if installed) records a repair. A saved row gets its state field saved
+        (only that field), in a transaction on ``using`` (default: the row's write database).
+        A state with children is stored with its default entry (the initial child of each
+        compound state, every region of a parallel one).
+
+        Args:
+            state: a state of the machine, or its id.
+            by: who repairs it (the audit log keeps it when it is a user).
+            description: why (the audit log keeps it).
+
+        Raises:
+            ValueError: ``state`` is not a state of the machine.
+        """
+        cls = type(self)
+        machine_cls = _machine_class(cls)
+        target = _state_by_id(machine_cls, state)
+        configuration = _default_configuration(target)
+        value = (
+            configuration[0].value
+            if len(configuration) == 1
+            else OrderedSet(s.value for s in configuration)
+        )
+        field = _state_field(cls)
+        key = field.attname if field is not None else self.state_field_name
+        getattr(self, self.state_field_name)  # loads a deferred state: the source to record
+        missing = object()
+        before = self.__dict__.get(key, missing)
+        source = self._current_raw()
+        using = using or router.db_for_write(cls, instance=self)
+        try:
+            with transaction.atomic(using=using):
+                with unprotected(self):
+                    setattr(self, self.state_field_name, value)
+                if field is not None and field.is_relation and field.is_cached(self):
+                    field.delete_cached_value(self)  # the related row of the old key
+                if self.pk is not None and field is not None:
+                    self.save(update_fields=[field.attname], using=using)
+                signals.state_repaired.send(
+                    sender=cls,
+                    instance=self,
+                    source=source,
+                    target=target,
+                    by=by,
+                    description=description,
+                )
+        except BaseException:  # the database rolled back: so does the instance
+            if before is missing:
+                self.__dict__.pop(key, None)
+            else:
+                self.__dict__[key] = before
+            raise
+        self._statemachine_forget()  # the next use builds it from the repaired state
+
     def send_event(
         self,
         event: str,
@@ -551,6 +759,61 @@ def _state_given(model: Any, field: Any, args: tuple[Any, ...], kwargs: dict[str
     if field.name in kwargs or field.attname in kwargs:
         return True
     return bool(args) and len(args) > model._meta.fields.index(field)
+
+
+def _is_state_value(machine_cls: Any, value: Any) -> bool:
+    try:
+        return value in machine_cls.states_map
+    except TypeError:  # unhashable
+        return False
+
+
+def _state_by_id(machine_cls: Any, state: Any) -> Any:
+    """The state of ``machine_cls`` that ``state`` (a state or an id) names."""
+    by_id = {s.id: s for s in machine_cls.states_map.values()}
+    found = by_id.get(state if isinstance(state, str) else getattr(state, "id", None))
+    if found is None:
+        raise ValueError(
+            f"{state!r} is not a state of {machine_cls.__name__}; use one of its state ids: "
+            f"{', '.join(map(repr, by_id))}."
+        )
+    return found
+
+
+def _default_configuration(state: Any) -> list[Any]:
+    """What entering ``state`` from outside makes active, in document order: ``state``, its
+    ancestors, the default entry below it (each compound's initial child, every region of a
+    parallel state) and the default entry of the other regions of its parallel ancestors."""
+    active: dict[int, Any] = {}
+
+    def enter(s: Any) -> None:
+        active[id(s)] = s
+        children = s.states
+        # A parallel state enters every region; a compound one its initial child.
+        initial = [c for c in children if c.initial][:1] or children[:1]
+        for child in children if s.parallel else initial:
+            enter(child)
+
+    path = [state, *state.ancestors()]
+    on_path = {id(s) for s in path}
+    for ancestor in reversed(path[1:]):  # outermost first
+        active[id(ancestor)] = ancestor
+        if ancestor.parallel:
+            for region in ancestor.states:
+                if id(region) not in on_path:
+                    enter(region)
+    enter(state)
+    return sorted(active.values(), key=lambda s: s.document_order)
+
+
+def _event_ids(model: Any) -> frozenset[str]:
+    """The events ``bind_events_as_methods`` binds as methods of ``model``'s instances."""
+    cached: frozenset[str] | None = model.__dict__.get("_statemachine_event_ids")
+    if cached is None:
+        events = _machine_class(model).events
+        cached = frozenset(e.id for e in events if e.id.isidentifier())
+        model._statemachine_event_ids = cached
+    return cached
 
 
 def _machine_class(model: type) -> Any:

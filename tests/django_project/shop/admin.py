@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from statemachine.contrib.django.admin import StateMachineAdminMixin
+from statemachine.contrib.django.audit.admin import TransitionLogInline
 
 from .models import AsyncJob, OptimisticOrder, Order, Report
 
@@ -17,6 +18,7 @@ class ShipForm(forms.Form):
 @admin.register(Order)
 class OrderAdmin(StateMachineAdminMixin, admin.ModelAdmin):
     list_display = ["id", "state", "items", "address"]
+    inlines = [TransitionLogInline]
     statemachine_event_forms = {"ship": ShipForm}
 
 

@@ -16,7 +16,8 @@ inside the transaction of the transition: with ``statemachine_atomic`` (or locki
 transition that fails after the row was written rolls the row back with the state. Without
 atomic saving the row is written at once (in autocommit, or in your own ``atomic()`` block).
 Refused transitions and transitions whose callbacks raise write nothing, and neither does a
-transition of an unsaved instance (it has no primary key to point at).
+transition of an unsaved instance (it has no primary key to point at). A state forced by
+``repair_state()`` (the admin's repair form) is written too, as a row of ``kind="repair"``.
 
 ``STATEMACHINE_AUDIT_IGNORED_MODELS = ["app_label.Model", ...]`` skips models (ignoring a
 concrete model also ignores its proxies; labels are case-insensitive, and a system check

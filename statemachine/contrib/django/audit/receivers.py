@@ -1,4 +1,5 @@
-"""The ``post_transition`` receiver that writes :class:`~.models.TransitionLog` rows."""
+"""The receivers that write :class:`~.models.TransitionLog` rows: ``post_transition`` (a
+transition) and ``state_repaired`` (a repair)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import router
 
-__all__ = ["ignored_models", "log_transition"]
+__all__ = ["ignored_models", "log_repair", "log_transition"]
 
 
 def ignored_models() -> frozenset[str]:
@@ -73,5 +74,32 @@ def log_transition(
         source=_state_id(source),
         target=_state_id(target),
         user=_same_database(_user(kwargs.get("by")), using),
+        description="" if description is None else str(description),
+    )
+
+
+def log_repair(
+    sender: Any,
+    instance: Any,
+    source: Any,
+    target: Any,
+    by: Any = None,
+    description: str = "",
+    **_extra: Any,
+) -> None:
+    """Write the row of a repaired state (``kind="repair"``, no event) of a saved instance."""
+    from .models import TransitionLog
+
+    if instance.pk is None or _ignored(sender):
+        return
+    using = instance._state.db or router.db_for_write(TransitionLog, instance=instance)
+    TransitionLog.objects.using(using).create(
+        content_type=ContentType.objects.db_manager(using).get_for_model(instance),
+        object_id=str(instance.pk),
+        kind=TransitionLog.REPAIR,
+        event="",
+        source="" if source is None else str(source),
+        target=_state_id(target),
+        user=_same_database(_user(by), using),
         description="" if description is None else str(description),
     )
