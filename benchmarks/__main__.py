@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from ._report import error_line as _error_line
+from ._report import fmt as _fmt
+from ._report import merge
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_S = 180
@@ -450,27 +453,6 @@ def _run_variant(module: str, variant: str) -> dict[str, Any]:
     return result
 
 
-def _error_line(stderr: str, returncode: int) -> str:
-    """The exception line of a traceback ("ValueError: ..."), not a warning printed after it."""
-    lines = stderr.strip().splitlines()
-    for line in reversed(lines):
-        if re.match(r"[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b", line):
-            return line
-    return lines[-1] if lines else f"exit status {returncode}"
-
-
-def merge(rounds: list[Any], key: str = "") -> Any:
-    """Combine the results of several rounds: minimum of numbers (median of medians)."""
-    first = rounds[0]
-    if isinstance(first, dict):
-        return {k: merge([r[k] for r in rounds], k) for k in first}
-    if isinstance(first, list):
-        return sorted({item for r in rounds for item in r})
-    if isinstance(first, int | float) and not isinstance(first, bool):
-        return statistics.median(rounds) if key == "median" else min(rounds)
-    return first
-
-
 def run_scenario(scenario: Scenario, rounds: int) -> tuple[list[Row], Results]:
     per_variant: dict[str, list[dict[str, Any]]] = {v: [] for v in scenario.variants}
     try:
@@ -493,22 +475,6 @@ def run_scenario(scenario: Scenario, rounds: int) -> tuple[list[Row], Results]:
         print(f"  {scenario.key}: ERROR {exc}", file=sys.stderr)
         error = Row(scenario.key, "ERROR", None, None, "", None, "-", False, str(exc))
         return [error], {}
-
-
-def _fmt(value: float | str | None, unit: str) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, str):
-        return value
-    if unit == "B":
-        return f"{value:.0f} B"
-    if unit == "ns":
-        if abs(value) < 1_000:
-            return f"{value:.0f} ns"
-        if abs(value) < 1_000_000:
-            return f"{value / 1_000:.2f} us"
-        return f"{value / 1_000_000:.3f} ms"
-    return f"{value:g}"
 
 
 def format_table(rows: list[Row]) -> str:
