@@ -3,8 +3,12 @@
 Usage (from the repository root)::
 
     python -m benchmarks [--scenario S1 [--scenario S2 ...]] [--json] [--check]
+    python -m benchmarks --peers [LIB,...] [--peer-scenario send ...] [--json | --markdown]
 
 The exit status is 0 unless ``--check`` is given and a target is missed (or a scenario crashed).
+``--peers`` runs the scenarios of ``_peers.py`` on our library and on the libraries users
+would pick instead (installed in a separate venv); it exits with 2 if that venv cannot be set
+up or a process imported the wrong library.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from . import _peers
 from ._report import error_line as _error_line
 from ._report import fmt as _fmt
 from ._report import merge
@@ -509,7 +514,7 @@ def format_table(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description=__doc__.split("\n")[0]
     )
@@ -528,7 +533,54 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="print machine-readable results")
     parser.add_argument("--check", action="store_true", help="exit non-zero if a target is missed")
+    peers = parser.add_argument_group("peers (see benchmarks/README.md)")
+    peers.add_argument(
+        "--peers",
+        nargs="?",
+        const="all",
+        metavar="LIB[,LIB]",
+        help="compare with python-statemachine, transitions and django-fsm-2 (or the ones "
+        "named), installed at pinned versions into a separate venv, never into this one",
+    )
+    peers.add_argument(
+        "--peers-venv",
+        type=Path,
+        metavar="PATH",
+        help=f"the peers venv, created on first use (default {_peers.default_venv()})",
+    )
+    peers.add_argument(
+        "--peer-scenario",
+        action="append",
+        choices=list(_peers.SCENARIOS),
+        help="with --peers: run only this scenario (repeatable); default: all",
+    )
+    peers.add_argument(
+        "--markdown", action="store_true", help="with --peers: print the table as Markdown"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
+    if args.peers is None:
+        if args.peers_venv or args.peer_scenario or args.markdown:
+            parser.error("--peers-venv, --peer-scenario and --markdown go with --peers")
+    else:
+        if args.scenario or args.check:
+            parser.error(
+                "--scenario and --check are for the S1-S15 scenarios; with --peers, select "
+                "scenarios with --peer-scenario (the peers have no targets)"
+            )
+        if args.json and args.markdown:
+            parser.error("choose one of --json and --markdown")
+        try:
+            peers = _peers.parse_peers(args.peers)
+        except ValueError as exc:
+            parser.error(str(exc))
+        return _peers.main_peers(
+            peers, args.peer_scenario, args.rounds, args.peers_venv, args.json, args.markdown
+        )
 
     start = time.perf_counter()
     rows: list[Row] = []
