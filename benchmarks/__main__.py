@@ -3,8 +3,12 @@
 Usage (from the repository root)::
 
     python -m benchmarks [--scenario S1 [--scenario S2 ...]] [--json] [--check]
+    python -m benchmarks --peers [LIB,...] [--peer-scenario send ...] [--json | --markdown]
 
 The exit status is 0 unless ``--check`` is given and a target is missed (or a scenario crashed).
+``--peers`` runs the scenarios of ``_peers.py`` on our library and on the libraries users
+would pick instead (installed in a separate venv); it exits with 2 if that venv cannot be set
+up or a process imported the wrong library.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -21,6 +24,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from . import _peers
+from ._report import error_line as _error_line
+from ._report import fmt as _fmt
+from ._report import merge
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_S = 180
@@ -450,27 +458,6 @@ def _run_variant(module: str, variant: str) -> dict[str, Any]:
     return result
 
 
-def _error_line(stderr: str, returncode: int) -> str:
-    """The exception line of a traceback ("ValueError: ..."), not a warning printed after it."""
-    lines = stderr.strip().splitlines()
-    for line in reversed(lines):
-        if re.match(r"[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b", line):
-            return line
-    return lines[-1] if lines else f"exit status {returncode}"
-
-
-def merge(rounds: list[Any], key: str = "") -> Any:
-    """Combine the results of several rounds: minimum of numbers (median of medians)."""
-    first = rounds[0]
-    if isinstance(first, dict):
-        return {k: merge([r[k] for r in rounds], k) for k in first}
-    if isinstance(first, list):
-        return sorted({item for r in rounds for item in r})
-    if isinstance(first, int | float) and not isinstance(first, bool):
-        return statistics.median(rounds) if key == "median" else min(rounds)
-    return first
-
-
 def run_scenario(scenario: Scenario, rounds: int) -> tuple[list[Row], Results]:
     per_variant: dict[str, list[dict[str, Any]]] = {v: [] for v in scenario.variants}
     try:
@@ -493,22 +480,6 @@ def run_scenario(scenario: Scenario, rounds: int) -> tuple[list[Row], Results]:
         print(f"  {scenario.key}: ERROR {exc}", file=sys.stderr)
         error = Row(scenario.key, "ERROR", None, None, "", None, "-", False, str(exc))
         return [error], {}
-
-
-def _fmt(value: float | str | None, unit: str) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, str):
-        return value
-    if unit == "B":
-        return f"{value:.0f} B"
-    if unit == "ns":
-        if abs(value) < 1_000:
-            return f"{value:.0f} ns"
-        if abs(value) < 1_000_000:
-            return f"{value / 1_000:.2f} us"
-        return f"{value / 1_000_000:.3f} ms"
-    return f"{value:g}"
 
 
 def format_table(rows: list[Row]) -> str:
@@ -543,7 +514,7 @@ def format_table(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description=__doc__.split("\n")[0]
     )
@@ -562,7 +533,54 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="print machine-readable results")
     parser.add_argument("--check", action="store_true", help="exit non-zero if a target is missed")
+    peers = parser.add_argument_group("peers (see benchmarks/README.md)")
+    peers.add_argument(
+        "--peers",
+        nargs="?",
+        const="all",
+        metavar="LIB[,LIB]",
+        help="compare with python-statemachine, transitions and django-fsm-2 (or the ones "
+        "named), installed at pinned versions into a separate venv, never into this one",
+    )
+    peers.add_argument(
+        "--peers-venv",
+        type=Path,
+        metavar="PATH",
+        help=f"the peers venv, created on first use (default {_peers.default_venv()})",
+    )
+    peers.add_argument(
+        "--peer-scenario",
+        action="append",
+        choices=list(_peers.SCENARIOS),
+        help="with --peers: run only this scenario (repeatable); default: all",
+    )
+    peers.add_argument(
+        "--markdown", action="store_true", help="with --peers: print the table as Markdown"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
+    if args.peers is None:
+        if args.peers_venv or args.peer_scenario or args.markdown:
+            parser.error("--peers-venv, --peer-scenario and --markdown go with --peers")
+    else:
+        if args.scenario or args.check:
+            parser.error(
+                "--scenario and --check are for the S1-S15 scenarios; with --peers, select "
+                "scenarios with --peer-scenario (the peers have no targets)"
+            )
+        if args.json and args.markdown:
+            parser.error("choose one of --json and --markdown")
+        try:
+            peers = _peers.parse_peers(args.peers)
+        except ValueError as exc:
+            parser.error(str(exc))
+        return _peers.main_peers(
+            peers, args.peer_scenario, args.rounds, args.peers_venv, args.json, args.markdown
+        )
 
     start = time.perf_counter()
     rows: list[Row] = []
