@@ -106,3 +106,38 @@ _C.table = {
     ("yellow", "cycle"): ("red", _C.ok, _C.before_cycle, _C.on_enter_red, _C.after_cycle),
     ("red", "cycle"): ("green", _C.ok, _C.before_cycle, _C.on_enter_green, _C.after_cycle),
 }
+
+
+class GuardedFSM:
+    """An event with several guarded transitions from each state (S12): the table gives, for
+    ``(state, event)``, the ``(guard attribute, target)`` pairs in order, and ``send`` takes
+    the first whose guard attribute is true, as a hand-written machine would."""
+
+    table: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+
+    def __init__(self, model: Model | None = None) -> None:
+        self.model = Model() if model is None else model
+        self.model.state = "a"
+
+    def send(self, event: str) -> None:
+        model = self.model
+        try:
+            rows = self.table[model.state, event]  # type: ignore[index]
+        except KeyError:
+            raise TransitionNotAllowed(f"Can't {event} when in {model.state}.") from None
+        for guard, target in rows:
+            if getattr(self, guard):
+                model.state = target
+                return
+        raise TransitionNotAllowed(f"Can't {event} when in {model.state}: no guard held.")
+
+
+def guarded(n_guards: int) -> type[GuardedFSM]:
+    """S12's machine with ``n_guards`` guards ``g1`` ... ``gN`` (only the last one true)."""
+    names = [f"g{i}" for i in range(1, n_guards + 1)]
+    attrs: dict[str, object] = {name: name == names[-1] for name in names}
+    attrs["table"] = {
+        ("a", "go"): tuple((name, "b") for name in names),
+        ("b", "go"): tuple((name, "a") for name in names),
+    }
+    return type(f"Guarded{n_guards}", (GuardedFSM,), attrs)

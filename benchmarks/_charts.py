@@ -12,8 +12,6 @@ from typing import Any
 
 from statemachine import State, StateChart
 
-GUARD_COUNTS = (1, 2, 5, 10)
-
 
 class TrafficChart(StateChart):
     """S1's 3-state cycle on a ``StateChart``, no callbacks (S8, and the reference of S9-S11)."""

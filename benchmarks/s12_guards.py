@@ -4,7 +4,9 @@ For N in ``GUARD_COUNTS``, a flat StateChart whose event ``go`` has N transition
 its two states, guarded by ``g1`` ... ``gN``: all False class attributes but the last, so every
 event evaluates N guards and then toggles the state. One variant, ``guards``, times every N in
 the same process, their repeats interleaved (the runner fits cost(N) = a + b*N and checks that
-the growth is linear).
+the growth is linear). The ``baseline`` variant times the same selection hand-written
+(``_baseline.GuardedFSM``: the first ``(guard, target)`` pair whose guard attribute is true),
+so that the cost of one more guard can be compared with Python's own.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from ._timing import interleaved_per_op_ns, run_variant
 
 CYCLE = [["a"], ["b"]]
+GUARD_COUNTS = (1, 2, 5, 10)
 
 
 def _check_guard_reads(cls: Any, n_guards: int) -> None:
@@ -38,7 +41,7 @@ def _check_guard_reads(cls: Any, n_guards: int) -> None:
 def guards() -> dict[str, Any]:
     from statemachine import StateChart
 
-    from ._charts import GUARD_COUNTS, check_cycle, guards_namespace
+    from ._charts import check_cycle, guards_namespace
     from ._machines import define
 
     machines = {}
@@ -55,5 +58,20 @@ def guards() -> dict[str, Any]:
     return result
 
 
+def baseline() -> dict[str, Any]:
+    """The same selection hand-written (``_baseline.GuardedFSM``), every N in one process."""
+    from ._baseline import guarded
+
+    machines = {}
+    for n_guards in GUARD_COUNTS:
+        fsm = machines[f"n{n_guards}"] = guarded(n_guards)()
+        for want in ("b", "a"):
+            fsm.send("go")
+            assert fsm.model.state == want, (n_guards, fsm.model.state)
+    return interleaved_per_op_ns(
+        {key: ("send('go')", {"send": fsm.send}) for key, fsm in machines.items()}
+    )
+
+
 if __name__ == "__main__":
-    run_variant({"guards": guards})
+    run_variant({"guards": guards, "baseline": baseline})

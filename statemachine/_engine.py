@@ -170,27 +170,13 @@ class Engine:
         self._unsettled = False
         self.running = True
         self.current_event: str | None = None
-        definition = program.definition
-        # Machines with nested states or eventless transitions run the general SCXML plan;
-        # flat ones use the precomputed per-transition plans of their TransitionRuns.
-        # States with invoke handlers also take the general path, which tracks entries/exits,
-        # and so do final states with donedata, which runs among their entry callbacks.
-        self.chart = (
-            not definition.is_flat
-            or definition.has_eventless
-            or bool(program.invoke)
-            or bool(program.donedata)
-        )
+        self.chart = program.chart
+        self.settles = program.settles
         self._invoker: Invoker | None = None
         if program.invoke:
             from ._invoke import Invoker
 
             self._invoker = Invoker(machine)
-        # Whether a macrostep with no internal event still has work after its microstep:
-        # eventless transitions, a parallel top level that may complete, invocations.
-        self.settles = self.chart and (
-            definition.has_eventless or definition.parallel_top or self._invoker is not None
-        )
         self.history: dict[str, list[State]] = {}
         # Delayed events on a scheduler instead of blocking the sender (opt-in).
         self.background: bool = cls.delayed_events_in_background

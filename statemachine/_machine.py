@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from threading import RLock
-
 from . import exceptions, registry
 from ._around import HOOK, around_engine_class
 from ._callbacks import RESERVED_KWARGS, Owner, call_injected
@@ -85,6 +83,7 @@ class StateMachineMetaclass(type):
         cls._class_listeners = _class_listeners(cls)  # type: ignore[attr-defined]
         cls._plain_init = _plain_init(cls)  # type: ignore[attr-defined]
         cls._quiet_starts = {}  # type: ignore[attr-defined]
+        cls._recipes = {}  # type: ignore[attr-defined]
         registry.register(cls)
         doc = namespace.get("__doc__")
         if isinstance(doc, str) and "{statechart:" in doc and definition.states:
@@ -167,16 +166,9 @@ class _LazyEngine:
     def __get__(self, machine: Any, owner: type) -> Any:
         if machine is None:
             return self
-        # Two threads sending the first events at once must share one engine (its lock).
-        with _BUILD_LOCK:
-            attrs = machine.__dict__
-            engine = attrs.get("_engine")
-            if engine is None:
-                engine = attrs["_engine"] = machine._build_engine()
-        return engine
-
-
-_BUILD_LOCK = RLock()
+        # Two threads sending the first events at once may both build one, but they must
+        # share one engine (its lock): `setdefault` is atomic, and the first one stored wins.
+        return machine.__dict__.setdefault("_engine", machine._build_engine())
 
 
 _NO_NAMES: frozenset[str] = frozenset()
@@ -273,6 +265,8 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     _plain_init: ClassVar[bool]
     #: (model class, state field) -> the value an initial entry that runs nothing stores.
     _quiet_starts: ClassVar[dict[tuple[type, str], Any]]
+    #: (model class, state field) -> (program, engine class) for such plain instances.
+    _recipes: ClassVar[dict[tuple[type, str], tuple[Program, type[Engine]]]]
     _engine: Any = _LazyEngine()  # a SyncEngine, or an AsyncEngine for `async def` callbacks
 
     def __init__(
@@ -440,9 +434,29 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
 
     def _build_engine(self) -> Engine:
         """The engine of a machine that did not need one until now (see `_start`)."""
-        engine = self._new_engine(self._owners())
-        if getattr(self.model, self.state_field, None) is not None:
-            engine.sync_running()
+        cls = type(self)
+        model, field = self.model, self.state_field
+        # The common case, known from an earlier instance: no listeners, no `__init__` of the
+        # user's before ours, a model of this class with no callbacks of its own.
+        plain = cls._plain_init and not self._listeners and not self._runtime_listeners
+        names = cls._definition.callback_names
+        recipe = cls._recipes.get((model.__class__, field)) if plain else None
+        if recipe is not None and not _callback_attrs(model, names):
+            program, engine_cls = recipe
+            engine = engine_cls(self, program, (self, model))
+        else:
+            owners = self._owners()
+            program = self._program(owners)
+            engine_cls = self._engine_class(program, model)
+            engine = engine_cls(self, program, owners)
+            if plain and not _callback_attrs(model, names):
+                cls._recipes[(model.__class__, field)] = (program, engine_cls)
+        value = getattr(model, field, None)
+        if value is not None:
+            if engine.chart or value.__class__ is OrderedSet:
+                engine.sync_running()
+            else:  # a flat machine: terminated exactly when its state is a final one
+                engine.running = not self._state_of(value).final
         return engine
 
     def send(

@@ -315,6 +315,21 @@ class Program:
         self.table: dict[str, dict[Any, Candidates]] = {}
         self._eventless: dict[Any, Candidates] | None = None
         self.is_async = self._any_coroutine()
+        # Machines with nested states or eventless transitions run the general SCXML plan;
+        # flat ones use the precomputed per-transition plans of their TransitionRuns.
+        # States with invoke handlers also take the general path, which tracks entries/exits,
+        # and so do final states with donedata, which runs among their entry callbacks.
+        self.chart = (
+            not definition.is_flat
+            or definition.has_eventless
+            or bool(self.invoke)
+            or bool(self.donedata)
+        )
+        # Whether a macrostep with no internal event still has work after its microstep:
+        # eventless transitions, a parallel top level that may complete, invocations.
+        self.settles = self.chart and (
+            definition.has_eventless or definition.parallel_top or bool(self.invoke)
+        )
         # Memos of the general (statechart) path, filled as configurations are met: stored
         # model value -> configuration, and (selected runs, configuration) -> microstep plan.
         self._configs: dict[Any, list[State]] = {}
