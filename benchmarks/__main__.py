@@ -455,6 +455,31 @@ def _s16(r: Results) -> list[Row]:
     ]
 
 
+def _s17(r: Results) -> list[Row]:
+    load, send, flat = r["ours"]["load"], r["ours"]["send"], r["ours"]["flat"]["best"]
+    rows_n = 10_000
+    plain_per_row = send["plain"]["best"] / rows_n + flat
+    return [
+        _ratio_row(
+            "S17",
+            "load 10,000 rows, machine model (vs plain model)",
+            load["tracked"]["best"],
+            load["plain"]["best"],
+            1.15,
+            "list(queryset) on SQLite; the machine is built on first use",
+        ),
+        _ratio_row(
+            "S17",
+            "send + save per row (vs plain save + S1 dispatch)",
+            send["tracked"]["best"] / rows_n,
+            plain_per_row,
+            2,
+            f"plain save {_fmt(send['plain']['best'] / rows_n, 'ns')} + "
+            f"flat dispatch {_fmt(flat, 'ns')}",
+        ),
+    ]
+
+
 SCENARIOS = {
     s.key: s
     for s in (
@@ -474,6 +499,7 @@ SCENARIOS = {
         Scenario("S14", "benchmarks.s14_document", ("both",), _s14),
         Scenario("S15", "benchmarks.s15_load", ("ours",), _s15),
         Scenario("S16", "benchmarks.s16_many", ("ours", "baseline"), _s16),
+        Scenario("S17", "benchmarks.s17_django", ("ours",), _s17),
     )
 }
 

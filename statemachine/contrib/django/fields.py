@@ -126,6 +126,11 @@ class _ProtectedForwardDescriptor(_Guard, ForwardManyToOneDescriptor):
             super().__set__(instance, value)
 
 
+def _empty_is_none(value: Any, expression: Any, connection: Any) -> Any:
+    """The database converter of a text state field whose values are stored as they are."""
+    return value or None
+
+
 class _MachineBound:
     """What the field knows about its machine, resolved once (at class creation if possible)."""
 
@@ -177,6 +182,10 @@ class StateField(_MachineBound, models.Field):
     def __init__(self, machine: Any = None, *, protected: bool = False, **kwargs: Any) -> None:
         self._machine_ref = machine
         self.protected = protected
+        if not protected:
+            # Nothing to check on assignment: Django's own descriptor, whose writes go
+            # straight to the instance (no Python call for each row loaded).
+            self.descriptor_class = DeferredAttribute
         self._explicit = {k for k in ("choices", "default", "max_length") if k in kwargs}
         super().__init__(**kwargs)
 
@@ -271,6 +280,16 @@ class StateField(_MachineBound, models.Field):
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         return self.to_python(value)
+
+    def get_db_converters(self, connection: Any) -> list[Any]:
+        converters: list[Any] = super().get_db_converters(connection)
+        if self._kind() == "text" and all(
+            type(raw) is str and raw is value for raw, value in self._by_raw.items()
+        ):
+            # Plain text values are stored as they are: only an empty column needs changing
+            # (to None). Loading 10,000 rows then costs 10,000 cheap calls, not to_python's.
+            return [_empty_is_none if c == self.from_db_value else c for c in converters]
+        return converters
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)

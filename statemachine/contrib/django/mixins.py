@@ -233,6 +233,20 @@ class StateMachineModelMixin(MachineMixin):
 
     @classmethod
     def from_db(cls, db: str, field_names: Any, values: Any) -> Any:
+        shape = cls.__dict__.get("_statemachine_row_shape") or _row_shape(cls)
+        if len(values) == shape[0] and values[shape[1]] is not None:
+            # Django's own from_db for a whole row; __init__ knows such a row by its
+            # arguments. When no __init__ of the user's is in the way, Model.__init__ is
+            # called directly: this is what a list of 10,000 rows pays 10,000 times.
+            if shape[2]:
+                new = cls.__new__(cls)
+                models.Model.__init__(new, *values)
+                new.__dict__["_statemachine_ready"] = True
+            else:
+                new = cls(*values)
+            new._state.adding = False
+            new._state.db = db
+            return new
         token = _loading.set((cls, db))
         try:
             return super().from_db(db, field_names, values)  # type: ignore[misc]
@@ -240,6 +254,16 @@ class StateMachineModelMixin(MachineMixin):
             _loading.reset(token)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and not kwargs and _whole_row_with_state(type(self), args):
+            # Every field given, by position, the state included: a row from the database
+            # (the common case, kept short: a list of 10,000 rows pays this 10,000 times),
+            # or a row rebuilt from values that already hold its state. Model.__init__
+            # assigns each field once, which a protected field allows; the machine is built
+            # on first use, and reads the state as loaded (`_statemachine_loaded`, for the
+            # optimistic lock) before it can change anything.
+            super(MachineMixin, self).__init__(*args)  # models.Model.__init__
+            self.__dict__["_statemachine_ready"] = True
+            return
         loading = _loading.get()
         with unprotected(self):
             super(MachineMixin, self).__init__(*args, **kwargs)  # models.Model.__init__
@@ -752,6 +776,30 @@ def _permission_text(required: Any) -> str:
     if callable(required):
         return f"the check {getattr(required, '__name__', repr(required))}()"
     return repr(required)
+
+
+def _whole_row_with_state(model: Any, values: Any) -> bool:
+    """Whether ``values`` are a value for each concrete field, in order, with a state (not
+    None) where the state field is: what ``from_db`` passes for a row loaded whole."""
+    count, index, _ = model.__dict__.get("_statemachine_row_shape") or _row_shape(model)
+    return len(values) == count and values[index] is not None
+
+
+def _row_shape(model: Any) -> tuple[int, int, bool]:
+    """(number of concrete fields, index of the state field among them, whether creating an
+    instance runs no ``__init__`` but ours and ``Model.__init__``), computed once per model;
+    (-1, 0, False) when the model has no machine or no such field (no row then matches)."""
+    shape = (-1, 0, False)
+    names = [f.attname for f in model._meta.concrete_fields]
+    if model.state_machine_name:
+        field = _state_field(model)
+        attname = field.attname if field is not None else model.state_field_name
+        if attname in names:
+            inits = [c for c in model.__mro__ if "__init__" in c.__dict__ and c is not MachineMixin]
+            direct = inits[:2] == [StateMachineModelMixin, models.Model]
+            shape = (len(names), names.index(attname), direct)
+    model._statemachine_row_shape = shape
+    return shape
 
 
 def _state_given(model: Any, field: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:

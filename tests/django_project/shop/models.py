@@ -58,6 +58,17 @@ class PessimisticOrder(Order):
         proxy = True
 
 
+class NotedOrder(Order):
+    """An order whose own __init__ runs for every instance, loaded rows included."""
+
+    class Meta:
+        proxy = True
+
+    def __init__(self, *args, **kwargs):
+        self.made_by_init = True
+        super().__init__(*args, **kwargs)
+
+
 class BlogPost(StateMachineModelMixin, models.Model):
     state_machine_name = "tests.django_project.shop.statemachines.BlogPostMachine"
     state_machine_attr = "fsm"
