@@ -11,7 +11,7 @@ definition that was already built.
 from __future__ import annotations
 
 from . import exceptions
-from ._callbacks import CallbackSpec, Group, declared_specs
+from ._callbacks import CallbackSpec, Group
 from ._events import Event, expand_event_names
 from ._plan import history_default, initial_children
 from ._states import State
@@ -38,6 +38,26 @@ GENERIC_CONVENTIONS = {
     Group.INVOKE: "on_invoke_state",
     Group.AFTER: "after_transition",
 }
+
+
+class _Specs(dict):  # type: ignore[type-arg]
+    """Callback specs by (state id or transition, group): no entry means none."""
+
+    def __missing__(self, key: Any) -> tuple[CallbackSpec, ...]:
+        return ()
+
+
+# The spec list attributes of states and transitions, and the group each belongs to (`cond`
+# then `unless`: both are conditions, in that order).
+_STATE_GROUPS = (("enter", Group.ENTER), ("exit", Group.EXIT), ("invoke", Group.INVOKE))
+_TRANSITION_GROUPS = (
+    ("validators", Group.VALIDATORS),
+    ("cond", Group.COND),
+    ("unless", Group.COND),
+    ("before", Group.BEFORE),
+    ("on", Group.ON),
+    ("after", Group.AFTER),
+)
 
 
 class MachineDefinition:
@@ -94,22 +114,28 @@ class MachineDefinition:
         self.final_states = tuple(s for s in top_states if s.final)
         self.events = dict(events)
         self.transitions = tuple(transitions)
-        self.transition_events = {t: tuple(t.events) for t in transitions}
+        self.transition_events = {t: tuple(t._events) for t in transitions}
         # Internal tables are keyed by state id: State hashes like its value, in Python code,
         # which would make class creation needlessly slow.
-        self.state_specs: dict[tuple[str, int], tuple[CallbackSpec, ...]] = {}
+        # Only groups that have specs are stored; a missing key reads as no specs.
+        self.state_specs: dict[tuple[str, int], tuple[CallbackSpec, ...]] = _Specs()
         for s in states:
-            self.state_specs[(s.id, Group.ENTER)] = declared_specs(s, "enter")
-            self.state_specs[(s.id, Group.EXIT)] = declared_specs(s, "exit")
-            self.state_specs[(s.id, Group.INVOKE)] = declared_specs(s, "invoke")
-        self.transition_specs: dict[tuple[Transition, int], tuple[CallbackSpec, ...]] = {}
+            attrs = s.__dict__
+            for attr, group in _STATE_GROUPS:
+                found = attrs.get(attr)
+                if found is not None and found._specs:
+                    self.state_specs[(s.id, group)] = tuple(found._specs)
+        self.transition_specs: dict[tuple[Transition, int], tuple[CallbackSpec, ...]] = _Specs()
         for t in transitions:
-            specs = self.transition_specs
-            specs[(t, Group.VALIDATORS)] = declared_specs(t, "validators")
-            specs[(t, Group.COND)] = declared_specs(t, "cond") + declared_specs(t, "unless")
-            specs[(t, Group.BEFORE)] = declared_specs(t, "before")
-            specs[(t, Group.ON)] = declared_specs(t, "on")
-            specs[(t, Group.AFTER)] = declared_specs(t, "after")
+            attrs = t.__dict__
+            for attr, group in _TRANSITION_GROUPS:
+                found = attrs.get(attr)
+                if found is not None and found._specs:
+                    key = (t, group)
+                    self.transition_specs[key] = (
+                        *self.transition_specs.get(key, ()),
+                        *found._specs,
+                    )
         by_source: dict[str, list[Transition]] = {}
         for t in transitions:
             by_source.setdefault(t.source.id, []).append(t)
@@ -349,7 +375,7 @@ def build_definition(
     # Events named only through ``event=`` on a transition still get an Event and an attribute.
     members: dict[str, set[int]] = {}  # ids of each event's transitions, built once per event
     for t in transitions:
-        for e in t.events:
+        for e in t._events:
             if e not in events:
                 given = t._event_objects.get(e)
                 if given is not None and given.id == e:  # `event=Event("go", name="Go!")`
@@ -458,7 +484,7 @@ def _validate(
         raise exceptions.transitions_from_final(bad_final)
 
     for t in transitions:
-        for e in t.events:
+        for e in t._events:
             if not e:
                 raise exceptions.event_without_id(t, name)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import exceptions
 from ._callbacks import Group, SpecListAttribute
-from ._transitions import AnySource, TransitionList
+from ._transitions import AnySource, Transition, TransitionList
 from ._typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
@@ -194,12 +194,10 @@ class State:
         return _FromBuilder(self)
 
     def _add_transition(self, target: State | None, kwargs: dict[str, Any]) -> Any:
-        from ._transitions import Transition
-
         if target is not None and not isinstance(target, State):
             raise exceptions.unknown_state_target(target, "to()")
         transition = Transition(self, target, **kwargs)
-        self.transitions.add_transitions([transition])
+        self.transitions._items.append(transition)
         return transition
 
     # --- descriptor: ``sm.green`` is the instance view --------------------------------------

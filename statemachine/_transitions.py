@@ -93,28 +93,34 @@ class Transition:
         self.targets: list[State] = targets
         self.internal = internal
         self.initial = initial
-        self._events: list[str] = split_events(event) if event is not None else []
         # Event id -> the Event object given for it (its display name, delay and internal
         # flag are kept for the event the class declares, and shown by repr()).
         self._event_objects: dict[str, Any] = {}
-        if event is not None:
+        if event is None:  # most transitions: their event is named by the class attribute
+            self._events: list[str] = []
+            # Events referenced before the class named them (``event=start`` where
+            # ``start = Event(...)`` is declared above); resolved at class creation.
+            self._event_refs: list[Any] = []
+        else:
+            self._events = split_events(event)
             for e in event if isinstance(event, (list, tuple)) else [event]:
                 if getattr(e, "id", None):
                     for ident in split_events(e):
                         self._event_objects.setdefault(ident, e)
-        for name, funcs in (
-            ("validators", validators),
-            ("cond", cond),
-            ("unless", unless),
-            ("before", before),
-            ("on", on),
-            ("after", after),
-        ):
-            if funcs is not None:
-                getattr(self, name).add(funcs)
-        # Events referenced before the class named them (``event=start`` where
-        # ``start = Event(...)`` is declared above); resolved at class creation.
-        self._event_refs: list[Any] = _unnamed_events(event) if event is not None else []
+            self._event_refs = _unnamed_events(event)
+        # Each test below is cheap, and most transitions have none of these.
+        if validators is not None:
+            self.validators.add(validators)
+        if cond is not None:
+            self.cond.add(cond)
+        if unless is not None:
+            self.unless.add(unless)
+        if before is not None:
+            self.before.add(before)
+        if on is not None:
+            self.on.add(on)
+        if after is not None:
+            self.after.add(after)
         if initial and (self._events or cond is not None or unless is not None):
             raise exceptions.initial_transition_with_cond()
 
@@ -233,12 +239,12 @@ class TransitionList(CallbackDecorators):
 
     # --- composition --------------------------------------------------------------------------
     def __or__(self, other: Any) -> TransitionList:
-        from ._events import Event
-
-        if isinstance(other, Event):
-            other = other._transitions
         if not isinstance(other, TransitionList):
-            return NotImplemented
+            from ._events import Event  # here: _events imports this module
+
+            if not isinstance(other, Event):
+                return NotImplemented
+            other = other._transitions
         return TransitionList([*self._items, *other._items])
 
     def add_transitions(self, transitions: Iterable[Transition | AnySource]) -> TransitionList:
