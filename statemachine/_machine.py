@@ -363,10 +363,9 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             cls._programs[key] = program
         return program
 
-    def _new_engine(self, owners: tuple[Any, ...], program: Program | None = None) -> Engine:
+    def _new_engine(self, owners: tuple[Any, ...]) -> Engine:
         """The engine for this machine: asyncio if any callback is a coroutine function."""
-        if program is None:
-            program = self._program(owners)
+        program = self._program(owners)
         engine_cls = self._engine_class(program, owners[1])
         return engine_cls(self, program, owners)
 

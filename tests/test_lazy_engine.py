@@ -33,7 +33,7 @@ def test_a_fresh_machine_with_a_quiet_initial_entry_has_no_engine_yet():
     assert not _has_engine(sm)
     sm.send("cycle")
     assert _has_engine(sm)
-    assert sm.yellow.is_active
+    assert [s.id for s in sm.configuration] == ["yellow"]
 
 
 def test_the_second_instance_of_a_class_takes_the_remembered_start():
@@ -154,3 +154,21 @@ def test_pickling_a_machine_that_never_ran_keeps_its_state():
     clone.cycle()
     assert clone.yellow.is_active
     assert sm.green.is_active
+
+
+def test_the_engine_attribute_of_the_class_is_the_lazy_descriptor():
+    from statemachine import StateChart
+    from statemachine._machine import _LazyEngine
+
+    assert isinstance(StateChart.__dict__["_engine"], _LazyEngine)
+    assert Light._engine is StateChart.__dict__["_engine"]  # read on the class: itself
+
+
+def test_a_flat_machine_restored_from_a_set_of_values_checks_each_one():
+    from statemachine.orderedset import OrderedSet
+
+    with pytest.raises(InvalidStateValue, match="'blue'"):
+        Light(Model(OrderedSet(["green", "blue"])))
+    sm = Light(Model(OrderedSet(["yellow"])))
+    assert not _has_engine(sm)
+    assert [s.id for s in sm.configuration] == ["yellow"]
