@@ -59,6 +59,9 @@ _TRANSITION_GROUPS = (
     ("after", Group.AFTER),
 )
 
+_STATE_ATTRS = frozenset(attr for attr, _ in _STATE_GROUPS)
+_TRANSITION_ATTRS = frozenset(attr for attr, _ in _TRANSITION_GROUPS)
+
 
 class MachineDefinition:
     """Everything about a machine class that does not change per instance.
@@ -121,6 +124,8 @@ class MachineDefinition:
         self.state_specs: dict[tuple[str, int], tuple[CallbackSpec, ...]] = _Specs()
         for s in states:
             attrs = s.__dict__
+            if attrs.keys().isdisjoint(_STATE_ATTRS):  # most states: no callbacks declared
+                continue
             for attr, group in _STATE_GROUPS:
                 found = attrs.get(attr)
                 if found is not None and found._specs:
@@ -128,6 +133,8 @@ class MachineDefinition:
         self.transition_specs: dict[tuple[Transition, int], tuple[CallbackSpec, ...]] = _Specs()
         for t in transitions:
             attrs = t.__dict__
+            if attrs.keys().isdisjoint(_TRANSITION_ATTRS):
+                continue
             for attr, group in _TRANSITION_GROUPS:
                 found = attrs.get(attr)
                 if found is not None and found._specs:
