@@ -28,7 +28,7 @@ from ._definition import INITIAL_EVENT
 from ._event_data import EventData, TriggerData
 from ._orderedset import ordered_set_of
 from ._plan import MicroStep, is_in_final_state, stored_values
-from ._program import NOT_FAST, Candidates, ChartStep
+from ._program import NOT_FAST, ChartStep
 from ._states import State
 from ._typing import TYPE_CHECKING
 from .exceptions import InvalidDefinition, StateMachineError, TransitionNotAllowed
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from ._callbacks import Bound
     from ._invoke import Invocation, Invoker
     from ._machine import StateChart
-    from ._program import Program, TransitionRun
+    from ._program import Candidates, Program, TransitionRun
     from ._transitions import Transition
 
     # What the algorithm's generators yield to their driver, and get back.
@@ -482,7 +482,8 @@ class Engine:
             ed = yield from self._prepare(event, args, kwargs, td, state)
             kwargs = ed.kwargs
         chosen = None
-        pick = runs.pick if runs is not None else None
+        picks = self.program.picks.get(event)
+        pick = picks.get(value) if picks is not None and runs is not None else None
         if pick is not None:  # the selection compiled to one function (see compile_pick)
             i = pick(self.owners, self._caught)
             if i >= 0:

@@ -153,7 +153,11 @@ class BoundEvent(Event):
             if not RESERVED_KWARGS.isdisjoint(kwargs):  # e.g. `event=`: dropped, as in send()
                 kwargs = {k: v for k, v in kwargs.items() if k not in RESERVED_KWARGS}
             return self._machine.send(self.id, *args, **kwargs)
-        return self._machine._engine.send(self.id, args, {})
+        machine = self._machine
+        engine = machine._engine
+        if engine is None:
+            engine = machine._get_engine()
+        return engine.send(self.id, args, {})
 
     def __reduce__(self) -> Any:
         return (str, (str(self),))

@@ -189,7 +189,9 @@ def make_handlers(specs: list[Any], resolved: Callable[[Any], list[Bound]]) -> t
             for bound in resolved(spec):
 
                 def make_bound(bound: Bound = bound) -> Any:
-                    return (lambda ctx, ed: call_bound(bound, ctx.machine._engine.owners, ed)), None
+                    return (
+                        lambda ctx, ed: call_bound(bound, ctx.machine._get_engine().owners, ed)
+                    ), None
 
                 result.append(Handler(spec.label, make_bound, is_coroutine_bound(bound)))
     return tuple(result)

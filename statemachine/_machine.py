@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from threading import RLock
+
 from . import exceptions, registry
 from ._around import HOOK, around_engine_class
 from ._callbacks import RESERVED_KWARGS, Owner, call_injected
@@ -155,22 +157,7 @@ def _indented(text: str, indent: str, first: str) -> str:
     return "\n".join([head, *(indent + line if line else line for line in lines[1:])])
 
 
-class _LazyEngine:
-    """``machine._engine``, built on first use.
-
-    A non-data descriptor: once built, the engine is an ordinary instance attribute, found
-    before this descriptor, so later reads cost nothing extra. Machines that are created and
-    never used (a list of rows, say) never pay for one.
-    """
-
-    def __get__(self, machine: Any, owner: type) -> Any:
-        if machine is None:
-            return self
-        # Two threads sending the first events at once may both build one, but they must
-        # share one engine (its lock): `setdefault` is atomic, and the first one stored wins.
-        return machine.__dict__.setdefault("_engine", machine._build_engine())
-
-
+_ENGINE_BUILD = RLock()
 _NO_NAMES: frozenset[str] = frozenset()
 
 
@@ -267,7 +254,10 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     _quiet_starts: ClassVar[dict[tuple[type, str], Any]]
     #: (model class, state field) -> (program, engine class) for such plain instances.
     _recipes: ClassVar[dict[tuple[type, str], tuple[Program, type[Engine]]]]
-    _engine: Any = _LazyEngine()  # a SyncEngine, or an AsyncEngine for `async def` callbacks
+    # A SyncEngine, or an AsyncEngine for `async def` callbacks; None until first use (see
+    # `_get_engine`). A plain attribute: a class-level descriptor or `__getattr__` would
+    # make every attribute read of a machine slower.
+    _engine: Any
 
     def __init__(
         self,
@@ -284,6 +274,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         if own_model:
             model = Model()  # type: ignore[assignment]
         self.model = model  # type: ignore[assignment]
+        self._engine = None
         # Instance attributes only where they differ from the class defaults (`state_field`,
         # `_listeners`, `_runtime_listeners`): a machine is two references until it is used.
         if state_field != "state":
@@ -431,6 +422,17 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             return
         engine.start(kwargs)
 
+    def _get_engine(self) -> Any:
+        """The engine, built now if this is its first use."""
+        engine = self._engine
+        if engine is None:
+            # Two threads using a machine for the first time at once share one engine.
+            with _ENGINE_BUILD:
+                engine = self._engine
+                if engine is None:
+                    engine = self._engine = self._build_engine()
+        return engine
+
     def _build_engine(self) -> Engine:
         """The engine of a machine that did not need one until now (see `_start`)."""
         cls = type(self)
@@ -485,7 +487,10 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             if declared is not None:
                 delay = delay or declared.delay
                 internal = internal or declared.internal
-        return self._engine.send(event, args, kwargs, delay, send_id, internal)
+        engine = self._engine
+        if engine is None:
+            engine = self._get_engine()
+        return engine.send(event, args, kwargs, delay, send_id, internal)
 
     def raise_(
         self, event: str, *args: Any, delay: float = 0, send_id: str | None = None, **kwargs: Any
@@ -495,7 +500,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
 
     def cancel_event(self, send_id: str) -> None:
         """Remove pending (delayed) events sent with ``send_id``."""
-        self._engine.cancel(send_id)
+        self._get_engine().cancel(send_id)
 
     def activate_initial_state(self, **kwargs: Any) -> Any:
         """Enter the initial state if the machine has no state yet (a no-op otherwise).
@@ -503,7 +508,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         On the asyncio engine inside a running loop this returns an awaitable: the machine
         enters its initial state when it is awaited (``await sm.activate_initial_state()``).
         """
-        return self._engine.activate_initial_state(kwargs)
+        return self._get_engine().activate_initial_state(kwargs)
 
     # --- reading state --------------------------------------------------------------------------
     def _state_of(self, value: Any) -> State:
@@ -516,8 +521,11 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         value = getattr(self.model, self.state_field, None)
         if value is None:
             return False
-        if self._engine.chart:  # ancestors may be implied by a stored leaf
-            return any(s is state for s in self._engine.configuration())
+        engine = self._engine
+        if engine is None:
+            engine = self._get_engine()
+        if engine.chart:  # ancestors may be implied by a stored leaf
+            return any(s is state for s in engine.configuration())
         return bool(value == state.value)
 
     @property
@@ -527,8 +535,9 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         value = getattr(self.model, self.state_field, None)
         if value is None:
             return OrderedSet()
-        if self._engine.chart:
-            return OrderedSet(s.value for s in self._engine.configuration())
+        engine = self._get_engine()
+        if engine.chart:
+            return OrderedSet(s.value for s in engine.configuration())
         # A stored value that names no state raises here, as `configuration` does.
         values = value if isinstance(value, OrderedSet) else (value,)
         return OrderedSet(self._state_of(v).value for v in values)
@@ -536,7 +545,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     @property
     def configuration(self) -> OrderedSet[State]:
         """The active states."""
-        return OrderedSet(self._engine.configuration())
+        return OrderedSet(self._get_engine().configuration())
 
     @configuration.setter
     def configuration(self, states: Iterable[State]) -> None:
@@ -581,12 +590,12 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     @property
     def history_values(self) -> dict[str, list[State]]:
         """What each history state remembers: history id -> the states to re-enter."""
-        return {k: list(v) for k, v in self._engine.history.items()}
+        return {k: list(v) for k, v in self._get_engine().history.items()}
 
     @property
     def is_terminated(self) -> bool:
         """True once a top-level final state has been entered."""
-        return not self._engine.running
+        return not self._get_engine().running
 
     # --- introspection ----------------------------------------------------------------------------
     @property
@@ -600,7 +609,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     @property
     def allowed_events(self) -> list[BoundEvent]:
         """Events with a transition from an active state (guards are not evaluated)."""
-        active = {id(s) for s in self._engine.configuration()}
+        active = {id(s) for s in self._get_engine().configuration()}
         definition = type(self)._definition
         result = []
         for e in definition.events.values():
@@ -615,7 +624,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         Returns a list of bound events (an awaitable of it on the asyncio engine inside a
         running loop).
         """
-        return self._engine.enabled_events(lambda: self.allowed_events, args, kwargs)
+        return self._get_engine().enabled_events(lambda: self.allowed_events, args, kwargs)
 
     def why_not(self, event: str, *args: Any, **kwargs: Any) -> Any:
         """Why ``event`` would not fire now with these arguments: a list of
@@ -625,7 +634,8 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
 
         Returns the list (an awaitable of it on the asyncio engine inside a running loop).
         """
-        return self._engine.run(self._engine._why_not(event, args, kwargs))
+        engine = self._get_engine()
+        return engine.run(engine._why_not(event, args, kwargs))
 
     # --- listeners --------------------------------------------------------------------------------
     def add_listener(self, *listeners: Any) -> StateChart[TModel]:
@@ -637,7 +647,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             StateMachineError: that switch was asked for while the machine is processing
                 an event (from one of its callbacks); add the listener outside callbacks.
         """
-        engine = self._engine
+        engine = self._get_engine()
         before = self._runtime_listeners
         self._runtime_listeners = (*before, *listeners)
         owners = self._owners()
@@ -710,9 +720,9 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             for k, v in self.__dict__.items()
             if k not in ("_engine", "_state_views") and not isinstance(v, BoundEvent)
         }
-        state["_running"] = self._engine.running
+        state["_running"] = self._get_engine().running
         # History records by state id: the states themselves belong to the class.
-        state["_history"] = {h: [s.id for s in ss] for h, ss in self._engine.history.items()}
+        state["_history"] = {h: [s.id for s in ss] for h, ss in self._get_engine().history.items()}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:

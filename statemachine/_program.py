@@ -183,14 +183,15 @@ class ChartStep:
 NOT_FAST = object()
 
 
-class Candidates(tuple):  # type: ignore[type-arg]
-    """The candidate runs of one event from one state, in document order.
+if TYPE_CHECKING:
+    from typing import TypeAlias
 
-    ``pick`` (flat machines on the sync engine, when every guard is read without an
-    EventData) is the whole selection compiled to one function; see :func:`compile_pick`.
-    """
+    #: ``pick(owners, caught)``: the selection among candidate runs compiled to one
+    #: function (see :func:`compile_pick`), returning the index of the chosen run or -1.
+    Pick: TypeAlias = Callable[[tuple[Any, ...], Callable[[Exception], None]], int]
 
-    pick: Callable[[tuple[Any, ...], Callable[[Exception], None]], int] | None = None
+    #: The candidate runs of one event from one state, in document order.
+    Candidates: TypeAlias = tuple[TransitionRun, ...]
 
 
 def _plain_attribute(func: Any) -> str | None:
@@ -332,6 +333,10 @@ class Program:
                     self.runs[(t, None)] = self._build_run(t, None)
         # event name -> model value -> candidate runs, filled lazily per event name.
         self.table: dict[str, dict[Any, Candidates]] = {}
+        # Flat machines on the sync engine: event -> model value -> the compiled selection
+        # among the candidates (only where there is one; see compile_pick). Kept apart from
+        # `table`, whose plain tuples the one-store fast path reads.
+        self.picks: dict[str, dict[Any, Pick]] = {}
         self._eventless: dict[Any, Candidates] | None = None
         self.is_async = self._any_coroutine()
         # Machines with nested states or eventless transitions run the general SCXML plan;
@@ -671,6 +676,9 @@ class Program:
         table = self._candidate_runs(event)
         if len(self.table) < _MAX_CACHED_EVENT_NAMES:
             self.table[event] = table
+            if self.definition.is_flat and not self.is_async:
+                picks = {value: compile_pick(runs) for value, runs in table.items()}
+                self.picks[event] = {v: p for v, p in picks.items() if p is not None}
         return table
 
     def eventless_table(self) -> dict[Any, Candidates]:
@@ -686,11 +694,8 @@ class Program:
         for state in defn.states:
             candidates = defn.candidates(state, event)
             if candidates:
-                runs = Candidates(
+                table[state.value] = tuple(
                     self.runs[(t, event)] if (t, event) in self.runs else self.runs[(t, None)]
                     for t in candidates
                 )
-                if defn.is_flat and not self.is_async:
-                    runs.pick = compile_pick(runs)
-                table[state.value] = runs
         return table

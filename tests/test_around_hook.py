@@ -107,8 +107,8 @@ def test_a_model_without_the_hook_runs_the_plain_engine():
     class Plain:
         state = None
 
-    assert type(Relay(Plain())._engine) is SyncEngine
-    assert type(Relay(Recorder())._engine) is not SyncEngine
+    assert type(Relay(Plain())._get_engine()) is SyncEngine
+    assert type(Relay(Recorder())._get_engine()) is not SyncEngine
 
 
 class _AsyncHooked(Recorder):
@@ -192,7 +192,7 @@ class Inspector:
 
     def statemachine_around_send(self, machine, event, args, kwargs, proceed):
         result = proceed()
-        self.seen.append(list(machine._engine.caught))
+        self.seen.append(list(machine._get_engine().caught))
         return result
 
 

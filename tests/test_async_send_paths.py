@@ -242,7 +242,7 @@ def test_a_base_exception_from_a_callback_leaves_the_machine_as_it_was():
         await sm.activate_initial_state()
         with pytest.raises(Stop):
             sm.send("start")
-        return list(sm.configuration_values), sm._engine._external
+        return list(sm.configuration_values), sm._get_engine()._external
 
     assert asyncio.run(main()) == (["idle"], [])
 

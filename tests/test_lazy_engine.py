@@ -24,7 +24,7 @@ class Model:
 
 
 def _has_engine(sm) -> bool:
-    return "_engine" in vars(sm)
+    return sm._engine is not None
 
 
 def test_a_fresh_machine_with_a_quiet_initial_entry_has_no_engine_yet():
@@ -107,7 +107,7 @@ def test_threads_sending_the_first_events_share_one_engine():
 
         def hit(sm=sm, barrier=barrier, engines=engines):
             barrier.wait()
-            engines.append(sm._engine)
+            engines.append(sm._get_engine())
             for _ in range(50):
                 sm.send("tick")
 
@@ -156,12 +156,40 @@ def test_pickling_a_machine_that_never_ran_keeps_its_state():
     assert sm.green.is_active
 
 
-def test_the_engine_attribute_of_the_class_is_the_lazy_descriptor():
-    from statemachine import StateChart
-    from statemachine._machine import _LazyEngine
+def test_a_missing_attribute_still_raises_attribute_error_naming_it():
+    sm = Light()
+    with pytest.raises(AttributeError, match="'Light' object has no attribute 'nothing'"):
+        sm.nothing
+    assert getattr(sm, "nothing", "default") == "default"
 
-    assert isinstance(StateChart.__dict__["_engine"], _LazyEngine)
-    assert Light._engine is StateChart.__dict__["_engine"]  # read on the class: itself
+
+def test_a_machine_with_its_own_getattr_keeps_it_and_still_builds_its_engine():
+    class Dynamic(Light):
+        def __getattr__(self, name):
+            if name.startswith("x_"):
+                return name[2:]
+            raise AttributeError(name)
+
+    sm = Dynamic()
+    assert sm.x_ray == "ray"
+    sm.send("cycle")
+    assert sm.yellow.is_active
+    with pytest.raises(AttributeError):
+        sm.other
+
+
+def test_a_mixin_getattr_before_the_machine_class_keeps_working():
+    class Fallback:
+        def __getattr__(self, name):
+            return f"<{name}>"
+
+    class Mixed(Fallback, Light):
+        pass
+
+    sm = Mixed()
+    assert sm.whatever == "<whatever>"
+    sm.send("cycle")
+    assert sm.yellow.is_active
 
 
 def test_a_flat_machine_restored_from_a_set_of_values_checks_each_one():

@@ -434,7 +434,7 @@ def _terminated(self: Any) -> None:
     child = session.parent[2] if session is not None and session.parent is not None else None
     if child is not None and child.finished.is_set():
         return  # cancelled by the parent, which hears nothing more from it
-    engine = self._engine
+    engine = self._get_engine()
     ed = EventData(self, None, (), {})
     content = type(self)._io_exit_content
     for state in reversed(engine.configuration()):

@@ -59,7 +59,7 @@ class Child:
         machine = self.machine
         if machine is None:
             return
-        engine = machine._engine
+        engine = machine._get_engine()
         if engine.running:  # cancelled: no exit handlers (see _factory._terminated)
             engine._stop()
         if engine._invoker is not None:

@@ -166,7 +166,7 @@ def post(
 ) -> None:
     """Queue an event (with its SCXML metadata) on ``machine``, from any thread: a machine on
     the asyncio engine gets it on its own event loop (the loop it was started in)."""
-    engine = machine._engine
+    engine = machine._get_engine()
     session = machine.__dict__.get("_io_session")
     loop = session.loop if session is not None else None
     if engine.is_async and loop is not None and not loop.is_closed():

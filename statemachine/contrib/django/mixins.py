@@ -347,7 +347,7 @@ class StateMachineModelMixin(MachineMixin):
                 if error is None:  # not the stored value's fault: let it be seen as it is
                     raise
                 raise error from None
-        if sm._engine.is_async and not hasattr(signals.post_transition, "asend"):
+        if sm._get_engine().is_async and not hasattr(signals.post_transition, "asend"):
             import django
             from django.core.exceptions import ImproperlyConfigured
 
@@ -357,7 +357,7 @@ class StateMachineModelMixin(MachineMixin):
                 f"Django {django.get_version()}. Upgrade Django, or make the callbacks plain "
                 "functions."
             )
-        self._statemachine_signals = _Signals(self, is_async=sm._engine.is_async)
+        self._statemachine_signals = _Signals(self, is_async=sm._get_engine().is_async)
         sm.add_listener(self._statemachine_signals)
         # Stored before binding: the bound event names must not rebuild it (__getattr__).
         self.__dict__[self.state_machine_attr] = sm
@@ -416,7 +416,7 @@ class StateMachineModelMixin(MachineMixin):
         if machine is None:  # not built yet (or a historical model, which has none)
             return
         try:
-            machine._engine.sync_running()
+            machine._get_engine().sync_running()
         except InvalidStateValue:
             self._statemachine_forget()
 
@@ -513,7 +513,7 @@ class StateMachineModelMixin(MachineMixin):
         lock = self._lock()
         atomic = bool(self._option("atomic")) or lock is not None
         raise_errors = bool(self._option("raise_errors"))
-        if machine._engine.is_async:
+        if machine._get_engine().is_async:
             around = self._around_async(event, kwargs, proceed, lock, atomic, raise_errors)
             if asyncio._get_running_loop() is not None:
                 return around
