@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from threading import RLock
+from _thread import RLock  # `threading` is slow to import and not needed for a lock
 
 from . import exceptions, registry
 from ._around import HOOK, around_engine_class

@@ -190,6 +190,21 @@ def test_import_pulls_in_neither_django_nor_pydot(module):
     assert out.stdout.strip() == ""
 
 
+def test_import_statemachine_skips_slow_standard_modules():
+    """`import statemachine` stays cheap: the standard modules that are slow to import
+    (`typing`, `enum`, `inspect`, `logging`, `threading`) come only when a feature needs them,
+    as the CHANGELOG says."""
+    code = (
+        "import sys, statemachine\n"
+        "slow = ('typing', 'enum', 'inspect', 'logging', 'threading')\n"
+        "print(','.join(m for m in slow if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == ""
+
+
 def test_core_modules_do_not_import_optional_layers():
     """The core never imports the registry's Django helpers or contrib packages at import."""
     code = (
