@@ -250,8 +250,8 @@ class SpecListAttribute:
     """A :class:`CallbackSpecList` attribute of states and transitions, created on first use.
 
     Most states and transitions declare no callback of most groups; creating the lists lazily
-    keeps class definitions fast. Read the declared specs with :func:`declared_specs`, which
-    never creates a list.
+    keeps class definitions fast. Read the declared specs from the object's ``__dict__`` (see
+    ``_definition.declared_transition_specs``), which never creates a list.
     """
 
     def __init__(self, group: int, *, unless: bool = False) -> None:
@@ -275,12 +275,6 @@ class SpecListAttribute:
         if specs is None:
             specs = target.__dict__[self.name] = CallbackSpecList(self.group, unless=self.unless)
         return specs
-
-
-def declared_specs(obj: object, name: str) -> tuple[CallbackSpec, ...]:
-    """The specs declared under attribute ``name`` of a state or transition (maybe none)."""
-    specs = obj.__dict__.get(name)
-    return tuple(specs) if specs else ()
 
 
 # --- signatures and injection ----------------------------------------------------------------

@@ -63,6 +63,20 @@ _STATE_ATTRS = frozenset(attr for attr, _ in _STATE_GROUPS)
 _TRANSITION_ATTRS = frozenset(attr for attr, _ in _TRANSITION_GROUPS)
 
 
+def declared_transition_specs(t: Transition) -> _Specs:
+    """The callback specs ``t`` declares, by (transition, group), groups without specs left
+    out (reading them never creates the lazy spec lists)."""
+    specs = _Specs()
+    attrs = t.__dict__
+    if attrs.keys().isdisjoint(_TRANSITION_ATTRS):  # most transitions: no callbacks declared
+        return specs
+    for attr, group in _TRANSITION_GROUPS:
+        found = attrs.get(attr)
+        if found is not None and found._specs:
+            specs[(t, group)] = (*specs.get((t, group), ()), *found._specs)
+    return specs
+
+
 class MachineDefinition:
     """Everything about a machine class that does not change per instance.
 
@@ -132,17 +146,7 @@ class MachineDefinition:
                     self.state_specs[(s.id, group)] = tuple(found._specs)
         self.transition_specs: dict[tuple[Transition, int], tuple[CallbackSpec, ...]] = _Specs()
         for t in transitions:
-            attrs = t.__dict__
-            if attrs.keys().isdisjoint(_TRANSITION_ATTRS):
-                continue
-            for attr, group in _TRANSITION_GROUPS:
-                found = attrs.get(attr)
-                if found is not None and found._specs:
-                    key = (t, group)
-                    self.transition_specs[key] = (
-                        *self.transition_specs.get(key, ()),
-                        *found._specs,
-                    )
+            self.transition_specs.update(declared_transition_specs(t))
         by_source: dict[str, list[Transition]] = {}
         for t in transitions:
             by_source.setdefault(t.source.id, []).append(t)

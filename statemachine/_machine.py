@@ -84,7 +84,6 @@ class StateMachineMetaclass(type):
         cls._programs = {}  # type: ignore[attr-defined]
         cls._class_listeners = _class_listeners(cls)  # type: ignore[attr-defined]
         cls._plain_init = _plain_init(cls)  # type: ignore[attr-defined]
-        cls._quiet_starts = {}  # type: ignore[attr-defined]
         cls._recipes = {}  # type: ignore[attr-defined]
         registry.register(cls)
         doc = namespace.get("__doc__")
@@ -250,10 +249,10 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     _runtime_listeners: tuple[Any, ...] = ()
     #: Whether no `__init__` of the user's runs before the library's (see `_program`).
     _plain_init: ClassVar[bool]
-    #: (model class, state field) -> the value an initial entry that runs nothing stores.
-    _quiet_starts: ClassVar[dict[tuple[type, str], Any]]
-    #: (model class, state field) -> (program, engine class) for such plain instances.
-    _recipes: ClassVar[dict[tuple[type, str], tuple[Program, type[Engine]]]]
+    #: (model class, state field) -> (program, engine class, the value an initial entry
+    #: that runs nothing stores, or NOT_FAST), for instances whose program depends on nothing
+    #: else (see `_plain`).
+    _recipes: ClassVar[dict[tuple[type, str], tuple[Program, type[Engine], Any]]]
     # A SyncEngine, or an AsyncEngine for `async def` callbacks; None until first use (see
     # `_get_engine`). A plain attribute: a class-level descriptor or `__getattr__` would
     # make every attribute read of a machine slower.
@@ -284,13 +283,14 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         elif start_value is None and cls._plain_init:
             # The common case, known from an earlier instance: an initial entry that runs
             # nothing, on a model of this class with no callbacks of its own.
-            value = cls._quiet_starts.get((model.__class__, state_field))
+            recipe = cls._recipes.get((model.__class__, state_field))
             if (
-                value is not None
+                recipe is not None
+                and recipe[2] is not NOT_FAST
                 and getattr(model, state_field, None) is None
                 and (own_model or not _callback_attrs(model, cls._definition.callback_names))
             ):
-                setattr(model, state_field, _fresh(value))
+                setattr(model, state_field, _fresh(recipe[2]))
                 return
         self._start(start_value, kwargs)
 
@@ -357,8 +357,19 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     def _new_engine(self, owners: tuple[Any, ...]) -> Engine:
         """The engine for this machine: asyncio if any callback is a coroutine function."""
         program = self._program(owners)
-        engine_cls = self._engine_class(program, owners[1])
-        return engine_cls(self, program, owners)
+        return self._engine_class(program, owners[1])(self, program, owners)
+
+    def _plain(self) -> bool:
+        """Whether this machine's program depends on nothing but its class, its model's
+        class and its state field: no listeners, no `__init__` of the user's before ours, no
+        callbacks among the model's own attributes. Its recipe is then cached per class."""
+        cls = type(self)
+        return (
+            cls._plain_init
+            and not self._listeners
+            and not self._runtime_listeners
+            and not _callback_attrs(self.model, cls._definition.callback_names)
+        )
 
     @staticmethod
     def _engine_class(program: Program, model: Any) -> type[Engine]:
@@ -386,21 +397,17 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         owners = self._owners()
         program = self._program(owners)
         engine_cls = self._engine_class(program, model)
-        if engine_cls is SyncEngine and not program.invoke:
-            # The engine is built on first use (see `_LazyEngine`) when nothing has to run
-            # now: a restored flat machine (its value checked here), or an initial entry
-            # with no callbacks (one store on the model).
+        lazy = engine_cls is SyncEngine and not program.invoke
+        quiet = program.initial_plan()[1] if lazy else NOT_FAST
+        if self._plain():
+            type(self)._recipes[(model.__class__, field)] = (program, engine_cls, quiet)
+        if lazy:
+            # The engine is built on first use (see `_get_engine`) when nothing has to run
+            # now: an initial entry with no callbacks (one store on the model), or a
+            # restored flat machine (its value checked here).
             if current is None and start_value is None:
-                plain = program.initial_plan()[1]
-                if plain is not NOT_FAST:
-                    setattr(model, field, _fresh(plain))
-                    cls = type(self)
-                    if (
-                        cls._plain_init
-                        and not self._listeners
-                        and not _callback_attrs(model, cls._definition.callback_names)
-                    ):
-                        cls._quiet_starts[(model.__class__, field)] = plain
+                if quiet is not NOT_FAST:
+                    setattr(model, field, _fresh(quiet))
                     return
             elif current is not None and program.definition.is_flat:
                 if current.__class__ is OrderedSet:
@@ -433,25 +440,16 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
                     engine = self._engine = self._build_engine()
         return engine
 
-    def _build_engine(self) -> Engine:
+    def _build_engine(self) -> Any:
         """The engine of a machine that did not need one until now (see `_start`)."""
-        cls = type(self)
         model, field = self.model, self.state_field
-        # The common case, known from an earlier instance: no listeners, no `__init__` of the
-        # user's before ours, a model of this class with no callbacks of its own.
-        plain = cls._plain_init and not self._listeners and not self._runtime_listeners
-        names = cls._definition.callback_names
-        recipe = cls._recipes.get((model.__class__, field)) if plain else None
-        if recipe is not None and not _callback_attrs(model, names):
-            program, engine_cls = recipe
-            engine = engine_cls(self, program, (self, model))
+        # The common case: the recipe `_start` cached for a machine like this one.
+        recipe = type(self)._recipes.get((model.__class__, field))
+        engine: Any
+        if recipe is not None and self._plain():
+            engine = recipe[1](self, recipe[0], (self, model))
         else:
-            owners = self._owners()
-            program = self._program(owners)
-            engine_cls = self._engine_class(program, model)
-            engine = engine_cls(self, program, owners)
-            if plain and not _callback_attrs(model, names):
-                cls._recipes[(model.__class__, field)] = (program, engine_cls)
+            engine = self._new_engine(self._owners())
         value = getattr(model, field, None)
         if value is not None:
             if engine.chart or value.__class__ is OrderedSet:

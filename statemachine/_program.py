@@ -27,7 +27,7 @@ from ._callbacks import (
     resolve,
     to_caller,
 )
-from ._definition import GENERIC_CONVENTIONS, MachineDefinition
+from ._definition import GENERIC_CONVENTIONS, MachineDefinition, declared_transition_specs
 from ._orderedset import OrderedSet
 from ._plan import (
     MicroStep,
@@ -250,20 +250,6 @@ def compile_pick(runs: tuple[TransitionRun, ...]) -> Any:
     return env["pick"]
 
 
-def _declared_specs_of(t: Transition) -> dict[tuple[Transition, int], tuple[CallbackSpec, ...]]:
-    """The callback specs of a transition that is not part of the definition's tables (a
-    default transition made from the structure)."""
-    from ._callbacks import declared_specs
-
-    return {
-        (t, Group.VALIDATORS): declared_specs(t, "validators"),
-        (t, Group.COND): declared_specs(t, "cond") + declared_specs(t, "unless"),
-        (t, Group.BEFORE): declared_specs(t, "before"),
-        (t, Group.ON): declared_specs(t, "on"),
-        (t, Group.AFTER): declared_specs(t, "after"),
-    }
-
-
 def owner_key(obj: Any, names: frozenset[str]) -> tuple[type, frozenset[str]]:
     """The part of the owner key contributed by one object."""
     d = getattr(obj, "__dict__", None)
@@ -478,9 +464,12 @@ class Program:
         return [to_caller(c) for c in resolve(CallbackSpec(name, Group.BEFORE), self._owners)]
 
     def _build_run(self, t: Transition, event: str | None) -> TransitionRun:
-        specs = self.definition.transition_specs
-        if (t, Group.ON) not in specs:  # a default transition made from the structure
-            specs = _declared_specs_of(t)
+        definition = self.definition
+        specs = (
+            definition.transition_specs
+            if t in definition.transition_events
+            else declared_transition_specs(t)  # a default transition made from the structure
+        )
 
         def group(g: int, convention: str | None) -> tuple[Bound, ...]:
             items = [*self._generic.get(g, ()), *specs[(t, g)]]
@@ -676,9 +665,12 @@ class Program:
         table = self._candidate_runs(event)
         if len(self.table) < _MAX_CACHED_EVENT_NAMES:
             self.table[event] = table
-            if self.definition.is_flat and not self.is_async:
-                picks = {value: compile_pick(runs) for value, runs in table.items()}
-                self.picks[event] = {v: p for v, p in picks.items() if p is not None}
+            if not self.chart and not self.is_async:  # the engines that call Engine._fire
+                self.picks[event] = {
+                    value: pick
+                    for value, runs in table.items()
+                    if (pick := compile_pick(runs)) is not None
+                }
         return table
 
     def eventless_table(self) -> dict[Any, Candidates]:
