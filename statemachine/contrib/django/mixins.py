@@ -233,6 +233,7 @@ class StateMachineModelMixin(MachineMixin):
 
     @classmethod
     def from_db(cls, db: str, field_names: Any, values: Any) -> Any:
+        # `_whole_row_with_state`, inlined (it runs once per row), keeping the shape.
         shape = cls.__dict__.get("_statemachine_row_shape") or _row_shape(cls)
         if len(values) == shape[0] and values[shape[1]] is not None:
             # Django's own from_db for a whole row; __init__ knows such a row by its
