@@ -108,8 +108,6 @@ class MachineDefinition:
         self.name = name
         self.states = tuple(states)
         self.top_states = tuple(top_states)
-        self.states_map = {s.value: s for s in states}
-        self.states_by_id = {s.id: s for s in states}
         initials = [s for s in top_states if s.initial]
         self.initial_state: State | None = initials[0] if initials else None
         # The initial entry runs as a transition from the (empty, id-less) root state to the
@@ -120,44 +118,51 @@ class MachineDefinition:
             initial_targets or ([self.initial_state] if self.initial_state is not None else []),
             event=INITIAL_EVENT,
         )
-        # A top level of parallel states alone, with final states somewhere: the machine
-        # terminates when the active ones have completed (an ordinary top level terminates on
-        # entering a final state). Without final states that can never happen.
-        self.parallel_top = (
-            bool(top_states)
-            and all(s.parallel for s in top_states)
-            and any(s.final for s in states)
-        )
         self.final_states = tuple(s for s in top_states if s.final)
         self.events = dict(events)
         self.transitions = tuple(transitions)
-        self.transition_events = {t: tuple(t._events) for t in transitions}
+        # One pass over the states and one over the transitions: class creation time matters
+        # (a definition is built for every machine class, most never hold a callback).
         # Internal tables are keyed by state id: State hashes like its value, in Python code,
         # which would make class creation needlessly slow.
         # Only groups that have specs are stored; a missing key reads as no specs.
+        self.states_map: dict[Any, State] = {}
+        self.states_by_id: dict[str, State] = {}
         self.state_specs: dict[tuple[str, int], tuple[CallbackSpec, ...]] = _Specs()
+        self.is_flat = True
+        has_final = False
         for s in states:
+            self.states_map[s.value] = s
+            self.states_by_id[s._id] = s
+            if s.states or s.is_history:
+                self.is_flat = False
+            if s.final:
+                has_final = True
             attrs = s.__dict__
             if attrs.keys().isdisjoint(_STATE_ATTRS):  # most states: no callbacks declared
                 continue
             for attr, group in _STATE_GROUPS:
                 found = attrs.get(attr)
                 if found is not None and found._specs:
-                    self.state_specs[(s.id, group)] = tuple(found._specs)
+                    self.state_specs[(s._id, group)] = tuple(found._specs)
+        # A top level of parallel states alone, with final states somewhere: the machine
+        # terminates when the active ones have completed (an ordinary top level terminates on
+        # entering a final state). Without final states that can never happen.
+        self.parallel_top = has_final and bool(top_states) and all(s.parallel for s in top_states)
+        self.transition_events: dict[Transition, tuple[str, ...]] = {}
         self.transition_specs: dict[tuple[Transition, int], tuple[CallbackSpec, ...]] = _Specs()
-        for t in transitions:
-            self.transition_specs.update(declared_transition_specs(t))
         by_source: dict[str, list[Transition]] = {}
-        for t in transitions:
-            by_source.setdefault(t.source.id, []).append(t)
-        self.transitions_by_source = {k: tuple(v) for k, v in by_source.items()}
-        self.is_flat = all(not s.states and not s.is_history for s in states)
         # Eventless transitions out of real states (a history default is not one of them).
-        self.has_eventless = any(
-            not self.transition_events[t] and not t.source.is_history for t in transitions
-        )
+        self.has_eventless = False
+        for t in transitions:
+            ids = self.transition_events[t] = tuple(t._events)
+            if not ids and not t.source.is_history:
+                self.has_eventless = True
+            by_source.setdefault(t.source._id, []).append(t)
+            if not t.__dict__.keys().isdisjoint(_TRANSITION_ATTRS):
+                self.transition_specs.update(declared_transition_specs(t))
+        self.transitions_by_source = {k: tuple(v) for k, v in by_source.items()}
         self.has_event_defaults = any(e.delay or e.internal for e in events.values())
-        self.callback_names = self._callback_names()
 
     def candidates(self, state: State, event: str | None) -> tuple[Transition, ...]:
         """Transitions that ``event`` may fire from ``state`` or its ancestors, in priority
@@ -173,8 +178,17 @@ class MachineDefinition:
                     result.append(t)
         return tuple(result)
 
-    def _callback_names(self) -> frozenset[str]:
-        """Every name a callback might be looked up under: explicit names and conventions."""
+    @property
+    def callback_names(self) -> frozenset[str]:
+        """Every name a callback might be looked up under: explicit names and conventions.
+
+        Made on first use (the first instance), not at class creation."""
+        names = self.__dict__.get("_callback_names")
+        if names is None:
+            names = self.__dict__["_callback_names"] = self._collect_callback_names()
+        return names
+
+    def _collect_callback_names(self) -> frozenset[str]:
         names = set(GENERIC_CONVENTIONS.values())
         for specs in (*self.state_specs.values(), *self.transition_specs.values()):
             for spec in specs:
@@ -186,10 +200,9 @@ class MachineDefinition:
                     names.add(spec.func.fget.__name__)
         for s in self.states:
             names.update((f"on_enter_{s.id}", f"on_exit_{s.id}", f"on_invoke_{s.id}"))
-        for ids in self.transition_events.values():
-            for e in ids:
-                e = e.replace(".", "_")
-                names.update((f"before_{e}", f"on_{e}", f"after_{e}"))
+        for e in {e for ids in self.transition_events.values() for e in ids}:
+            e = e.replace(".", "_")
+            names.update((f"before_{e}", f"on_{e}", f"after_{e}"))
         return frozenset(names)
 
 
@@ -336,9 +349,9 @@ def _collect_events(
         else:
             continue
         event_ids = expand_event_names(event.id) if event.id == key else [event.id]
-        for t in event.transitions:
+        for t in event.transitions._items:  # expanded: Transitions only
             for e in event_ids:
-                t.add_event(e, event)
+                t.add_event(e, event)  # type: ignore[union-attr]
         namespace[key] = event
         events[event.id] = event
         for e in event_ids[1:]:
@@ -375,14 +388,17 @@ def build_definition(
     updates: dict[str, Any] = {k: v for k, v in namespace.items() if isinstance(v, Event)}
     updates.update(state_attrs)
 
-    transitions = [t for s in states for t in s.transitions]
+    # A state's own list holds Transitions only (placeholders live in event lists).
+    transitions: list[Transition] = [t for s in states for t in s.transitions._items]  # type: ignore[misc]
     _check_membership(name, states, transitions, events)
     for t in transitions:
+        if "_event_refs" not in t.__dict__:
+            continue
         for ref in t._event_refs:
             if id(ref) not in named:
                 raise exceptions.event_without_id(t, name)
             t.add_event(named[id(ref)], ref)
-        t._event_refs = []
+        del t._event_refs
     # Events named only through ``event=`` on a transition still get an Event and an attribute.
     members: dict[str, set[int]] = {}  # ids of each event's transitions, built once per event
     for t in transitions:
@@ -427,15 +443,16 @@ def _check_membership(
 ) -> None:
     """Every transition goes between states of this machine: a target from another machine,
     or a state whose attribute name was taken over (``b = a.to(b)``), is a definition error."""
-    known = {id(s) for s in states}
+    known = set(map(id, states))
     for t in transitions:
-        for target in t.targets:
-            if id(target) not in known:
-                raise exceptions.foreign_state(name, t, target)
+        if not known.issuperset(map(id, t.targets)):
+            target = next(s for s in t.targets if id(s) not in known)
+            raise exceptions.foreign_state(name, t, target)
     for event in events.values():
-        for t in event.transitions:
-            if id(t.source) not in known:
-                raise exceptions.foreign_state(name, t, t.source)
+        items: list[Transition] = event.transitions._items  # type: ignore[assignment]
+        if not known.issuperset([id(t.source) for t in items]):  # expanded: Transitions only
+            t = next(t for t in items if id(t.source) not in known)
+            raise exceptions.foreign_state(name, t, t.source)
 
 
 def _mark_initials(top: list[State], states: list[State]) -> None:
@@ -473,49 +490,55 @@ def _validate(
     seen_values: dict[Any, State] = {}
     for s in states:
         # History states too: two `h = HistoryState()` would share one entry of `states_map`.
-        first = seen_ids.setdefault(s.id, s)
+        first = seen_ids.setdefault(s._id, s)
         if first is not s:
-            raise exceptions.duplicate_state_id(s.id, _place(first, name), _place(s, name))
+            raise exceptions.duplicate_state_id(s._id, _place(first, name), _place(s, name))
         if s.is_history:
             continue
-        other = seen_values.setdefault(s.value, s)
+        value = s._id if s._value is None else s._value  # `s.value`, without the call
+        other = seen_values.setdefault(value, s)
         if other is not s:
-            raise exceptions.duplicate_values(other.id, s.id, s.value)
+            raise exceptions.duplicate_values(other._id, s._id, value)
     for s in states:
         if s.donedata is not None and not s.final:
-            raise exceptions.donedata_not_final(s.id)
+            raise exceptions.donedata_not_final(s._id)
+
+    # The graph, once: the targets of the transitions out of each state, by id(state).
+    targets: dict[int, list[State]] = {}
+    bad_final: dict[str, None] = {}
+    unnamed: Transition | None = None
     for t in transitions:
+        source = t.source
         if t.internal and any(
-            target is not t.source and t.source not in target.ancestors() for target in t.targets
+            target is not source and source not in target.ancestors() for target in t.targets
         ):
-            raise exceptions.invalid_internal(t.source, t.targets[0])
-
-    bad_final = list(dict.fromkeys(t.source.id for t in transitions if t.source.final))
+            raise exceptions.invalid_internal(source, t.targets[0])
+        if source.final:
+            bad_final[source._id] = None
+        if unnamed is None and "" in t._events:
+            unnamed = t
+        out = targets.get(id(source))
+        if out is None:
+            targets[id(source)] = list(t.targets)
+        else:
+            out.extend(t.targets)
     if bad_final:
-        raise exceptions.transitions_from_final(bad_final)
-
-    for t in transitions:
-        for e in t._events:
-            if not e:
-                raise exceptions.event_without_id(t, name)
+        raise exceptions.transitions_from_final(list(bad_final))
+    if unnamed is not None:
+        raise exceptions.event_without_id(unnamed, name)
 
     if flags.get("validate_disconnected_states", True):
-        reachable = _reachable(top, transitions)
+        reachable = _reachable(top, targets)
         unreachable = [s for s in states if id(s) not in reachable and not s.is_history]
         if unreachable:
             raise exceptions.disconnected(unreachable)
 
-    atomic = [s for s in states if s.is_atomic and not s.is_history]
+    atomic = [s for s in states if not s.states and not s.is_history]
     finals = [s for s in atomic if s.final]
-    outgoing = {id(t.source) for t in transitions}
     if finals and flags.get("validate_trap_states", True):
         # Deliberate difference: with no final state at all, states without outgoing
         # transitions are terminal states, not traps.
-        traps = [
-            s
-            for s in atomic
-            if not s.final and not any(id(a) in outgoing for a in (s, *s.ancestors()))
-        ]
+        traps = [s for s in atomic if not s.final and not _has_way_out(s, targets)]
         if traps:
             raise exceptions.trap_states(traps)
 
@@ -524,6 +547,16 @@ def _validate(
         dead = [s for s in atomic if not s.final and id(s) not in reaches]
         if dead:
             raise exceptions.final_unreachable(dead)
+
+
+def _has_way_out(state: State, targets: dict[int, list[State]]) -> bool:
+    """Whether a transition leaves ``state`` or one of its ancestors."""
+    node: State | None = state
+    while node is not None:
+        if id(node) in targets:
+            return True
+        node = node.parent
+    return False
 
 
 def _validate_nesting(top: list[State], states: list[State]) -> None:
@@ -546,20 +579,19 @@ def _validate_nesting(top: list[State], states: list[State]) -> None:
             kinds[kind] = h
 
 
-def _reachable(top: list[State], transitions: list[Transition]) -> set[int]:
+def _reachable(top: list[State], targets: dict[int, list[State]]) -> set[int]:
     """Ids (``id()``) of the states reachable from the initial configuration, along
-    transitions and nesting."""
-    start = [s for s in top if s.initial]
-    targets: dict[int, list[State]] = {}
-    for t in transitions:
-        targets.setdefault(id(t.source), []).extend(t.targets)
+    transitions (``targets``: by id of the source) and nesting."""
     seen: set[int] = set()
-    stack = list(start)
+    stack = [s for s in top if s.initial]
     while stack:
         s = stack.pop()
         if id(s) in seen:
             continue
         seen.add(id(s))
+        stack.extend(targets.get(id(s), ()))
+        if s.parent is None and not s.states:  # a flat state: nothing else leads on
+            continue
         # Entering a compound reaches its initial child only; a parallel, all its regions.
         # History states count as reached with their parent (as in the reference), so
         # their default transitions lead on.
@@ -568,14 +600,15 @@ def _reachable(top: list[State], transitions: list[Transition]) -> set[int]:
         elif s.states:
             stack.extend(initial_children(s))
         stack.extend(s.history)
-        if s.parent is not None:
-            stack.append(s.parent)
         if s.is_history:
             stack.extend(history_default(s)[1])
-        stack.extend(targets.get(id(s), ()))
         # A transition out of an ancestor is available from every descendant.
-        for a in s.ancestors():
-            stack.extend(targets.get(id(a), ()))
+        node = s.parent
+        if node is not None:
+            stack.append(node)
+        while node is not None:
+            stack.extend(targets.get(id(node), ()))
+            node = node.parent
     return seen
 
 
@@ -584,7 +617,11 @@ def _reaching(finals: list[State], transitions: list[Transition]) -> set[int]:
     sources: dict[int, list[State]] = {}
     for t in transitions:
         for target in t.targets:
-            sources.setdefault(id(target), []).append(t.source)
+            into = sources.get(id(target))
+            if into is None:
+                sources[id(target)] = [t.source]
+            else:
+                into.append(t.source)
     seen: set[int] = set()
     stack = list(finals)
     while stack:
@@ -593,9 +630,11 @@ def _reaching(finals: list[State], transitions: list[Transition]) -> set[int]:
             continue
         seen.add(id(s))
         stack.extend(sources.get(id(s), ()))
+        parent = s.parent
+        if parent is None and not s.states:  # a flat state: nothing else leads here
+            continue
         # Transitions out of a state are available in all its descendants.
         stack.extend(s.states)
-        parent = s.parent
         if parent is not None and (parent.parallel or s in initial_children(parent)):
             # Entering the parent enters this state (its default entry, or a region), so
             # whatever enters the parent reaches a final state too; and so does its history.

@@ -31,9 +31,11 @@ class _ToBuilder:
         self._state = state
 
     def __call__(self, *targets: State, **kwargs: Any) -> TransitionList:
+        if len(targets) == 1:  # the common case, without a comprehension
+            return TransitionList._of([self._state._add_transition(targets[0], kwargs)])
         if not targets:
-            return TransitionList([self._state._add_transition(None, kwargs)])
-        return TransitionList([self._state._add_transition(t, kwargs) for t in targets])
+            return TransitionList._of([self._state._add_transition(None, kwargs)])
+        return TransitionList._of([self._state._add_transition(t, kwargs) for t in targets])
 
     def itself(self, **kwargs: Any) -> TransitionList:
         return TransitionList([self._state._add_transition(self._state, kwargs)])
@@ -93,6 +95,9 @@ class State:
         return False
 
     is_history = False
+    # Events and methods declared in a ``State.Compound`` body, moved onto the machine (set
+    # per state by the body's class statement; read-only here).
+    _hoisted: dict[str, Any] = {}
 
     def __init__(
         self,
@@ -115,11 +120,11 @@ class State:
         self.initial = initial
         self.final = final
         self.parallel = parallel
-        self.states: list[State] = list(states or [])
-        self.history: list[HistoryState] = list(history or [])
+        self.states: list[State] = list(states) if states else []
+        self.history: list[HistoryState] = list(history) if history else []
         self.parent: State | None = None
         self.document_order = 0
-        self.transitions = TransitionList()
+        self.transitions = TransitionList._of([])
         if enter is not None:
             self.enter.add(enter)
         if exit is not None:
@@ -129,10 +134,9 @@ class State:
         # Final states only (checked at class creation): its result becomes the data of the
         # `done.state.<parent>` event.
         self.donedata = donedata
-        for child in (*self.states, *self.history):
-            child.parent = self
-        # Events and methods declared in a ``State.Compound`` body, moved onto the machine.
-        self._hoisted: dict[str, Any] = {}
+        if states or history:
+            for child in (*self.states, *self.history):
+                child.parent = self
 
     # --- identity ---------------------------------------------------------------------------
     @property
@@ -196,7 +200,8 @@ class State:
     def _add_transition(self, target: State | None, kwargs: dict[str, Any]) -> Any:
         if target is not None and not isinstance(target, State):
             raise exceptions.unknown_state_target(target, "to()")
-        transition = Transition(self, target, **kwargs)
+        # (without keywords, the plain call: unpacking an empty dict costs as much as the rest)
+        transition = Transition(self, target, **kwargs) if kwargs else Transition(self, target)
         self.transitions._items.append(transition)
         return transition
 

@@ -67,6 +67,10 @@ class Transition:
 
     # Callback groups, usable as decorators: ``@transition.cond``. ``unless`` guards must all
     # be falsy.
+    # Events referenced before the class named them (``event=start`` where
+    # ``start = Event(...)`` is declared above); resolved at class creation. Most have none.
+    _event_refs: list[Any] = []  # never mutated: replaced per instance when there are some
+
     validators = SpecListAttribute(Group.VALIDATORS)
     cond = SpecListAttribute(Group.COND)
     unless = SpecListAttribute(Group.COND, unless=True)
@@ -89,8 +93,10 @@ class Transition:
         after: Any = None,
     ) -> None:
         self.source = source
-        targets = target if isinstance(target, list) else ([target] if target is not None else [])
-        self.targets: list[State] = targets
+        if target is None:
+            self.targets: list[State] = []
+        else:
+            self.targets = target if isinstance(target, list) else [target]
         self.internal = internal
         self.initial = initial
         # Event id -> the Event object given for it (its display name, delay and internal
@@ -98,16 +104,15 @@ class Transition:
         self._event_objects: dict[str, Any] = {}
         if event is None:  # most transitions: their event is named by the class attribute
             self._events: list[str] = []
-            # Events referenced before the class named them (``event=start`` where
-            # ``start = Event(...)`` is declared above); resolved at class creation.
-            self._event_refs: list[Any] = []
         else:
             self._events = split_events(event)
             for e in event if isinstance(event, (list, tuple)) else [event]:
                 if getattr(e, "id", None):
                     for ident in split_events(e):
                         self._event_objects.setdefault(ident, e)
-            self._event_refs = _unnamed_events(event)
+            refs = _unnamed_events(event)
+            if refs:
+                self._event_refs = refs
         # Each test below is cheap, and most transitions have none of these.
         if validators is not None:
             self.validators.add(validators)
@@ -237,6 +242,13 @@ class TransitionList(CallbackDecorators):
     def __init__(self, transitions: Iterable[Transition | AnySource] | None = None) -> None:
         self._items: list[Transition | AnySource] = list(transitions or [])
 
+    @classmethod
+    def _of(cls, items: list[Transition | AnySource]) -> TransitionList:
+        """A list owning ``items`` (not copied): what the builders and ``|`` make."""
+        made = object.__new__(cls)
+        made._items = items
+        return made
+
     # --- composition --------------------------------------------------------------------------
     def __or__(self, other: Any) -> TransitionList:
         if not isinstance(other, TransitionList):
@@ -245,7 +257,7 @@ class TransitionList(CallbackDecorators):
             if not isinstance(other, Event):
                 return NotImplemented
             other = other._transitions
-        return TransitionList([*self._items, *other._items])
+        return TransitionList._of([*self._items, *other._items])
 
     def add_transitions(self, transitions: Iterable[Transition | AnySource]) -> TransitionList:
         for t in transitions:
@@ -260,6 +272,9 @@ class TransitionList(CallbackDecorators):
         return [t for t in self._items if isinstance(t, Transition)]
 
     def _expand(self, top_level: list[State]) -> None:
+        """Replace each ``from_.any()`` placeholder with the transitions it stands for."""
+        if not any(type(t) is AnySource for t in self._items):
+            return  # the common case: nothing to expand
         items: list[Transition | AnySource] = []
         for t in self._items:
             items.extend(t.expand(top_level) if isinstance(t, AnySource) else [t])

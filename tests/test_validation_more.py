@@ -175,3 +175,30 @@ def test_states_without_storage_raise_attribute_error():
         shell.anything
     assert str(caught.value) == "anything not found in States"
     assert caught.value.__notes__ == ["The states are: []."]
+
+
+def _foreign(ident: str) -> State:
+    """A state declared on no machine, with an id (as if another class had named it)."""
+    state = State()
+    state._set_id(ident)
+    return state
+
+
+def test_a_target_from_outside_the_class_is_named():
+    """A transition may only target states of its own machine."""
+    with pytest.raises(InvalidDefinition, match="uses state 'elsewhere', which is not a state"):
+
+        class Flow(StateMachine):
+            a = State(initial=True)
+            b = State(final=True)
+            go = a.to(b) | a.to(_foreign("elsewhere"))
+
+
+def test_an_event_with_a_transition_out_of_a_foreign_state_is_refused():
+    """An event may not carry a transition whose source belongs to no state of the class."""
+    with pytest.raises(InvalidDefinition, match="from 'outside' uses state 'outside'"):
+
+        class Flow(StateMachine):
+            a = State(initial=True)
+            b = State(final=True)
+            go = a.to(b) | _foreign("outside").to(b)
