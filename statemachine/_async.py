@@ -251,7 +251,7 @@ class AsyncEngine(Engine):
     """Drives the algorithm with ``await``: coroutine callbacks, guards and handlers are
     awaited in the documented order, one at a time."""
 
-    __slots__ = ("_initial_kwargs", "_owner", "_scheduler", "_wake", "_wake_loop")
+    __slots__ = ("_initial_kwargs", "_owner", "_scheduler", "_wake_loop")
 
     is_async = True
 

@@ -119,9 +119,12 @@ class Engine:
         "_invoker",
         "_lock",
         "_result",
+        "_sched_lock",
+        "_scheduler_running",
         "_seq",
         "_stored",
         "_unsettled",
+        "_wake",
         "allow_no_transition",
         "atomic",
         "background",
@@ -150,12 +153,9 @@ class Engine:
         self.machine = machine
         self.program = program
         self.owners = owners
-        self.model = machine.model
+        self.model = owners[1]
         self.field = machine.state_field
-        cls = type(machine)
-        self.allow_no_transition = cls.allow_event_without_transition
-        self.atomic = cls.atomic_configuration_update
-        self.catch = cls.catch_errors_as_events
+        self.allow_no_transition, self.atomic, self.catch, background = program.settings
         self._external: list[TriggerData] = []
         self._internal: list[TriggerData] = []
         self._delayed: list[TriggerData] | None = None
@@ -179,7 +179,12 @@ class Engine:
             self._invoker = Invoker(machine)
         self.history: dict[str, list[State]] = {}
         # Delayed events on a scheduler instead of blocking the sender (opt-in).
-        self.background: bool = cls.delayed_events_in_background
+        self.background: bool = background
+        # The sync driver's scheduler of delayed events (see SyncEngine): set here, so that
+        # building a sync engine is one call (the asyncio engine has its own fields).
+        self._wake: Any = None  # a threading.Event, made when a delayed event must be waited for
+        self._sched_lock: Any = None
+        self._scheduler_running = False
 
     def adopt(self, other: Engine) -> None:
         """Take over the runtime state of another engine of the same machine (used when
@@ -1191,18 +1196,7 @@ class SyncEngine(Engine):
     drains the queue before releasing it.
     """
 
-    __slots__ = ("_sched_lock", "_scheduler_running", "_wake")
-
-    def __init__(
-        self,
-        machine: StateChart[Any],
-        program: Program,
-        owners: tuple[Any, ...],
-    ) -> None:
-        super().__init__(machine, program, owners)
-        self._wake: Any = None  # a threading.Event, made when a delayed event must be waited for
-        self._sched_lock: Any = None
-        self._scheduler_running = False
+    __slots__ = ()
 
     def run(self, steps: Steps) -> Any:
         """Drive ``steps`` to completion and return its value. On this engine the steps only

@@ -156,6 +156,8 @@ class BoundEvent(Event):
         machine = self._machine
         engine = machine._engine
         if engine is None:
+            if machine._quiet_send(self.id):
+                return None
             engine = machine._get_engine()
         return engine.send(self.id, args, {})
 

@@ -156,6 +156,37 @@ def _indented(text: str, indent: str, first: str) -> str:
     return "\n".join([head, *(indent + line if line else line for line in lines[1:])])
 
 
+class _Recipe:
+    """What a plain machine of a class needs (cached per model class and state field): its
+    program and engine class, the model value of its quiet initial entry (or NOT_FAST), the
+    definition's callback names, and whether events may be sent before the engine is built
+    (see `StateChart._quiet_send`)."""
+
+    __slots__ = ("engine_cls", "field", "names", "program", "quiet", "quiet_sends")
+
+    def __init__(
+        self,
+        program: Program,
+        engine_cls: type[Engine],
+        quiet: Any,
+        names: frozenset[str],
+        field: str,
+    ) -> None:
+        self.program = program
+        self.engine_cls = engine_cls
+        self.quiet = quiet
+        self.names = names
+        self.field = field
+        # A flat machine on the plain sync engine, with nothing that runs on every event,
+        # and no event defaults (a default delay would need the engine's queue).
+        self.quiet_sends = (
+            engine_cls is SyncEngine
+            and not program.chart
+            and not program.prepare
+            and not program.definition.has_event_defaults
+        )
+
+
 _ENGINE_BUILD = RLock()
 _NO_NAMES: frozenset[str] = frozenset()
 
@@ -252,11 +283,13 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     #: (model class, state field) -> (program, engine class, the value an initial entry
     #: that runs nothing stores, or NOT_FAST), for instances whose program depends on nothing
     #: else (see `_plain`).
-    _recipes: ClassVar[dict[tuple[type, str], tuple[Program, type[Engine], Any]]]
+    _recipes: ClassVar[dict[tuple[type, str], _Recipe]]
     # A SyncEngine, or an AsyncEngine for `async def` callbacks; None until first use (see
-    # `_get_engine`). A plain attribute: a class-level descriptor or `__getattr__` would
-    # make every attribute read of a machine slower.
+    # `_get_engine`). A plain instance attribute: a class-level default, descriptor or
+    # `__getattr__` would make its read, once per event, slower.
     _engine: Any
+    # The recipe a plain machine was created from, kept until its engine is built from it.
+    _recipe: _Recipe | None = None
 
     def __init__(
         self,
@@ -286,11 +319,16 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             recipe = cls._recipes.get((model.__class__, state_field))
             if (
                 recipe is not None
-                and recipe[2] is not NOT_FAST
+                and recipe.quiet is not NOT_FAST
                 and getattr(model, state_field, None) is None
-                and (own_model or not _callback_attrs(model, cls._definition.callback_names))
+                and (own_model or recipe.names.isdisjoint(getattr(model, "__dict__", ())))
             ):
-                setattr(model, state_field, _fresh(recipe[2]))
+                value = recipe.quiet
+                setattr(model, state_field, _fresh(value) if value.__class__ is dict else value)
+                # Kept until the first event, which builds the engine from it (and deletes
+                # it): looking the recipe up again and re-checking that this machine is
+                # plain cost as much as building the engine itself.
+                self._recipe = recipe
                 return
         self._start(start_value, kwargs)
 
@@ -350,7 +388,13 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             resolved.extend(
                 Owner(i, o.__class__, found[i]) for i, o in enumerate(owners[2:], start=2)
             )
-            program = Program(definition, resolved, cls.enable_self_transition_entries)
+            settings = (
+                cls.allow_event_without_transition,
+                cls.atomic_configuration_update,
+                cls.catch_errors_as_events,
+                cls.delayed_events_in_background,
+            )
+            program = Program(definition, resolved, cls.enable_self_transition_entries, settings)
             cls._programs[key] = program
         return program
 
@@ -359,16 +403,16 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         program = self._program(owners)
         return self._engine_class(program, owners[1])(self, program, owners)
 
-    def _plain(self) -> bool:
+    def _plain(self, names: frozenset[str]) -> bool:
         """Whether this machine's program depends on nothing but its class, its model's
         class and its state field: no listeners, no `__init__` of the user's before ours, no
-        callbacks among the model's own attributes. Its recipe is then cached per class."""
-        cls = type(self)
+        callbacks among the model's own attributes (``names``: the definition's callback
+        names). Its recipe is then cached per class."""
         return (
-            cls._plain_init
+            type(self)._plain_init
             and not self._listeners
             and not self._runtime_listeners
-            and not _callback_attrs(self.model, cls._definition.callback_names)
+            and not _callback_attrs(self.model, names)
         )
 
     @staticmethod
@@ -399,8 +443,11 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         engine_cls = self._engine_class(program, model)
         lazy = engine_cls is SyncEngine and not program.invoke
         quiet = program.initial_plan()[1] if lazy else NOT_FAST
-        if self._plain():
-            type(self)._recipes[(model.__class__, field)] = (program, engine_cls, quiet)
+        names = program.definition.callback_names
+        recipe: _Recipe | None = None
+        if self._plain(names):
+            recipe = _Recipe(program, engine_cls, quiet, names, field)
+            type(self)._recipes[(model.__class__, field)] = recipe
         if lazy:
             # The engine is built on first use (see `_get_engine`) when nothing has to run
             # now: an initial entry with no callbacks (one store on the model), or a
@@ -408,6 +455,8 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
             if current is None and start_value is None:
                 if quiet is not NOT_FAST:
                     setattr(model, field, _fresh(quiet))
+                    if recipe is not None:
+                        self._recipe = recipe
                     return
             elif current is not None and program.definition.is_flat:
                 if current.__class__ is OrderedSet:
@@ -415,6 +464,8 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
                         self._state_of(value)
                 else:
                     self._state_of(current)
+                if recipe is not None:
+                    self._recipe = recipe
                 return
         engine: Any = engine_cls(self, program, owners)
         self._engine = engine
@@ -434,6 +485,8 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         engine = self._engine
         if engine is None:
             # Two threads using a machine for the first time at once share one engine.
+            # (Not `self.__dict__.setdefault`: reading `__dict__` turns the instance's
+            # attribute storage into a real dict, and every later read gets slower.)
             with _ENGINE_BUILD:
                 engine = self._engine
                 if engine is None:
@@ -442,19 +495,22 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
 
     def _build_engine(self) -> Any:
         """The engine of a machine that did not need one until now (see `_start`)."""
-        model, field = self.model, self.state_field
-        # The common case: the recipe `_start` cached for a machine like this one.
-        recipe = type(self)._recipes.get((model.__class__, field))
+        model = self.model
+        # The common case: a machine created plain, with the recipe of its class.
+        recipe: _Recipe | None = self._recipe
         engine: Any
-        if recipe is not None and self._plain():
-            engine = recipe[1](self, recipe[0], (self, model))
+        if recipe is not None:
+            del self._recipe
+            engine = recipe.engine_cls(self, recipe.program, (self, model))
         else:
             engine = self._new_engine(self._owners())
-        value = getattr(model, field, None)
+        value = getattr(model, engine.field, None)
         if value is not None:
             if engine.chart or value.__class__ is OrderedSet:
                 engine.sync_running()
-            else:  # a flat machine: terminated exactly when its state is a final one
+            elif recipe is None or value is not recipe.quiet:
+                # A flat machine: terminated exactly when its state is a final one (at the
+                # quiet initial value it never is: entering a final state is not quiet).
                 engine.running = not self._state_of(value).final
         return engine
 
@@ -487,8 +543,42 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
                 internal = internal or declared.internal
         engine = self._engine
         if engine is None:
+            if not (delay or internal or send_id) and self._quiet_send(event):
+                return None
             engine = self._get_engine()
         return engine.send(event, args, kwargs, delay, send_id, internal)
+
+    def _quiet_send(self, event: str) -> bool:
+        """Apply ``event`` without building the engine, when this machine has none yet and
+        the event's transition from the current state runs nothing: no callback, no guard,
+        no final state (one store on the model, as the engine's fast path would do). False
+        when the engine is needed.
+
+        A machine that is only ever sent such events never builds an engine: most of the
+        cost of creating a machine and sending it one event was building it.
+        """
+        recipe = self._recipe
+        if recipe is None or not recipe.quiet_sends:
+            return False
+        table = recipe.program.table.get(event)  # events seen before on this class only
+        if table is None:
+            return False
+        model, field = self.model, recipe.field
+        with _ENGINE_BUILD:  # the lock `_get_engine` builds under: one at a time
+            if self._engine is not None:
+                return False
+            try:
+                runs = table.get(getattr(model, field))
+            except TypeError:  # an unhashable value: the engine path says what is wrong
+                return False
+            if runs is None:
+                return False
+            run = runs[0]
+            if run.has_callbacks or run.enters_final:
+                return False
+            if run.entries:
+                setattr(model, field, run.target_value)
+        return True
 
     def raise_(
         self, event: str, *args: Any, delay: float = 0, send_id: str | None = None, **kwargs: Any
@@ -716,7 +806,7 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
         state = {
             k: v
             for k, v in self.__dict__.items()
-            if k not in ("_engine", "_state_views") and not isinstance(v, BoundEvent)
+            if k not in ("_engine", "_state_views", "_recipe") and not isinstance(v, BoundEvent)
         }
         state["_running"] = self._get_engine().running
         # History records by state id: the states themselves belong to the class.

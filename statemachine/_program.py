@@ -265,8 +265,13 @@ class Program:
         definition: MachineDefinition,
         owners: list[Owner],
         self_transition_entries: bool,
+        settings: tuple[bool, bool, bool, bool] = (False, True, True, False),
     ) -> None:
         self.definition = definition
+        # The machine class's engine settings, read once here for every engine built on this
+        # program: allow_event_without_transition, atomic_configuration_update,
+        # catch_errors_as_events, delayed_events_in_background.
+        self.settings = settings
         self._owners = owners
         self._self_entries = self_transition_entries
         self._generic = {

@@ -55,6 +55,30 @@ def test_an_instance_attribute_named_like_a_callback_is_still_found():
     assert seen == ["enter green"]
 
 
+def _late_callback_runs(cls) -> bool:
+    """Whether an `on_enter_yellow` given to the model after the machine was created runs."""
+    cls()  # the class now knows its start
+    seen = []
+    model = Model()
+    sm = cls(model)
+    model.on_enter_yellow = lambda: seen.append("yellow")
+    sm.send("cycle")
+    assert model.state == "yellow"
+    return bool(seen)
+
+
+def test_callbacks_are_found_when_the_machine_is_created_engine_built_or_not():
+    """An attribute the model gains after the machine was created is not a callback, whether
+    the engine was built at creation or waits for the first event."""
+
+    class Entering(Light):
+        def on_enter_green(self):
+            pass  # an entry callback: the engine is built at creation
+
+    assert not _late_callback_runs(Light)
+    assert not _late_callback_runs(Entering)
+
+
 def test_a_subclass_init_that_sets_callbacks_before_ours_is_honoured():
     class Noisy(Light):
         def __init__(self, *args, **kwargs):
@@ -200,3 +224,149 @@ def test_a_flat_machine_restored_from_a_set_of_values_checks_each_one():
     sm = Light(Model(OrderedSet(["yellow"])))
     assert not _has_engine(sm)
     assert [s.id for s in sm.configuration] == ["yellow"]
+
+
+# --- events sent before the engine is built ---------------------------------------------------
+
+
+class Ring(StateMachine):
+    """Plain transitions only, on one event: the quiet path can carry every send."""
+
+    a = State(initial=True)
+    b = State()
+    c = State()
+    step = a.to(b) | b.to(c) | c.to(a)
+
+
+def _warm(cls, event, state=None):
+    """Make ``cls`` know ``event`` (the first machine that is sent it builds the engine
+    that learns it)."""
+    cls(Model(state)).send(event)
+    assert event in next(iter(cls._recipes.values())).program.table
+
+
+def test_a_plain_event_moves_a_machine_without_building_its_engine():
+    _warm(Ring, "step")
+    model = Model()
+    sm = Ring(model)
+    sm.send("step")
+    sm.step()  # the bound event takes the same path
+    assert model.state == "c"
+    assert not _has_engine(sm)
+    assert sm.c.is_active
+    assert [s.id for s in sm.configuration] == ["c"]
+    sm.send("step")
+    assert model.state == "a"
+
+
+def test_guards_final_states_and_queue_options_build_the_engine():
+    class Gate(StateMachine):
+        shut = State(initial=True)
+        open = State()
+        gone = State(final=True)
+        push = shut.to(open, cond="allowed") | open.to(shut)
+        leave = open.to(gone)
+        allowed = True
+
+    _warm(Gate, "push")
+    _warm(Gate, "leave", "open")
+
+    guarded = Gate()
+    guarded.send("push")  # a guard runs: the engine does it
+    assert _has_engine(guarded)
+    assert guarded.open.is_active
+
+    to_final = Gate(Model("open"))
+    to_final.send("leave")
+    assert _has_engine(to_final)
+    assert to_final.is_terminated
+
+    with_id = Gate(Model("open"))
+    with_id.send("push", send_id="one")
+    assert _has_engine(with_id)
+    assert with_id.shut.is_active
+
+    internal = Gate(Model("open"))
+    internal.send("push", internal=True)
+    assert _has_engine(internal)
+    assert internal.shut.is_active
+
+
+def test_an_unknown_event_or_a_refused_one_takes_the_engine_path_and_raises():
+    _warm(Light, "cycle")
+    sm = Light(Model("red"))
+    with pytest.raises(TransitionNotAllowed):
+        sm.send("cycle")  # red is final: no transition, the engine says so
+    assert _has_engine(sm)
+    fresh = Light()
+    with pytest.raises(TransitionNotAllowed):
+        fresh.send("no_such_event")
+    assert fresh.green.is_active
+
+
+def test_an_unhashable_stored_value_is_reported_by_the_engine_path():
+    _warm(Ring, "step")
+    model = Model()
+    sm = Ring(model)
+    model.state = ["not", "hashable"]
+    with pytest.raises(InvalidStateValue, match="not', 'hashable"):
+        sm.send("step")
+
+
+def test_event_defaults_and_prepare_callbacks_keep_the_engine_path():
+    from statemachine import Event
+
+    class Later(StateMachine):
+        a = State(initial=True)
+        b = State()
+        go = Event(a.to(b) | b.to(a), delay=0.001)
+
+    class Prepared(StateMachine):
+        a = State(initial=True)
+        b = State()
+        go = a.to(b) | b.to(a)
+
+        def prepare_event(self, event):
+            self.prepared = [*getattr(self, "prepared", []), event]
+
+    for cls in (Later, Prepared):
+        _warm(cls, "go")
+        sm = cls()
+        sm.send("go")
+        assert _has_engine(sm), cls.__name__
+        assert sm.b.is_active
+    assert sm.prepared == ["__initial__", "go"]
+
+
+def test_threads_sending_before_the_engine_exists_apply_every_event_once():
+    _warm(Ring, "step")
+    for _ in range(10):
+        sm = Ring()
+        barrier = threading.Barrier(4)
+
+        def hit(sm=sm, barrier=barrier):
+            barrier.wait()
+            for _ in range(30):
+                sm.send("step")
+
+        threads = [threading.Thread(target=hit) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sm.model.state == "a"  # 120 steps around a ring of 3
+
+
+def test_a_listener_added_after_quiet_sends_sees_the_next_events():
+    _warm(Ring, "step")
+    sm = Ring()
+    sm.send("step")
+    seen = []
+
+    class Listener:
+        def on_enter_state(self, target):
+            seen.append(target.id)
+
+    sm.add_listener(Listener())
+    sm.send("step")
+    assert seen == ["c"]
