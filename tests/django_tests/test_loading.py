@@ -82,3 +82,18 @@ def test_a_row_built_from_all_its_values_by_position_takes_the_state_as_stored()
     order = Order(*values)
     assert order.statemachine.paid.is_active
     assert order.entries == 0  # taken as stored: no initial entry ran
+
+
+def test_an_empty_state_column_is_no_state_yet():
+    """A text column left empty ("", written around the machine) loads as it is, with no
+    conversion per row; the machine reads it as no state and enters the initial one."""
+    pk = Order.objects.create(items=1).pk
+    Order.objects.filter(pk=pk).update(state="")
+    order = Order.objects.get(pk=pk)
+    assert order.state == ""
+    assert order.statemachine_state_error() is None
+    assert order.statemachine.created.is_active
+    assert order.state == "created"
+    order.statemachine.send("pay")
+    order.save()
+    assert Order.objects.get(pk=pk).state == "paid"

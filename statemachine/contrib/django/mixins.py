@@ -222,6 +222,8 @@ class StateMachineModelMixin(MachineMixin):
     statemachine_lock: str | None = None
     statemachine_raise_errors: bool = False
     statemachine_permissions: Mapping[str, Any] = {}
+    # See _row_shape: made on the first row of each model class.
+    _statemachine_row_shape: tuple[int, int, bool, Any] = (-1, 0, False, None)
 
     if TYPE_CHECKING:  # what models.Model provides
         pk: Any
@@ -234,7 +236,9 @@ class StateMachineModelMixin(MachineMixin):
     @classmethod
     def from_db(cls, db: str, field_names: Any, values: Any) -> Any:
         # `_whole_row_with_state`, inlined (it runs once per row), keeping the shape.
-        shape = cls.__dict__.get("_statemachine_row_shape") or _row_shape(cls)
+        shape = cls._statemachine_row_shape
+        if shape[3] is not cls:  # not computed yet, or inherited: this class's fields differ
+            shape = _row_shape(cls)
         if len(values) == shape[0] and values[shape[1]] is not None:
             # Django's own from_db for a whole row; __init__ knows such a row by its
             # arguments. When no __init__ of the user's is in the way, Model.__init__ is
@@ -242,7 +246,7 @@ class StateMachineModelMixin(MachineMixin):
             if shape[2]:
                 new = cls.__new__(cls)
                 models.Model.__init__(new, *values)
-                new.__dict__["_statemachine_ready"] = True
+                new._statemachine_ready = True
             else:
                 new = cls(*values)
             new._state.adding = False
@@ -263,7 +267,7 @@ class StateMachineModelMixin(MachineMixin):
             # on first use, and reads the state as loaded (`_statemachine_loaded`, for the
             # optimistic lock) before it can change anything.
             super(MachineMixin, self).__init__(*args)  # models.Model.__init__
-            self.__dict__["_statemachine_ready"] = True
+            self._statemachine_ready = True
             return
         loading = _loading.get()
         with unprotected(self):
@@ -340,6 +344,11 @@ class StateMachineModelMixin(MachineMixin):
         """
         cls = type(self)
         machine_cls = _machine_class(cls)
+        field = _state_field(cls)
+        if field is not None and self.__dict__.get(field.attname) == "":
+            # An empty text column, loaded as it is (see StateField.get_db_converters): no
+            # state yet, as the field reads it everywhere else.
+            self.__dict__[field.attname] = None
         with unprotected(self):  # entering the initial state writes the field
             try:
                 sm = machine_cls(self, state_field=self.state_field_name)
@@ -386,7 +395,7 @@ class StateMachineModelMixin(MachineMixin):
             return None
         machine_cls = _machine_class(cls)
         stored = getattr(self, self.state_field_name, None)
-        if stored is None:
+        if stored is None or stored == "":  # no state yet (see _statemachine_build)
             return None
         values = list(stored) if isinstance(stored, (OrderedSet, list, tuple)) else [stored]
         for value in values:
@@ -782,15 +791,18 @@ def _permission_text(required: Any) -> str:
 def _whole_row_with_state(model: Any, values: Any) -> bool:
     """Whether ``values`` are a value for each concrete field, in order, with a state (not
     None) where the state field is: what ``from_db`` passes for a row loaded whole."""
-    count, index, _ = model.__dict__.get("_statemachine_row_shape") or _row_shape(model)
+    shape = model._statemachine_row_shape
+    count, index, _, _ = shape if shape[3] is model else _row_shape(model)
     return len(values) == count and values[index] is not None
 
 
-def _row_shape(model: Any) -> tuple[int, int, bool]:
+def _row_shape(model: Any) -> tuple[int, int, bool, Any]:
     """(number of concrete fields, index of the state field among them, whether creating an
-    instance runs no ``__init__`` but ours and ``Model.__init__``), computed once per model;
-    (-1, 0, False) when the model has no machine or no such field (no row then matches)."""
-    shape = (-1, 0, False)
+    instance runs no ``__init__`` but ours and ``Model.__init__``, the model), computed once
+    per model and kept on it (a subclass, which inherits it, has fields of its own: it
+    computes its own); (-1, 0, False, model) when the model has no machine or no such field
+    (no row then matches)."""
+    shape: tuple[int, int, bool] = (-1, 0, False)
     names = [f.attname for f in model._meta.concrete_fields]
     if model.state_machine_name:
         field = _state_field(model)
@@ -799,8 +811,8 @@ def _row_shape(model: Any) -> tuple[int, int, bool]:
             inits = [c for c in model.__mro__ if "__init__" in c.__dict__ and c is not MachineMixin]
             direct = inits[:2] == [StateMachineModelMixin, models.Model]
             shape = (len(names), names.index(attname), direct)
-    model._statemachine_row_shape = shape
-    return shape
+    model._statemachine_row_shape = (*shape, model)
+    return model._statemachine_row_shape  # type: ignore[no-any-return]
 
 
 def _state_given(model: Any, field: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
