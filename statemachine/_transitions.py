@@ -257,7 +257,7 @@ class TransitionList(CallbackDecorators):
             if not isinstance(other, Event):
                 return NotImplemented
             other = other._transitions
-        return TransitionList._of([*self._items, *other._items])
+        return TransitionList._of(self._items + other._items)
 
     def add_transitions(self, transitions: Iterable[Transition | AnySource]) -> TransitionList:
         for t in transitions:
