@@ -434,7 +434,10 @@ class Engine:
         table = program.table.get(event)
         if table is None:
             table = program.event_table(event)
-        runs = table.get(value)
+        try:
+            runs = table.get(value)
+        except TypeError:  # an unhashable value: the general path reports it
+            return value, None
         if runs is not None and not runs[0].has_callbacks and not program.prepare:
             run = runs[0]
             if run.entries:

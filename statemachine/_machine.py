@@ -460,8 +460,13 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
                     return
             elif current is not None and program.definition.is_flat:
                 if current.__class__ is OrderedSet:
-                    for value in current:
-                        self._state_of(value)
+                    # A flat machine is in one state: a set of one value (as a statechart
+                    # stores it) is that value; several are no state of it.
+                    if len(current) != 1:
+                        raise exceptions.invalid_state_value(current)
+                    current = next(iter(current))
+                    self._state_of(current)
+                    setattr(model, field, current)
                 else:
                     self._state_of(current)
                 if recipe is not None:

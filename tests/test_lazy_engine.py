@@ -216,14 +216,33 @@ def test_a_mixin_getattr_before_the_machine_class_keeps_working():
     assert sm.yellow.is_active
 
 
-def test_a_flat_machine_restored_from_a_set_of_values_checks_each_one():
+def test_a_flat_machine_restored_from_a_set_takes_its_one_value():
+    """A statechart stores a set of values; a flat machine is in one state: a set of one
+    value is that value (stored back as it), anything else is refused when restoring."""
     from statemachine.orderedset import OrderedSet
 
+    with pytest.raises(InvalidStateValue, match="'green', 'yellow'"):
+        Light(Model(OrderedSet(["green", "yellow"])))
     with pytest.raises(InvalidStateValue, match="'blue'"):
-        Light(Model(OrderedSet(["green", "blue"])))
-    sm = Light(Model(OrderedSet(["yellow"])))
+        Light(Model(OrderedSet(["blue"])))
+    model = Model(OrderedSet(["yellow"]))
+    sm = Light(model)
     assert not _has_engine(sm)
+    assert model.state == "yellow"
+    assert sm.yellow.is_active
     assert [s.id for s in sm.configuration] == ["yellow"]
+    sm.send("cycle")
+    assert model.state == "red"
+
+
+def test_an_unhashable_value_set_on_a_running_machine_is_reported():
+    model = Model()
+    sm = Light(model)
+    sm.send("cycle")
+    sm._get_engine()  # the engine's own path, whichever path the send took
+    model.state = ["yellow"]
+    with pytest.raises(InvalidStateValue, match=r"\['yellow'\]"):
+        sm.send("cycle")
 
 
 # --- events sent before the engine is built ---------------------------------------------------
