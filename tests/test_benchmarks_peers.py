@@ -7,6 +7,7 @@ installers, and the identity check against our own library and fake distribution
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -473,7 +474,9 @@ def test_main_passes_peer_options_through(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_without_peers_the_scenarios_run_as_before(capsys: pytest.CaptureFixture[str]) -> None:
+    # Without --check the exit status does not depend on the timings, and neither does this
+    # test: it checks the report, not whether this machine met the targets just now.
     assert bench_main.main(["--scenario", "S1", "--rounds", "1"]) == 0
     out = capsys.readouterr().out
     assert "S1        send('cycle'), 3-state cycle" in out
-    assert "all targets met" in out
+    assert re.search(r"^(all targets met|\d+ target\(s\) missed)", out, re.M), out
