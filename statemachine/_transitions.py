@@ -204,9 +204,14 @@ class AnySource:
         return self.expanded
 
 
+_new_object = object.__new__
+
+
 class CallbackDecorators:
     """``@x.before``, ``@x.on``... for events and transition lists: each adds the decorated
     function to the callback group of every transition and returns it unchanged."""
+
+    __slots__ = ()
 
     def _decorate(self, group: str, func: Any) -> Any:
         raise NotImplementedError
@@ -239,13 +244,15 @@ class TransitionList(CallbackDecorators):
     event whose ``on`` action is that function.
     """
 
+    __slots__ = ("_items",)
+
     def __init__(self, transitions: Iterable[Transition | AnySource] | None = None) -> None:
         self._items: list[Transition | AnySource] = list(transitions or [])
 
-    @classmethod
-    def _of(cls, items: list[Transition | AnySource]) -> TransitionList:
+    @staticmethod
+    def _of(items: list[Transition | AnySource]) -> TransitionList:
         """A list owning ``items`` (not copied): what the builders and ``|`` make."""
-        made = object.__new__(cls)
+        made = _new_object(TransitionList)
         made._items = items
         return made
 
