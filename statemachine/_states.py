@@ -137,6 +137,7 @@ class State:
         if states or history:
             for child in (*self.states, *self.history):
                 child.parent = self
+                self._expose(child)
 
     # --- identity ---------------------------------------------------------------------------
     @property
@@ -155,7 +156,12 @@ class State:
         return self._id if self._value is None else self._value
 
     def _set_id(self, identifier: str) -> None:
-        self._id = identifier
+        old, self._id = self._id, identifier
+        parent = self.parent
+        if parent is not None:
+            if old and parent.__dict__.get(old) is self:  # renamed: the old name goes
+                del parent.__dict__[old]
+            parent._expose(self)
 
     @property
     def is_compound(self) -> bool:
@@ -178,13 +184,17 @@ class State:
         """True if ``state`` is an ancestor of this state."""
         return state in self.ancestors()
 
-    def __getattr__(self, name: str) -> State:
-        # Only reached when normal lookup fails: ``parent.child`` finds a child by id.
-        if not name.startswith("_"):
-            for child in (*self.__dict__.get("states", ()), *self.__dict__.get("history", ())):
-                if child.id == name:
-                    return child  # type: ignore[no-any-return]
-        raise AttributeError(f"{type(self).__name__} {self.__dict__.get('_id')!r} has no {name!r}")
+    def _expose(self, child: State) -> None:
+        """``parent.child``: a child is an attribute of its parent under its id, unless the
+        name is taken (an attribute of states, or another child's).
+
+        Plain attributes rather than a ``__getattr__``: that hook would make every attribute
+        read of every state slower (CPython does not specialize reads on classes that have
+        one), and class creation reads state attributes thousands of times.
+        """
+        ident = child._id
+        if ident and not ident.startswith("_") and not hasattr(State, ident):
+            self.__dict__.setdefault(ident, child)
 
     # --- transition builders --------------------------------------------------------------
     @property
@@ -354,7 +364,12 @@ class InstanceState(State):
 
     def __getattr__(self, name: str) -> Any:
         state = self.__dict__["_state"]
-        value = getattr(state, name)
+        try:
+            value = getattr(state, name)
+        except AttributeError:
+            raise AttributeError(
+                f"{type(state).__name__} {state.id!r} has no {name!r}", name=name, obj=self
+            ) from None
         if isinstance(value, State) and value.parent is state:
             # ``sm.parent.child`` is the child's view on this machine, so is_active is live.
             return value.__get__(self.__dict__["_machine"], type(self.__dict__["_machine"]))

@@ -898,9 +898,12 @@ def test_is_descendant_is_true_for_ancestors_only():
 
 def test_missing_child_attribute_names_the_state():
     """Reading a child that does not exist on a compound state raises AttributeError naming the
-    state and the attribute."""
-    with pytest.raises(AttributeError, match="'shire' has no 'rivendell'"):
+    attribute, and on a machine's view of the state the state too."""
+    assert Shire.shire.bag_end is Shire.bag_end  # children are attributes of their parent
+    with pytest.raises(AttributeError, match="'rivendell'"):
         Shire.shire.rivendell
+    with pytest.raises(AttributeError, match="State 'shire' has no 'rivendell'"):
+        Shire().shire.rivendell
 
 
 def test_class_state_and_instance_state_compare_equal_both_ways():
