@@ -274,6 +274,7 @@ class SpecListAttribute:
         specs: CallbackSpecList = target.__dict__.get(self.name)
         if specs is None:
             specs = target.__dict__[self.name] = CallbackSpecList(self.group, unless=self.unless)
+            target._has_specs = True
         return specs
 
 

@@ -95,6 +95,8 @@ class State:
         return False
 
     is_history = False
+    # Set when a callback spec list is made (SpecListAttribute): most have none.
+    _has_specs = False
     # Events and methods declared in a ``State.Compound`` body, moved onto the machine (set
     # per state by the body's class statement; read-only here).
     _hoisted: dict[str, Any] = {}

@@ -70,6 +70,8 @@ class Transition:
     # Events referenced before the class named them (``event=start`` where
     # ``start = Event(...)`` is declared above); resolved at class creation. Most have none.
     _event_refs: list[Any] = []  # never mutated: replaced per instance when there are some
+    # Set when a callback spec list is made (SpecListAttribute): most have none.
+    _has_specs = False
 
     validators = SpecListAttribute(Group.VALIDATORS)
     cond = SpecListAttribute(Group.COND)
