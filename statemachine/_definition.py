@@ -60,7 +60,6 @@ _TRANSITION_GROUPS = (
 )
 
 
-
 def declared_transition_specs(t: Transition) -> _Specs:
     """The callback specs ``t`` declares, by (transition, group), groups without specs left
     out (reading them never creates the lazy spec lists)."""
