@@ -443,15 +443,19 @@ def _check_membership(
     """Every transition goes between states of this machine: a target from another machine,
     or a state whose attribute name was taken over (``b = a.to(b)``), is a definition error."""
     known = set(map(id, states))
-    for t in transitions:
-        if not known.issuperset(map(id, t.targets)):
-            target = next(s for s in t.targets if id(s) not in known)
-            raise exceptions.foreign_state(name, t, target)
-    for event in events.values():
-        items: list[Transition] = event.transitions._items  # type: ignore[assignment]
-        if not known.issuperset([id(t.source) for t in items]):  # expanded: Transitions only
-            t = next(t for t in items if id(t.source) not in known)
-            raise exceptions.foreign_state(name, t, t.source)
+    # One set test for all targets, and one for the sources of all events' transitions (the
+    # lists are expanded: Transitions only); the culprit is looked for only on failure.
+    if not known.issuperset([id(s) for t in transitions for s in t.targets]):
+        t, target = next((t, s) for t in transitions for s in t.targets if id(s) not in known)
+        raise exceptions.foreign_state(name, t, target)
+    listed: list[Transition] = [
+        t  # type: ignore[misc]
+        for event in events.values()
+        for t in event.transitions._items
+    ]
+    if not known.issuperset([id(t.source) for t in listed]):
+        t = next(t for t in listed if id(t.source) not in known)
+        raise exceptions.foreign_state(name, t, t.source)
 
 
 def _mark_initials(top: list[State], states: list[State]) -> None:
