@@ -158,12 +158,9 @@ class State:
         return self._id if self._value is None else self._value
 
     def _set_id(self, identifier: str) -> None:
-        old, self._id = self._id, identifier
-        parent = self.parent
-        if parent is not None:
-            if old and parent.__dict__.get(old) is self:  # renamed: the old name goes
-                del parent.__dict__[old]
-            parent._expose(self)
+        self._id = identifier
+        if self.parent is not None:  # a child named once its parent exists
+            self.parent._expose(self)
 
     @property
     def is_compound(self) -> bool:
