@@ -498,10 +498,9 @@ def _validate(
             raise exceptions.duplicate_state_id(s._id, _place(first, name), _place(s, name))
         if s.is_history:
             continue
-        value = s._id if s._value is None else s._value  # `s.value`, without the call
-        other = seen_values.setdefault(value, s)
+        other = seen_values.setdefault(s.value, s)
         if other is not s:
-            raise exceptions.duplicate_values(other._id, s._id, value)
+            raise exceptions.duplicate_values(other._id, s._id, s.value)
     for s in states:
         if s.donedata is not None and not s.final:
             raise exceptions.donedata_not_final(s._id)
@@ -520,11 +519,7 @@ def _validate(
             bad_final[source._id] = None
         if unnamed is None and "" in t._events:
             unnamed = t
-        out = targets.get(id(source))
-        if out is None:
-            targets[id(source)] = list(t.targets)
-        else:
-            out.extend(t.targets)
+        targets.setdefault(id(source), []).extend(t.targets)
     if bad_final:
         raise exceptions.transitions_from_final(list(bad_final))
     if unnamed is not None:
@@ -620,11 +615,7 @@ def _reaching(finals: list[State], transitions: list[Transition]) -> set[int]:
     sources: dict[int, list[State]] = {}
     for t in transitions:
         for target in t.targets:
-            into = sources.get(id(target))
-            if into is None:
-                sources[id(target)] = [t.source]
-            else:
-                into.append(t.source)
+            sources.setdefault(id(target), []).append(t.source)
     seen: set[int] = set()
     stack = list(finals)
     while stack:

@@ -280,9 +280,8 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
     _runtime_listeners: tuple[Any, ...] = ()
     #: Whether no `__init__` of the user's runs before the library's (see `_program`).
     _plain_init: ClassVar[bool]
-    #: (model class, state field) -> (program, engine class, the value an initial entry
-    #: that runs nothing stores, or NOT_FAST), for instances whose program depends on nothing
-    #: else (see `_plain`).
+    #: (model class, state field) -> the recipe of instances whose program depends on
+    #: nothing else (see `_plain` and `_Recipe`).
     _recipes: ClassVar[dict[tuple[type, str], _Recipe]]
     # A SyncEngine, or an AsyncEngine for `async def` callbacks; None until first use (see
     # `_get_engine`). A plain instance attribute: a class-level default, descriptor or
@@ -321,10 +320,9 @@ class StateChart(Generic[TModel], metaclass=StateMachineMetaclass):
                 recipe is not None
                 and recipe.quiet is not NOT_FAST
                 and getattr(model, state_field, None) is None
-                and (own_model or recipe.names.isdisjoint(getattr(model, "__dict__", ())))
+                and (own_model or not _callback_attrs(model, recipe.names))
             ):
-                value = recipe.quiet
-                setattr(model, state_field, _fresh(value) if value.__class__ is dict else value)
+                setattr(model, state_field, _fresh(recipe.quiet))
                 # Kept until the first event, which builds the engine from it (and deletes
                 # it): looking the recipe up again and re-checking that this machine is
                 # plain cost as much as building the engine itself.

@@ -31,8 +31,6 @@ class _ToBuilder:
         self._state = state
 
     def __call__(self, *targets: State, **kwargs: Any) -> TransitionList:
-        if len(targets) == 1:  # the common case, without a comprehension
-            return TransitionList._of([self._state._add_transition(targets[0], kwargs)])
         if not targets:
             return TransitionList._of([self._state._add_transition(None, kwargs)])
         return TransitionList._of([self._state._add_transition(t, kwargs) for t in targets])

@@ -27,6 +27,21 @@ def _has_engine(sm) -> bool:
     return sm._engine is not None
 
 
+def _from_four_threads(work) -> None:
+    """Run ``work`` in four threads released at once, and wait for them."""
+    barrier = threading.Barrier(4)
+
+    def run():
+        barrier.wait()
+        work()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def test_a_fresh_machine_with_a_quiet_initial_entry_has_no_engine_yet():
     sm = Light()
     assert sm.model.state == "green"
@@ -126,20 +141,14 @@ def test_threads_sending_the_first_events_share_one_engine():
 
     for _ in range(20):
         sm = Counter()
-        barrier = threading.Barrier(4)
         engines = []
 
-        def hit(sm=sm, barrier=barrier, engines=engines):
-            barrier.wait()
+        def hit(sm=sm, engines=engines):
             engines.append(sm._get_engine())
             for _ in range(50):
                 sm.send("tick")
 
-        threads = [threading.Thread(target=hit) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        _from_four_threads(hit)
         assert len({id(e) for e in engines}) == 1
         assert sm.ticks == 200
 
@@ -361,18 +370,12 @@ def test_threads_sending_before_the_engine_exists_apply_every_event_once():
     _warm(Ring, "step")
     for _ in range(10):
         sm = Ring()
-        barrier = threading.Barrier(4)
 
-        def hit(sm=sm, barrier=barrier):
-            barrier.wait()
+        def hit(sm=sm):
             for _ in range(30):
                 sm.send("step")
 
-        threads = [threading.Thread(target=hit) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        _from_four_threads(hit)
         assert sm.model.state == "a"  # 120 steps around a ring of 3
 
 

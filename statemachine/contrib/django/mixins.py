@@ -236,9 +236,7 @@ class StateMachineModelMixin(MachineMixin):
     @classmethod
     def from_db(cls, db: str, field_names: Any, values: Any) -> Any:
         # `_whole_row_with_state`, inlined (it runs once per row), keeping the shape.
-        shape = cls._statemachine_row_shape
-        if shape[3] is not cls:  # not computed yet, or inherited: this class's fields differ
-            shape = _row_shape(cls)
+        shape = _row_shape(cls)
         if len(values) == shape[0] and values[shape[1]] is not None:
             # Django's own from_db for a whole row; __init__ knows such a row by its
             # arguments. When no __init__ of the user's is in the way, Model.__init__ is
@@ -791,8 +789,7 @@ def _permission_text(required: Any) -> str:
 def _whole_row_with_state(model: Any, values: Any) -> bool:
     """Whether ``values`` are a value for each concrete field, in order, with a state (not
     None) where the state field is: what ``from_db`` passes for a row loaded whole."""
-    shape = model._statemachine_row_shape
-    count, index, _, _ = shape if shape[3] is model else _row_shape(model)
+    count, index, _, _ = _row_shape(model)
     return len(values) == count and values[index] is not None
 
 
@@ -802,6 +799,9 @@ def _row_shape(model: Any) -> tuple[int, int, bool, Any]:
     per model and kept on it (a subclass, which inherits it, has fields of its own: it
     computes its own); (-1, 0, False, model) when the model has no machine or no such field
     (no row then matches)."""
+    cached = model._statemachine_row_shape
+    if cached[3] is model:
+        return cached  # type: ignore[no-any-return]
     shape: tuple[int, int, bool] = (-1, 0, False)
     names = [f.attname for f in model._meta.concrete_fields]
     if model.state_machine_name:
