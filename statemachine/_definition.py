@@ -131,7 +131,8 @@ class MachineDefinition:
         self.is_flat = True
         has_final = False
         for s in states:
-            self.states_map[s.value] = s
+            value = s._value  # (the `value` property, inlined)
+            self.states_map[s._id if value is None else value] = s
             self.states_by_id[s._id] = s
             if s.states or s.is_history:
                 self.is_flat = False
@@ -229,10 +230,11 @@ def _collect_states(
                     attrs[ident] = state
         for ident, state in found:
             first = named.setdefault(id(state), ident)
-            if first != ident or (id(state) in seen and state.id != ident):
+            # (`_id`, not the `id` property: class creation reads it for every state)
+            if first != ident or (id(state) in seen and state._id != ident):
                 # `b = a`: one State object can only be one state of the machine.
-                raise exceptions.state_assigned_twice(first if first != ident else state.id, ident)
-            if not state.id or (state.id != ident and state.parent is None):
+                raise exceptions.state_assigned_twice(first if first != ident else state._id, ident)
+            if not state._id or (state._id != ident and state.parent is None):
                 state._set_id(ident)  # the attribute names the state (a `States` member too)
             if state.parent is not None:
                 continue  # a child given to `State(states=[...])`, named by its attribute
@@ -243,8 +245,10 @@ def _collect_states(
 
     def walk(state: State) -> None:
         everything.append(state)
+        if not state.states and not state.history:
+            return
         for child in (*state.states, *state.history):
-            if not child.id:
+            if not child._id:
                 child._set_id(_implicit_id(child, state))
             walk(child)
 
@@ -292,8 +296,8 @@ def _hoist(namespace: dict[str, Any], states: list[State], attrs: dict[str, Any]
             elif isinstance(value, (TransitionList, Event)):
                 raise exceptions.hoisted_name_clash(key, s.id)
     for s in states:
-        if s.parent is not None and s.id not in namespace and not s.is_history:
-            attrs.setdefault(s.id, s)
+        if s.parent is not None and s._id not in namespace and not s.is_history:
+            attrs.setdefault(s._id, s)
 
 
 def _is_event_like(value: Any) -> bool:
@@ -348,9 +352,12 @@ def _collect_events(
         else:
             continue
         event_ids = expand_event_names(event.id) if event.id == key else [event.id]
+        # A transition keeps the Event objects given explicitly (repr() shows their delay and
+        # flags); an event made from a bare list has only defaults.
+        given = event if isinstance(value, Event) else None
         for t in event.transitions._items:  # expanded: Transitions only
             for e in event_ids:
-                t.add_event(e, event)  # type: ignore[union-attr]
+                t.add_event(e, given)  # type: ignore[union-attr]
         namespace[key] = event
         events[event.id] = event
         for e in event_ids[1:]:
@@ -462,7 +469,7 @@ def _mark_initials(top: list[State], states: list[State]) -> None:
     """Where no state of a level is marked ``initial=True``, its first declared state is the
     initial one (``State.initial`` then reads True); every region of a parallel state is
     entered with it, so each region is initial."""
-    levels = [top] + [s.states for s in states if s.is_compound]
+    levels = [top] + [s.states for s in states if s.states and not s.parallel]
     for level in levels:
         if level and not any(s.initial for s in level):
             level[0].initial = True
@@ -498,15 +505,21 @@ def _validate(
             raise exceptions.duplicate_state_id(s._id, _place(first, name), _place(s, name))
         if s.is_history:
             continue
-        other = seen_values.setdefault(s.value, s)
+        value = s._value  # (the `value` property, inlined)
+        other = seen_values.setdefault(s._id if value is None else value, s)
         if other is not s:
             raise exceptions.duplicate_values(other._id, s._id, s.value)
     for s in states:
         if s.donedata is not None and not s.final:
             raise exceptions.donedata_not_final(s._id)
 
-    # The graph, once: the targets of the transitions out of each state, by id(state).
-    targets: dict[int, list[State]] = {}
+    # The graph, once. States are numbered by document order (1 to n, `states[order - 1]`),
+    # and the graph is kept by those numbers: cheaper than sets of `id()`s, and a State
+    # hashes like its value, in Python code. `targets[order]`: the targets of the transitions
+    # out of that state; `sources[order]`: the sources of the transitions into it.
+    count = len(states) + 1
+    targets: list[list[State] | None] = [None] * count
+    sources: list[list[State] | None] = [None] * count
     bad_final: dict[str, None] = {}
     unnamed: Transition | None = None
     for t in transitions:
@@ -519,15 +532,26 @@ def _validate(
             bad_final[source._id] = None
         if unnamed is None and "" in t._events:
             unnamed = t
-        targets.setdefault(id(source), []).extend(t.targets)
+        order = source.document_order
+        out = targets[order]
+        if out is None:
+            targets[order] = list(t.targets)
+        else:
+            out.extend(t.targets)
+        for target in t.targets:
+            into = sources[target.document_order]
+            if into is None:
+                sources[target.document_order] = [source]
+            else:
+                into.append(source)
     if bad_final:
         raise exceptions.transitions_from_final(list(bad_final))
     if unnamed is not None:
         raise exceptions.event_without_id(unnamed, name)
 
     if flags.get("validate_disconnected_states", True):
-        reachable = _reachable(top, targets)
-        unreachable = [s for s in states if id(s) not in reachable and not s.is_history]
+        reached = _reachable(top, targets)
+        unreachable = [s for s in states if not reached[s.document_order] and not s.is_history]
         if unreachable:
             raise exceptions.disconnected(unreachable)
 
@@ -541,17 +565,17 @@ def _validate(
             raise exceptions.trap_states(traps)
 
     if finals and flags.get("validate_final_reachability", True):
-        reaches = _reaching(finals, transitions)
-        dead = [s for s in atomic if not s.final and id(s) not in reaches]
+        reaches = _reaching(finals, sources)
+        dead = [s for s in atomic if not s.final and not reaches[s.document_order]]
         if dead:
             raise exceptions.final_unreachable(dead)
 
 
-def _has_way_out(state: State, targets: dict[int, list[State]]) -> bool:
+def _has_way_out(state: State, targets: list[list[State] | None]) -> bool:
     """Whether a transition leaves ``state`` or one of its ancestors."""
     node: State | None = state
     while node is not None:
-        if id(node) in targets:
+        if targets[node.document_order] is not None:
             return True
         node = node.parent
     return False
@@ -577,17 +601,19 @@ def _validate_nesting(top: list[State], states: list[State]) -> None:
             kinds[kind] = h
 
 
-def _reachable(top: list[State], targets: dict[int, list[State]]) -> set[int]:
-    """Ids (``id()``) of the states reachable from the initial configuration, along
-    transitions (``targets``: by id of the source) and nesting."""
-    seen: set[int] = set()
+def _reachable(top: list[State], targets: list[list[State] | None]) -> list[bool]:
+    """Whether each state (by document order) is reachable from the initial configuration,
+    along transitions (``targets``: by document order of the source) and nesting."""
+    seen = [False] * len(targets)
     stack = [s for s in top if s.initial]
     while stack:
         s = stack.pop()
-        if id(s) in seen:
+        if seen[s.document_order]:
             continue
-        seen.add(id(s))
-        stack.extend(targets.get(id(s), ()))
+        seen[s.document_order] = True
+        out = targets[s.document_order]
+        if out is not None:
+            stack.extend(out)
         if s.parent is None and not s.states:  # a flat state: nothing else leads on
             continue
         # Entering a compound reaches its initial child only; a parallel, all its regions.
@@ -605,25 +631,24 @@ def _reachable(top: list[State], targets: dict[int, list[State]]) -> set[int]:
         if node is not None:
             stack.append(node)
         while node is not None:
-            stack.extend(targets.get(id(node), ()))
+            stack.extend(targets[node.document_order] or ())
             node = node.parent
     return seen
 
 
-def _reaching(finals: list[State], transitions: list[Transition]) -> set[int]:
-    """Ids (``id()``) of the states from which some final state can be reached."""
-    sources: dict[int, list[State]] = {}
-    for t in transitions:
-        for target in t.targets:
-            sources.setdefault(id(target), []).append(t.source)
-    seen: set[int] = set()
+def _reaching(finals: list[State], sources: list[list[State] | None]) -> list[bool]:
+    """Whether some final state can be reached from each state (by document order), along
+    transitions (``sources``: by document order of the target) and nesting."""
+    seen = [False] * len(sources)
     stack = list(finals)
     while stack:
         s = stack.pop()
-        if id(s) in seen:
+        if seen[s.document_order]:
             continue
-        seen.add(id(s))
-        stack.extend(sources.get(id(s), ()))
+        seen[s.document_order] = True
+        into = sources[s.document_order]
+        if into is not None:
+            stack.extend(into)
         parent = s.parent
         if parent is None and not s.states:  # a flat state: nothing else leads here
             continue

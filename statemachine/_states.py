@@ -31,9 +31,17 @@ class _ToBuilder:
         self._state = state
 
     def __call__(self, *targets: State, **kwargs: Any) -> TransitionList:
+        state = self._state
+        if len(targets) == 1 and not kwargs:  # `a.to(b)`, by far the most common form
+            target = targets[0]
+            if not isinstance(target, State):
+                raise exceptions.unknown_state_target(target, "to()")
+            transition = Transition(state, target)
+            state.transitions._items.append(transition)
+            return TransitionList._of([transition])
         if not targets:
-            return TransitionList._of([self._state._add_transition(None, kwargs)])
-        return TransitionList._of([self._state._add_transition(t, kwargs) for t in targets])
+            return TransitionList._of([state._add_transition(None, kwargs)])
+        return TransitionList._of([state._add_transition(t, kwargs) for t in targets])
 
     def itself(self, **kwargs: Any) -> TransitionList:
         return TransitionList([self._state._add_transition(self._state, kwargs)])
@@ -125,6 +133,9 @@ class State:
         self.parent: State | None = None
         self.document_order = 0
         self.transitions = TransitionList._of([])
+        # `a.to(b)`: a builder made once per state (a property would make one per call, and
+        # a class definition calls it once per transition).
+        self.to = _ToBuilder(self)
         if enter is not None:
             self.enter.add(enter)
         if exit is not None:
@@ -194,10 +205,8 @@ class State:
             self.__dict__.setdefault(ident, child)
 
     # --- transition builders --------------------------------------------------------------
-    @property
-    def to(self) -> _ToBuilder:
-        """Build transitions from this state: ``a.to(b)``, ``a.to(b, c)``, ``a.to.itself()``."""
-        return _ToBuilder(self)
+    to: _ToBuilder
+    """Build transitions from this state: ``a.to(b)``, ``a.to(b, c)``, ``a.to.itself()``."""
 
     @property
     def from_(self) -> _FromBuilder:

@@ -26,6 +26,9 @@ __all__ = [
 ]
 
 
+_new_object = object.__new__
+
+
 def split_events(event: Any) -> list[str]:
     """Normalize the ``event=`` kwarg (str, space-separated str, Event, or list) to ids."""
     if event is None:
@@ -70,6 +73,10 @@ class Transition:
     # Events referenced before the class named them (``event=start`` where
     # ``start = Event(...)`` is declared above); resolved at class creation. Most have none.
     _event_refs: list[Any] = []  # never mutated: replaced per instance when there are some
+    # Event id -> the Event object given for it (its display name, delay and internal flag
+    # are kept for the event the class declares, and shown by repr()). Most transitions are
+    # given none: never mutated, replaced per instance by the first one given.
+    _event_objects: dict[str, Any] = {}
     # Set when a callback spec list is made (SpecListAttribute): most have none.
     _has_specs = False
 
@@ -101,9 +108,6 @@ class Transition:
             self.targets = target if isinstance(target, list) else [target]
         self.internal = internal
         self.initial = initial
-        # Event id -> the Event object given for it (its display name, delay and internal
-        # flag are kept for the event the class declares, and shown by repr()).
-        self._event_objects: dict[str, Any] = {}
         if event is None:  # most transitions: their event is named by the class attribute
             self._events: list[str] = []
         else:
@@ -111,7 +115,7 @@ class Transition:
             for e in event if isinstance(event, (list, tuple)) else [event]:
                 if getattr(e, "id", None):
                     for ident in split_events(e):
-                        self._event_objects.setdefault(ident, e)
+                        self._keep_event_object(ident, e)
             refs = _unnamed_events(event)
             if refs:
                 self._event_refs = refs
@@ -159,7 +163,12 @@ class Transition:
         if event_id not in self._events:
             self._events.append(event_id)
         if event is not None:
-            self._event_objects.setdefault(event_id, event)
+            self._keep_event_object(event_id, event)
+
+    def _keep_event_object(self, event_id: str, event: Any) -> None:
+        if not self._event_objects:
+            self._event_objects = {}  # this transition's own (the class's is shared)
+        self._event_objects.setdefault(event_id, event)
 
     def match(self, event: str | None) -> bool:
         """Whether this transition is triggered by ``event`` (None: the null event)."""
@@ -204,9 +213,6 @@ class AnySource:
                 for group, func in self.decorators:
                     getattr(t, group).add(func, Priority.DECORATOR)
         return self.expanded
-
-
-_new_object = object.__new__
 
 
 class CallbackDecorators:
