@@ -127,6 +127,7 @@ class MachineDefinition:
         # Only groups that have specs are stored; a missing key reads as no specs.
         self.states_map: dict[Any, State] = {}
         self.states_by_id: dict[str, State] = {}
+        self.transitions_by_source: dict[str, tuple[Transition, ...]] = {}
         self.state_specs: dict[tuple[str, int], tuple[CallbackSpec, ...]] = _Specs()
         self.is_flat = True
         has_final = False
@@ -138,6 +139,8 @@ class MachineDefinition:
                 self.is_flat = False
             if s.final:
                 has_final = True
+            if s.transitions._items:  # a state's own list: its transitions, in order
+                self.transitions_by_source[s._id] = tuple(s.transitions._items)  # type: ignore[arg-type]
             if not s._has_specs:  # most states: no callbacks declared
                 continue
             attrs = s.__dict__
@@ -151,17 +154,14 @@ class MachineDefinition:
         self.parallel_top = has_final and bool(top_states) and all(s.parallel for s in top_states)
         self.transition_events: dict[Transition, tuple[str, ...]] = {}
         self.transition_specs: dict[tuple[Transition, int], tuple[CallbackSpec, ...]] = _Specs()
-        by_source: dict[str, list[Transition]] = {}
         # Eventless transitions out of real states (a history default is not one of them).
         self.has_eventless = False
         for t in transitions:
             ids = self.transition_events[t] = tuple(t._events)
             if not ids and not t.source.is_history:
                 self.has_eventless = True
-            by_source.setdefault(t.source._id, []).append(t)
             if t._has_specs:
                 self.transition_specs.update(declared_transition_specs(t))
-        self.transitions_by_source = {k: tuple(v) for k, v in by_source.items()}
         self.has_event_defaults = any(e.delay or e.internal for e in events.values())
 
     def candidates(self, state: State, event: str | None) -> tuple[Transition, ...]:
@@ -220,7 +220,7 @@ def _collect_states(
     seen = {id(s) for s in top}
     named: dict[int, str] = {}  # id(state) -> the attribute that declares it here
     for key, value in namespace.items():
-        found: list[tuple[str, State]] = []
+        found: list[tuple[str, State]]
         if isinstance(value, State):
             found = [(key, value)]
         elif isinstance(value, States):
@@ -228,18 +228,21 @@ def _collect_states(
             for ident, state in found:
                 if ident not in namespace:
                     attrs[ident] = state
+        else:
+            continue
         for ident, state in found:
-            first = named.setdefault(id(state), ident)
+            identity = id(state)
+            first = named.setdefault(identity, ident)
             # (`_id`, not the `id` property: class creation reads it for every state)
-            if first != ident or (id(state) in seen and state._id != ident):
+            if first != ident or (identity in seen and state._id != ident):
                 # `b = a`: one State object can only be one state of the machine.
                 raise exceptions.state_assigned_twice(first if first != ident else state._id, ident)
             if not state._id or (state._id != ident and state.parent is None):
                 state._set_id(ident)  # the attribute names the state (a `States` member too)
             if state.parent is not None:
                 continue  # a child given to `State(states=[...])`, named by its attribute
-            if id(state) not in seen:
-                seen.add(id(state))
+            if identity not in seen:
+                seen.add(identity)
                 top.append(state)
     everything: list[State] = []
 
@@ -331,7 +334,7 @@ def _collect_events(
     named: dict[int, str] = {}
     decorated: dict[int, TransitionList] = {}  # `@a.to(b)` functions, by id: `go2 = go` too
     for key, value in list(namespace.items()):
-        if key == "_":  # `_ = a.to(b)`: a bare, eventless transition with a throwaway name
+        if key == "_" or isinstance(value, State):  # `_ = a.to(b)`: an eventless transition
             continue
         declared = decorated.get(id(value))
         if declared is None:
@@ -406,7 +409,7 @@ def build_definition(
             t.add_event(named[id(ref)], ref)
         del t._event_refs
     # Events named only through ``event=`` on a transition still get an Event and an attribute.
-    members: dict[str, set[int]] = {}  # ids of each event's transitions, built once per event
+    members: dict[str, set[Transition]] = {}  # each event's transitions, made once per event
     for t in transitions:
         for e in t._events:
             if e not in events:
@@ -421,16 +424,17 @@ def build_definition(
                     )
                 else:
                     events[e] = Event(TransitionList([t]), id=e)
-                members[e] = {id(t)}
+                members[e] = {t}
                 if e.isidentifier() and e not in namespace:
                     updates[e] = events[e]
                 continue
+            # (Transitions hash by identity: sets of them are cheap.)
             seen = members.get(e)
             if seen is None:
-                seen = members[e] = {id(x) for x in events[e].transitions.transitions}
-            if id(t) not in seen:
+                seen = members[e] = set(events[e].transitions._items)  # type: ignore[arg-type]
+            if t not in seen:
                 events[e].transitions.add_transitions([t])
-                seen.add(id(t))
+                seen.add(t)
 
     if not states:
         # Abstract machine: instantiation will say "There are no states or transitions."
@@ -449,20 +453,33 @@ def _check_membership(
 ) -> None:
     """Every transition goes between states of this machine: a target from another machine,
     or a state whose attribute name was taken over (``b = a.to(b)``), is a definition error."""
-    known = set(map(id, states))
-    # One set test for all targets, and one for the sources of all events' transitions (the
-    # lists are expanded: Transitions only); the culprit is looked for only on failure.
-    if not known.issuperset([id(s) for t in transitions for s in t.targets]):
-        t, target = next((t, s) for t in transitions for s in t.targets if id(s) not in known)
+    # The targets of all transitions, then the sources of all events' transitions (the lists
+    # are expanded: Transitions only); the culprit transition is looked for only on failure.
+    target = _foreign(states, (s for t in transitions for s in t.targets))
+    if target is not None:
+        t = next(t for t in transitions if any(s is target for s in t.targets))
         raise exceptions.foreign_state(name, t, target)
     listed: list[Transition] = [
         t  # type: ignore[misc]
         for event in events.values()
         for t in event.transitions._items
     ]
-    if not known.issuperset([id(t.source) for t in listed]):
-        t = next(t for t in listed if id(t.source) not in known)
-        raise exceptions.foreign_state(name, t, t.source)
+    source = _foreign(states, (t.source for t in listed))
+    if source is not None:
+        t = next(t for t in listed if t.source is source)
+        raise exceptions.foreign_state(name, t, source)
+
+
+def _foreign(states: list[State], candidates: Iterable[State]) -> State | None:
+    """The first of ``candidates`` that is not one of ``states``. States were numbered by
+    document order as they were collected (``states[order - 1]``), so membership is one
+    index, where a set of ``id()``s would cost a call per state."""
+    count = len(states)
+    for s in candidates:
+        order = s.document_order
+        if not 0 < order <= count or states[order - 1] is not s:
+            return s
+    return None
 
 
 def _mark_initials(top: list[State], states: list[State]) -> None:

@@ -194,6 +194,27 @@ def test_a_target_from_outside_the_class_is_named():
             go = a.to(b) | a.to(_foreign("elsewhere"))
 
 
+def test_targets_of_a_larger_machine_are_refused_whatever_their_position():
+    """States are told apart by their place in the class (document order): a state of
+    another machine is refused whether its place there is past the end of this class, or a
+    place this class also has."""
+
+    class Big(StateMachine):
+        s1 = State(initial=True)
+        s2 = State()
+        s3 = State()
+        s4 = State(final=True)
+        go = s1.to(s2) | s2.to(s3) | s3.to(s4)
+
+    for foreign in (Big.s4, Big.s2):
+        with pytest.raises(InvalidDefinition, match=f"uses state {foreign.id!r}, which is not"):
+
+            class Small(StateMachine):
+                a = State(initial=True)
+                b = State(final=True)
+                go = a.to(b) | a.to(foreign)
+
+
 def test_an_event_with_a_transition_out_of_a_foreign_state_is_refused():
     """An event may not carry a transition whose source belongs to no state of the class."""
     with pytest.raises(InvalidDefinition, match="from 'outside' uses state 'outside'"):
