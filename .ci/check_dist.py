@@ -38,6 +38,8 @@ REQUIRED = (
     "statemachine/contrib/django/templates/statemachine/admin/event_form.html",
     "statemachine/contrib/django/audit/migrations/__init__.py",
     "statemachine/contrib/django/audit/migrations/0001_initial.py",
+    "statemachine/contrib/django/timers/migrations/__init__.py",
+    "statemachine/contrib/django/timers/migrations/0001_initial.py",
 )
 TRAFFIC_LIGHT = ROOT / "contrib" / "traffic_light.py"
 # The last line contrib/traffic_light.py prints when it ran to the end.

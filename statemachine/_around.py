@@ -12,6 +12,13 @@ The engine keeps the exceptions its callbacks raised that became ``error.executi
 ``caught``: the hook reads it after ``proceed()`` to report errors the caller would not see
 otherwise.
 
+A model with the hook may also take over delayed sends: ``statemachine_schedule_send(machine,
+event, args, kwargs, delay, send_id)`` is called for each external send with a ``delay`` (or an
+``at`` keyword argument), from outside or from a callback; when it returns True the model has
+scheduled the event itself (the Django timers persist it) and the engine does nothing more.
+``statemachine_cancel_send(machine, send_id)`` is then called by ``cancel_event(send_id)``,
+after the engine dropped its own pending events with that id.
+
 A machine whose model has no hook runs the plain engine class: the hook costs nothing then.
 """
 
@@ -24,9 +31,11 @@ if TYPE_CHECKING:
 
     from ._engine import Engine
 
-__all__ = ["HOOK", "around_engine_class"]
+__all__ = ["CANCEL_HOOK", "HOOK", "SCHEDULE_HOOK", "around_engine_class"]
 
 HOOK = "statemachine_around_send"
+SCHEDULE_HOOK = "statemachine_schedule_send"
+CANCEL_HOOK = "statemachine_cancel_send"
 
 _classes: dict[type, type] = {}
 _KEEP = 16  # caught errors kept per send
@@ -53,6 +62,10 @@ def around_engine_class(engine_cls: type[Engine]) -> type[Engine]:
         send_id: str | None = None,
         internal: bool = False,
     ) -> Any:
+        if (delay or (kwargs and "at" in kwargs)) and not internal:
+            schedule = getattr(self.model, SCHEDULE_HOOK, None)
+            if schedule is not None and schedule(self.machine, event, args, kwargs, delay, send_id):
+                return None  # the model scheduled it
         if delay or internal or self.sending or (reentrant is not None and reentrant(self)):
             return send(self, event, args, kwargs, delay, send_id, internal)
 
@@ -79,6 +92,14 @@ def around_engine_class(engine_cls: type[Engine]) -> type[Engine]:
             self.caught.append(exc)
         queue_error(self, exc)
 
+    cancel = engine_cls.cancel
+
+    def _cancel(self: Any, send_id: str) -> None:
+        cancel(self, send_id)
+        hook = getattr(self.model, CANCEL_HOOK, None)
+        if hook is not None:
+            hook(self.machine, send_id)
+
     cls = type(
         f"{engine_cls.__name__}WithHook",
         (engine_cls,),
@@ -87,6 +108,7 @@ def around_engine_class(engine_cls: type[Engine]) -> type[Engine]:
             "__init__": __init__,
             "send": wrapped,
             "_queue_error": _queue_error,
+            "cancel": _cancel,
             "__module__": __name__,
         },
     )

@@ -228,3 +228,58 @@ def test_from_sync_code_an_async_hooks_awaitable_is_run_to_completion():
     sm = AsyncRelay(model)
     assert sm.send("start") == "started"
     assert model.calls == [("before", "start"), ("after", "start", ["done"])]
+
+
+class Scheduler(Recorder):
+    """A model that takes over delayed sends (as the Django timers do): it keeps them."""
+
+    def __init__(self, take=True):
+        super().__init__()
+        self.take = take
+        self.scheduled = []
+        self.cancelled = []
+
+    def statemachine_schedule_send(self, machine, event, args, kwargs, delay, send_id):
+        self.scheduled.append((event, args, dict(kwargs), delay, send_id))
+        return self.take
+
+    def statemachine_cancel_send(self, machine, send_id):
+        self.cancelled.append(send_id)
+
+
+def test_a_delayed_send_is_handed_to_the_model_that_schedules_it():
+    model = Scheduler()
+    sm = Relay(model)
+    assert sm.send("start", 7, delay=60_000, send_id="s1", size=1) is None
+    assert model.scheduled == [("start", (7,), {"size": 1}, 60_000, "s1")]
+    assert list(sm.configuration_values) == ["idle"]  # nothing ran, nothing waits
+    assert model.calls == []
+    sm.cancel_event("s1")
+    assert model.cancelled == ["s1"]
+
+
+def test_an_at_keyword_is_handed_to_the_model_too():
+    model = Scheduler()
+    sm = Relay(model)
+    assert sm.send("start", at="tomorrow") is None
+    assert model.scheduled == [("start", (), {"at": "tomorrow"}, 0, None)]
+    assert list(sm.configuration_values) == ["idle"]
+
+
+def test_a_model_that_declines_leaves_the_send_to_the_engine():
+    model = Scheduler(take=False)
+    sm = Relay(model)
+    sm.send("start", at="now")  # declined: `at` is an ordinary keyword argument then
+    assert model.scheduled == [("start", (), {"at": "now"}, 0, None)]
+    assert list(sm.configuration_values) == ["done"]
+    assert model.calls[0] == ("before", "start", (), {"at": "now"}, ["idle"])
+
+
+def test_internal_and_undelayed_sends_are_never_offered_to_the_model():
+    model = Scheduler()
+    sm = Relay(model)
+    sm.send("start")
+    sm.send("reset")
+    sm.raise_("start")
+    assert model.scheduled == []
+    assert list(sm.configuration_values) == ["done"]

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "statemachine.contrib.django",
     "statemachine.contrib.django.audit",
+    "statemachine.contrib.django.timers",
     "tests.django_project.shop",
     "campaign",
     "publishing",
@@ -111,6 +112,28 @@ else:
     raise ImproperlyConfigured(
         f"STATEMACHINE_TEST_DB is {TEST_DB!r}; use 'sqlite' (the default) or 'postgres'."
     )
+
+# Django's Tasks framework: built in from Django 6.0, else the `django-tasks` backport (an app).
+# The durable timers' unit tests run on the dummy backend (it keeps what is enqueued); their
+# worker tests on `django-tasks-db` (Django 5.2+), whose `db_worker` command runs them.
+try:
+    import django.tasks  # noqa: F401
+
+    _TASKS_PACKAGE = "django.tasks"
+except ImportError:
+    _TASKS_PACKAGE = "django_tasks"
+    INSTALLED_APPS.append("django_tasks")
+TASKS: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": f"{_TASKS_PACKAGE}.backends.dummy.DummyBackend"},
+    "immediate": {"BACKEND": f"{_TASKS_PACKAGE}.backends.immediate.ImmediateBackend"},
+}
+try:
+    import django_tasks_db  # noqa: F401
+except ImportError:  # Django < 5.2: the worker tests do not run
+    pass
+else:
+    INSTALLED_APPS.append("django_tasks_db")
+    TASKS["db"] = {"BACKEND": "django_tasks_db.DatabaseBackend"}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test logins
 STATIC_URL = "/static/"

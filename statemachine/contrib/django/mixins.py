@@ -367,6 +367,11 @@ class StateMachineModelMixin(MachineMixin):
             )
         self._statemachine_signals = _Signals(self, is_async=sm._get_engine().is_async)
         sm.add_listener(self._statemachine_signals)
+        if _timers_installed():
+            from .timers._scheduling import TimerWatch
+
+            watch = self.__dict__["_statemachine_timer_watch"] = TimerWatch(self)
+            sm.add_listener(watch)
         # Stored before binding: the bound event names must not rebuild it (__getattr__).
         self.__dict__[self.state_machine_attr] = sm
         if self.bind_events_as_methods:
@@ -572,15 +577,49 @@ class StateMachineModelMixin(MachineMixin):
 
     def _run(self, proceed: Callable[[], Any], raise_errors: bool) -> Any:
         listener = self._statemachine_signals
+        watch = self.__dict__.get("_statemachine_timer_watch")
+        if watch is not None:
+            watch.begin()
         try:
             with unprotected(self):
                 result = proceed()
         except BaseException as exc:
+            if watch is not None:
+                watch.discard()
             listener.failed(exc)
             self._raise_stored_state_error(exc)
             raise
+        if watch is not None:
+            watch.commit(self.__dict__[self.state_machine_attr])
         self._raise_caught(raise_errors)
         return _without_ours(result)
+
+    # --- durable timers (the timers app) ------------------------------------------------------
+    def statemachine_schedule_send(
+        self,
+        machine: Any,
+        event: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        delay: float,
+        send_id: str | None,
+    ) -> bool:
+        """A delayed send (``delay=`` ms, or ``at=`` a datetime or a timedelta): with the
+        timers app installed, a durable timer (see ``statemachine.contrib.django.timers``);
+        without it, the machine keeps it in memory, as any machine does."""
+        if "_statemachine_timer_watch" not in self.__dict__:
+            return False
+        from .timers._scheduling import schedule
+
+        return schedule(self, machine, event, args, kwargs, delay, send_id)
+
+    def statemachine_cancel_send(self, machine: Any, send_id: str) -> None:
+        """``cancel_event(send_id)``: also drops this row's durable timers with that id,
+        whichever process scheduled them."""
+        if "_statemachine_timer_watch" in self.__dict__:
+            from .timers._scheduling import cancel
+
+            cancel(self, send_id)
 
     def _raise_stored_state_error(self, exc: BaseException) -> None:
         """An event refused because the stored value is no state (set behind the machine's
@@ -778,6 +817,12 @@ class StateMachineModelMixin(MachineMixin):
         machine = getattr(self, self.state_machine_attr)
         with self.statemachine_options(atomic=atomic, lock=lock, raise_errors=raise_errors):
             return machine.send(event, *args, **kwargs)
+
+
+def _timers_installed() -> bool:
+    from django.apps import apps
+
+    return bool(apps.is_installed("statemachine.contrib.django.timers"))
 
 
 def _permission_text(required: Any) -> str:

@@ -184,3 +184,18 @@ class Report(StateMachineModelMixin, models.Model):
     statemachine_lock = "optimistic"
     state = StateField()
     title = models.CharField(max_length=30, blank=True)
+
+
+class Invoice(StateMachineModelMixin, models.Model):
+    """Durable timers (the timers app): reminders and expiry, saved atomically."""
+
+    state_machine_name = "tests.django_project.shop.statemachines.InvoiceMachine"
+    statemachine_atomic = True
+    statemachine_permissions = {"waive": "shop.waive_invoice"}
+
+    state = StateField()
+    reminders = models.IntegerField(default=0)
+    note = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        permissions = [("waive_invoice", "Can waive invoices")]

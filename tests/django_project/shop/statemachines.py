@@ -3,6 +3,7 @@
 import functools
 import itertools
 import operator
+from datetime import timedelta
 
 from campaign.statemachines import CampaignMachineWithKeys
 from django.db import models
@@ -161,3 +162,34 @@ class ReportMachine(StateChart):
 
     def before_touch(self):
         return "touched"
+
+
+class InvoiceMachine(StateMachine):
+    """Reminders and expiry as delayed events (durable with the timers app)."""
+
+    draft = State(initial=True)
+    sent = State()
+    paid = State(final=True)
+    expired = State(final=True)
+    waived = State(final=True)
+
+    send_out = draft.to(sent, on="plan_expiry")
+    remind = sent.to.itself(internal=True, on="count_reminder")
+    pay = sent.to(paid)
+    expire = sent.to(expired) | draft.to(expired)
+    waive = sent.to(waived)
+    resend = sent.to.itself(on="plan_expiry")
+    break_down = sent.to(paid, on="fail_after_scheduling")
+
+    def plan_expiry(self, days=None):
+        if days:  # from a callback: written when the event ends, in its transaction
+            self.send("expire", at=timedelta(days=days), send_id="expiry")
+
+    def count_reminder(self, note=""):
+        self.model.reminders += 1
+        self.model.note = note
+        self.model.save(update_fields=["reminders", "note"])  # atomic saving saves the state
+
+    def fail_after_scheduling(self):
+        self.send("remind", delay=1000)
+        raise RuntimeError("the payment provider is down")
