@@ -26,7 +26,19 @@ if TYPE_CHECKING:
     from ._event_data import EventData
     from ._states import State
 
-__all__ = ["Handler", "Invocation", "InvokeContext", "InvokeGroup", "Invoker", "make_handlers"]
+__all__ = [
+    "DETACHED",
+    "Handler",
+    "Invocation",
+    "InvokeContext",
+    "InvokeGroup",
+    "Invoker",
+    "make_handlers",
+]
+
+# What a handler's ``prepare`` returns when the work was handed to someone else (a durable
+# timer kept by the model, say): nothing is spawned, and no ``done.invoke`` event will come.
+DETACHED = object()
 
 
 class InvokeContext:
@@ -307,7 +319,8 @@ class Invoker:
         processing: it may set ``ctx.invokeid``, and call ``report(result, error)`` to end
         the invocation at once (``done`` reports it to the machine; what ``run`` returns
         later is then ignored). One whose ``prepare`` raises is not started; ``failed`` gets
-        the error."""
+        the error. One whose ``prepare`` returns :data:`DETACHED` is not started either: its
+        work is done elsewhere."""
         import os
 
         pending, self.pending = self.pending, []
@@ -320,11 +333,14 @@ class Invoker:
                 running.append(inv)
                 if inv.prepare is not None:
                     try:
-                        inv.prepare(ctx, ed, lambda r, e, inv=inv: done(inv, r, e))
+                        prepared = inv.prepare(ctx, ed, lambda r, e, inv=inv: done(inv, r, e))
                     except Exception as exc:
                         if inv in running:
                             running.remove(inv)
                         failed(exc)
+                        continue
+                    if prepared is DETACHED:
+                        running.remove(inv)
                         continue
                 spawn(inv)
 

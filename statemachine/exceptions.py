@@ -460,7 +460,9 @@ def invoke_group_not_callable(value: Any) -> TypeError:
 
 
 def timeout_not_a_number(duration: Any) -> TypeError:
-    return TypeError(f"timeout duration must be a number of seconds, got {duration!r}.")
+    return TypeError(
+        f"timeout duration must be a number of seconds or a timedelta, got {duration!r}."
+    )
 
 
 def timeout_not_positive(duration: Any) -> ValueError:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from _chart_helpers import wait_until
 
@@ -91,7 +93,9 @@ def test_non_number_duration_raises_type_error(duration):
     does in python-statemachine), saying what is expected."""
     with pytest.raises(TypeError) as caught:
         timeout(duration)
-    assert str(caught.value) == f"timeout duration must be a number of seconds, got {duration!r}."
+    assert str(caught.value) == (
+        f"timeout duration must be a number of seconds or a timedelta, got {duration!r}."
+    )
 
 
 @pytest.mark.parametrize("duration", [float("inf"), float("nan")])
@@ -157,3 +161,56 @@ def test_timeout_in_a_list_is_cancelled_when_the_work_finishes_first(engine):
     sm = engine.machine(Loader)
     assert wait_until(engine, lambda: sm.finished.is_active or sm.failed.is_active)
     assert sm.finished.is_active
+
+
+def test_a_timedelta_duration_is_taken_in_seconds():
+    from datetime import timedelta
+
+    handler = timeout(timedelta(milliseconds=1500), on="give_up")
+    assert handler.duration == 1.5
+    assert repr(handler) == "timeout(1.5, on='give_up')"
+
+
+def test_a_model_may_keep_the_timeout_and_no_thread_waits():
+    """A model with ``statemachine_schedule_timeout`` is offered the timeout when its state is
+    entered; when it keeps it, the machine neither waits nor gets ``done.invoke``."""
+    import threading
+
+    class Keeper:
+        def __init__(self):
+            self.kept = []
+
+        def statemachine_schedule_timeout(self, machine, state_id, seconds, on):
+            self.kept.append((state_id, seconds, on))
+            return True
+
+    class Call(StateChart):
+        ringing = State(initial=True, invoke=timeout(0.01, on="give_up"))
+        missed = State(final=True)
+        give_up = ringing.to(missed)
+        done_invoke_ringing = ringing.to(missed)
+
+    before = threading.active_count()
+    model = Keeper()
+    call = Call(model)
+    threading.Event().wait(0.1)  # longer than the timeout: nothing fires
+    assert model.kept == [("ringing", 0.01, "give_up")]
+    assert call.ringing.is_active
+    assert threading.active_count() == before
+
+
+def test_a_model_that_declines_leaves_the_timeout_in_memory():
+    class Decliner:
+        def statemachine_schedule_timeout(self, machine, state_id, seconds, on):
+            return False
+
+    class Call(StateChart):
+        ringing = State(initial=True, invoke=timeout(0.01, on="give_up"))
+        missed = State(final=True)
+        give_up = ringing.to(missed)
+
+    call = Call(Decliner())
+    deadline = time.monotonic() + 2
+    while not call.missed.is_active and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert call.missed.is_active

@@ -18,7 +18,7 @@ from statemachine.contrib.django.timers._tasks_api import task_backends
 from statemachine.contrib.django.timers.checks import check_task_backend
 from statemachine.contrib.django.timers.tasks import fire_timer
 from statemachine.contrib.django.timers.testing import frozen_clock, run_due_timers
-from tests.django_project.shop.models import Invoice
+from tests.django_project.shop.models import Invoice, Reservation
 
 # Real transactions: the task is enqueued when the event's transaction commits.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -304,3 +304,90 @@ def test_an_unknown_key_is_reported(queue):
     report = fire_timer.call("00000000-0000-0000-0000-000000000000")
     assert report["fired"] is False
     assert report["outcome"] == "no timer has this key (deleted since)"
+
+
+# --- declared timeouts: `State(invoke=timeout(...))` -------------------------------------------
+
+
+def test_a_new_row_gets_its_initial_states_timeout_when_it_is_saved(queue, clock):
+    reservation = Reservation.objects.create()
+    timer = Timer.objects.get()
+    assert (timer.event, timer.states, timer.send_id) == ("release", ["held"], "timeout.held")
+    assert timer.due_at == clock.now() + timedelta(hours=48)
+    assert timer.content_object == reservation
+    assert [r.task.run_after for r in queue.results] == [timer.due_at]
+    # Loading the row and using its machine schedules nothing more.
+    assert Reservation.objects.get().statemachine.held.is_active
+    assert Timer.objects.count() == 1
+
+
+def test_an_unsaved_row_keeps_no_timeout_in_memory_either(queue, clock):
+    import threading
+
+    before = threading.active_count()
+    reservation = Reservation()
+    assert reservation.statemachine.held.is_active
+    assert not Timer.objects.exists()
+    assert threading.active_count() == before
+    reservation.save()
+    assert Timer.objects.get().object_id == str(reservation.pk)
+
+
+def test_the_timeout_fires_when_due(queue, clock):
+    reservation = Reservation.objects.create()
+    clock.advance(hours=47)
+    assert run_due_timers() == []
+    clock.advance(hours=1)
+    [report] = run_due_timers()
+    assert report["fired"] is True
+    assert Reservation.objects.get(pk=reservation.pk).state == "released"
+
+
+def test_leaving_the_state_cancels_its_timeout_in_the_same_transaction(queue, clock):
+    reservation = Reservation.objects.create()
+    reservation.statemachine.confirm()
+    timer = Timer.objects.get()
+    assert (timer.status, timer.outcome) == (Timer.DROPPED, "the row left held")
+    clock.advance(hours=48)
+    assert run_due_timers() == []
+    assert Reservation.objects.get(pk=reservation.pk).state == "confirmed"
+
+
+def test_a_rolled_back_exit_keeps_the_timeout_pending(queue, clock):
+    reservation = Reservation.objects.create()
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        reservation.statemachine.confirm()
+        1 / 0
+    assert Timer.objects.get().status == Timer.PENDING
+    assert Reservation.objects.get(pk=reservation.pk).state == "held"
+
+
+def test_entering_the_state_again_starts_a_new_timeout(queue, clock):
+    reservation = Reservation.objects.create()
+    clock.advance(hours=10)
+    reservation.statemachine.pause()
+    reservation.statemachine.resume()
+    first, second = Timer.objects.order_by("id")
+    assert first.status == Timer.DROPPED
+    assert (second.status, second.due_at) == (Timer.PENDING, clock.now() + timedelta(hours=48))
+    clock.advance(hours=40)
+    assert run_due_timers() == []  # the first one would have been due by now
+    clock.advance(hours=8)
+    assert [r["fired"] for r in run_due_timers()] == [True]
+
+
+def test_a_timeout_without_an_event_completes_the_invocation(queue, clock):
+    reservation = Reservation.objects.create()
+    reservation.statemachine.quote()
+    timer = Timer.objects.get(status=Timer.PENDING)
+    assert (timer.event, timer.states) == ("done.invoke.quoted", ["quoted"])
+    clock.advance(seconds=30)
+    [report] = run_due_timers()
+    assert report["fired"] is True
+    assert Reservation.objects.get(pk=reservation.pk).state == "released"
+
+
+def test_cancel_event_cancels_a_timeout_by_its_send_id(queue, clock):
+    reservation = Reservation.objects.create()
+    reservation.statemachine.cancel_event("timeout.held")
+    assert Timer.objects.get().status == Timer.DROPPED

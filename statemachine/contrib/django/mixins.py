@@ -347,14 +347,24 @@ class StateMachineModelMixin(MachineMixin):
             # An empty text column, loaded as it is (see StateField.get_db_converters): no
             # state yet, as the field reads it everywhere else.
             self.__dict__[field.attname] = None
+        watch = None
+        if _timers_installed():
+            from .timers._scheduling import TimerWatch
+
+            # Before the machine: entering the initial state may schedule a timeout.
+            watch = self.__dict__["_statemachine_timer_watch"] = TimerWatch(self)
         with unprotected(self):  # entering the initial state writes the field
             try:
                 sm = machine_cls(self, state_field=self.state_field_name)
             except InvalidStateValue:
+                self.__dict__.pop("_statemachine_timer_watch", None)
                 error = self.statemachine_state_error()
                 if error is None:  # not the stored value's fault: let it be seen as it is
                     raise
                 raise error from None
+            except BaseException:
+                self.__dict__.pop("_statemachine_timer_watch", None)
+                raise
         if sm._get_engine().is_async and not hasattr(signals.post_transition, "asend"):
             import django
             from django.core.exceptions import ImproperlyConfigured
@@ -367,10 +377,7 @@ class StateMachineModelMixin(MachineMixin):
             )
         self._statemachine_signals = _Signals(self, is_async=sm._get_engine().is_async)
         sm.add_listener(self._statemachine_signals)
-        if _timers_installed():
-            from .timers._scheduling import TimerWatch
-
-            watch = self.__dict__["_statemachine_timer_watch"] = TimerWatch(self)
+        if watch is not None:
             sm.add_listener(watch)
         # Stored before binding: the bound event names must not rebuild it (__getattr__).
         self.__dict__[self.state_machine_attr] = sm
@@ -448,6 +455,9 @@ class StateMachineModelMixin(MachineMixin):
     def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)  # type: ignore[misc]
         self._statemachine_loaded = self._current_raw()
+        watch = self.__dict__.get("_statemachine_timer_watch")
+        if watch is not None and watch.unsaved:  # timeouts entered before the first save
+            watch.saved(self.__dict__[self.state_machine_attr])
 
     def _do_update(
         self, base_qs: Any, using: Any, pk_val: Any, values: Any, update_fields: Any, *rest: Any
@@ -612,6 +622,17 @@ class StateMachineModelMixin(MachineMixin):
         from .timers._scheduling import schedule
 
         return schedule(self, machine, event, args, kwargs, delay, send_id)
+
+    def statemachine_schedule_timeout(
+        self, machine: Any, state_id: str, seconds: float, on: str | None
+    ) -> bool:
+        """A ``timeout(...)`` invoke of a state just entered: with the timers app installed,
+        a durable timer that leaving the state drops; without it, kept in memory."""
+        if "_statemachine_timer_watch" not in self.__dict__:
+            return False
+        from .timers._scheduling import schedule_timeout
+
+        return schedule_timeout(self, machine, state_id, seconds, on)
 
     def statemachine_cancel_send(self, machine: Any, send_id: str) -> None:
         """``cancel_event(send_id)``: also drops this row's durable timers with that id,

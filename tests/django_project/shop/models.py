@@ -199,3 +199,12 @@ class Invoice(StateMachineModelMixin, models.Model):
 
     class Meta:
         permissions = [("waive_invoice", "Can waive invoices")]
+
+
+class Reservation(StateMachineModelMixin, models.Model):
+    """A declared timeout (``timeout(timedelta(hours=48), on="release")``) as a durable timer."""
+
+    state_machine_name = "tests.django_project.shop.statemachines.ReservationMachine"
+    statemachine_atomic = True
+
+    state = StateField()

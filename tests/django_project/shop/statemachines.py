@@ -9,6 +9,7 @@ from campaign.statemachines import CampaignMachineWithKeys
 from django.db import models
 
 from statemachine import State, StateChart, StateMachine
+from statemachine.contrib.timeout import timeout
 from statemachine.states import States
 
 
@@ -193,3 +194,20 @@ class InvoiceMachine(StateMachine):
     def fail_after_scheduling(self):
         self.send("remind", delay=1000)
         raise RuntimeError("the payment provider is down")
+
+
+class ReservationMachine(StateChart):
+    """Held for 48 hours, then released unless confirmed; a quote expires on its own."""
+
+    held = State(initial=True, invoke=timeout(timedelta(hours=48), on="release"))
+    paused = State()
+    quoted = State(invoke=timeout(30))
+    confirmed = State(final=True)
+    released = State(final=True)
+
+    confirm = held.to(confirmed)
+    release = held.to(released)
+    pause = held.to(paused)
+    resume = paused.to(held)
+    quote = held.to(quoted)
+    done_invoke_quoted = quoted.to(released)

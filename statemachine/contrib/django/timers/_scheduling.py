@@ -25,7 +25,7 @@ from ._clock import clock
 if TYPE_CHECKING:
     from .models import Timer
 
-__all__ = ["TimerWatch", "cancel", "enqueue", "fire", "schedule"]
+__all__ = ["TimerWatch", "cancel", "enqueue", "fire", "schedule", "schedule_timeout"]
 
 
 def backend_alias() -> str:
@@ -125,10 +125,6 @@ def schedule(
     send_id: str | None,
 ) -> bool:
     """Make a durable timer for this send (see the module). Returns True (it is taken)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from .models import Timer
-
     kwargs = dict(kwargs)
     at = kwargs.pop("at", None)
     if machine._get_engine().is_async:
@@ -148,25 +144,80 @@ def schedule(
     due = due_time(event, at, delay, now)
     run_as = _run_as(event, kwargs.pop("by", None))
     stored_args, stored_kwargs = _json_payload(event, args, kwargs)
-    using = router.db_for_write(Timer, instance=instance)
-    timer = Timer(
-        content_type=ContentType.objects.db_manager(using).get_for_model(instance),
-        object_id=str(instance.pk),
+    timer = _new_timer(event, stored_args, stored_kwargs, send_id or "", run_as, due, now)
+    _place(instance, machine, timer)
+    return True
+
+
+def schedule_timeout(
+    instance: Any, machine: Any, state_id: str, seconds: float, on: str | None
+) -> bool:
+    """A declared ``timeout(...)`` of the state just entered: a durable timer that sends
+    ``on`` (or ``done.invoke.<state>``) and belongs to that state alone. Its ``send_id`` is
+    ``timeout.<state>``. On a row not saved yet it is written when the row is saved. The
+    asyncio engine keeps its timeouts in memory (returns False)."""
+    if machine._get_engine().is_async:
+        return False
+    check_backend()
+    now = clock.now()
+    event = on if on is not None else f"done.invoke.{state_id}"
+    due = now + timedelta(seconds=seconds)
+    timer = _new_timer(event, [], {}, f"timeout.{state_id}", "", due, now)
+    timer.states = [state_id]
+    _place(instance, machine, timer)
+    return True
+
+
+def _new_timer(
+    event: str,
+    args: list[Any],
+    kwargs: dict[str, Any],
+    send_id: str,
+    run_as: str,
+    due: datetime,
+    now: datetime,
+) -> Timer:
+    from .models import Timer
+
+    return Timer(
         event=event,
-        args=stored_args,
-        kwargs=stored_kwargs,
-        send_id=send_id or "",
+        args=args,
+        kwargs=kwargs,
+        send_id=send_id,
         run_as=run_as,
         due_at=due,
         created_at=now,
     )
-    watch: TimerWatch | None = instance.__dict__.get("_statemachine_timer_watch")
-    if watch is not None and watch.batch is not None:
+
+
+def _place(instance: Any, machine: Any, timer: Timer) -> None:
+    """Write ``timer`` for ``instance`` now, or when the event in progress ends, or (a row not
+    saved yet) when the row is saved."""
+    watch: TimerWatch = instance.__dict__["_statemachine_timer_watch"]
+    if instance.pk is None:
+        watch.unsaved.append(timer)
+    elif watch.batch is not None:
         watch.batch.append(timer)  # written when the event ends, with the states it left
     else:
-        timer.states = _active_ids(machine)
+        _write(instance, machine, [timer])
+
+
+def _write(instance: Any, machine: Any, timers: list[Timer]) -> None:
+    """Save ``timers`` (those without states get the states active now) and enqueue each one
+    when the transaction commits."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Timer
+
+    using = router.db_for_write(Timer, instance=instance)
+    content_type = ContentType.objects.db_manager(using).get_for_model(instance)
+    states = _active_ids(machine)
+    for timer in timers:
+        timer.content_type = content_type
+        timer.object_id = str(instance.pk)
+        if not timer.states:
+            timer.states = states
         _save_and_enqueue(timer, using)
-    return True
 
 
 def _save_and_enqueue(timer: Timer, using: str) -> None:
@@ -224,6 +275,7 @@ class TimerWatch:
         self.instance = instance
         self.batch: list[Timer] | None = None
         self.exited: set[str] = set()
+        self.unsaved: list[Timer] = []  # timeouts of a row not saved yet
 
     def on_exit_state(self, state: Any) -> None:
         if self.batch is not None:
@@ -264,10 +316,13 @@ class TimerWatch:
                     status=Timer.DROPPED, finished_at=now, outcome=f"the row left {left}"
                 )
         if batch:
-            states = _active_ids(machine)
-            for timer in batch:
-                timer.states = states
-                _save_and_enqueue(timer, using)
+            _write(instance, machine, batch)
+
+    def saved(self, machine: Any) -> None:
+        """The row was saved: write the timeouts it got before it had a primary key."""
+        if self.unsaved and self.instance.pk is not None:
+            unsaved, self.unsaved = self.unsaved, []
+            _write(self.instance, machine, unsaved)
 
 
 def fire(key: str) -> dict[str, Any]:
