@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import django
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ImproperlyConfigured
@@ -18,7 +19,7 @@ from statemachine.contrib.django.timers._tasks_api import task_backends
 from statemachine.contrib.django.timers.checks import check_task_backend
 from statemachine.contrib.django.timers.tasks import fire_timer
 from statemachine.contrib.django.timers.testing import frozen_clock, run_due_timers
-from tests.django_project.shop.models import Invoice, Reservation
+from tests.django_project.shop.models import AsyncJob, Invoice, Reservation
 
 # Real transactions: the task is enqueued when the event's transaction commits.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -391,3 +392,64 @@ def test_cancel_event_cancels_a_timeout_by_its_send_id(queue, clock):
     reservation = Reservation.objects.create()
     reservation.statemachine.cancel_event("timeout.held")
     assert Timer.objects.get().status == Timer.DROPPED
+
+
+def test_cancel_event_in_the_event_that_scheduled_drops_it_before_it_is_written(queue, clock):
+    invoice = sent_invoice()
+    invoice.statemachine.snooze()
+    timer = Timer.objects.get()
+    assert (timer.event, timer.send_id, timer.status) == ("remind", "nudge", Timer.PENDING)
+    assert timer.due_at == clock.now() + timedelta(seconds=2)
+    assert len(queue.results) == 1
+
+
+def test_a_timer_whose_user_was_deleted_fails_and_says_so(queue, clock):
+    clerk = User.objects.create_user("clerk")
+    invoice = sent_invoice()
+    invoice.statemachine.send("remind", delay=1_000, by=clerk)
+    user_id = clerk.pk
+    clerk.delete()
+    clock.advance(seconds=1)
+    [report] = run_due_timers()
+    assert (report["status"], report["outcome"]) == (
+        "failed",
+        f"its user (id {user_id}) no longer exists",
+    )
+    assert fresh(invoice).reminders == 0
+
+
+def test_a_timer_reads_as_its_row_event_due_time_and_status(queue, clock):
+    invoice = sent_invoice()
+    invoice.statemachine.send("remind", at=timedelta(hours=1))
+    timer = Timer.objects.get()
+    due = f"{timer.due_at:%Y-%m-%d %H:%M:%S}"
+    assert str(timer) == f"invoice {invoice.pk}: remind at {due} (pending)"
+
+
+def test_the_package_exposes_the_model_the_clock_and_fire():
+    from statemachine.contrib.django import timers
+    from statemachine.contrib.django.timers._clock import clock
+    from statemachine.contrib.django.timers._scheduling import fire
+
+    assert (timers.Timer, timers.clock, timers.fire) == (Timer, clock, fire)
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        timers.nothing
+
+
+def test_the_check_reports_a_backend_that_does_not_exist():
+    with override_settings(STATEMACHINE_TIMERS_BACKEND="nowhere"):
+        [error] = check_task_backend()
+    assert error.id == "statemachine_timers.E002"
+    assert "nowhere" in error.msg
+
+
+@pytest.mark.skipif(django.VERSION < (5, 0), reason="async model machines need Django 5.0+")
+def test_a_machine_on_the_asyncio_engine_refuses_durable_sends(queue, clock):
+    job = AsyncJob.objects.create()
+    with pytest.raises(NotImplementedError, match="not available yet on a machine that runs on"):
+        job.statemachine.send("start", delay=1_000)
+    assert not Timer.objects.exists()
+    # A declared timeout stays in memory there (see the docs): nothing is written.
+    from statemachine.contrib.django.timers._scheduling import schedule_timeout
+
+    assert schedule_timeout(job, job.statemachine, "queued", 5, "start") is False

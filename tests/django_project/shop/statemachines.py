@@ -181,6 +181,7 @@ class InvoiceMachine(StateMachine):
     waive = sent.to(waived)
     resend = sent.to.itself(on="plan_expiry")
     break_down = sent.to(paid, on="fail_after_scheduling")
+    snooze = sent.to.itself(internal=True, on="reschedule_reminder")
 
     def plan_expiry(self, days=None):
         if days:  # from a callback: written when the event ends, in its transaction
@@ -190,6 +191,11 @@ class InvoiceMachine(StateMachine):
         self.model.reminders += 1
         self.model.note = note
         self.model.save(update_fields=["reminders", "note"])  # atomic saving saves the state
+
+    def reschedule_reminder(self):
+        self.send("remind", delay=1000, send_id="nudge")
+        self.cancel_event("nudge")  # dropped before it was ever written
+        self.send("remind", delay=2000, send_id="nudge")
 
     def fail_after_scheduling(self):
         self.send("remind", delay=1000)
