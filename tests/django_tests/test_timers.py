@@ -453,3 +453,18 @@ def test_a_machine_on_the_asyncio_engine_refuses_durable_sends(queue, clock):
     from statemachine.contrib.django.timers._scheduling import schedule_timeout
 
     assert schedule_timeout(job, job.statemachine, "queued", 5, "start") is False
+
+
+def test_without_the_tasks_framework_the_check_and_the_send_say_what_to_install(
+    queue, clock, monkeypatch
+):
+    from statemachine.contrib.django.timers import _tasks_api
+
+    invoice = sent_invoice()
+    monkeypatch.setattr(_tasks_api, "task_backends", None)
+    [error] = check_task_backend()
+    assert error.id == "statemachine_timers.E001"
+    assert "pip install django-tasks" in error.msg
+    with pytest.raises(ImproperlyConfigured, match="need Django's Tasks framework"):
+        invoice.statemachine.send("expire", delay=1_000)
+    assert not Timer.objects.exists()
