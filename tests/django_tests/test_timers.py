@@ -468,3 +468,19 @@ def test_without_the_tasks_framework_the_check_and_the_send_say_what_to_install(
     with pytest.raises(ImproperlyConfigured, match="need Django's Tasks framework"):
         invoice.statemachine.send("expire", delay=1_000)
     assert not Timer.objects.exists()
+
+
+def test_a_model_can_opt_out_and_keep_its_delayed_events_in_memory(queue, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.django_project.shop.models import MemoryInvoice
+
+    invoice = MemoryInvoice.objects.create()
+    invoice.statemachine.send_out()
+    invoice.statemachine.send("remind", delay=1, note="now")  # the sync engine waits 1 ms
+    assert not Timer.objects.exists()
+    assert MemoryInvoice.objects.get(pk=invoice.pk).reminders == 1
+    with CaptureQueriesContext(connection) as queries:
+        invoice.statemachine.pay()
+    assert not any("statemachine_timers" in q["sql"] for q in queries.captured_queries)

@@ -216,12 +216,17 @@ class StateMachineModelMixin(MachineMixin):
         statemachine_permissions: ``{event_id: "app.codename" | callable(instance, user)}``;
             an event sent with ``by=user`` is refused with
             :class:`TransitionPermissionDenied` unless the user has it.
+        statemachine_timers: with the timers app installed, this model's delayed events and
+            timeouts are durable (default True). Each event that leaves a state then looks
+            for the row's timers to drop (one query); set False on a model that needs no
+            durable timers to keep them in memory and skip that query.
     """
 
     statemachine_atomic: bool = False
     statemachine_lock: str | None = None
     statemachine_raise_errors: bool = False
     statemachine_permissions: Mapping[str, Any] = {}
+    statemachine_timers: bool = True
     # See _row_shape: made on the first row of each model class.
     _statemachine_row_shape: tuple[int, int, bool, Any] = (-1, 0, False, None)
 
@@ -348,7 +353,7 @@ class StateMachineModelMixin(MachineMixin):
             # state yet, as the field reads it everywhere else.
             self.__dict__[field.attname] = None
         watch = None
-        if _timers_installed():
+        if self.statemachine_timers and _timers_installed():
             from .timers._scheduling import TimerWatch
 
             # Before the machine: entering the initial state may schedule a timeout.

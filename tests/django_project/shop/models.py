@@ -208,3 +208,12 @@ class Reservation(StateMachineModelMixin, models.Model):
     statemachine_atomic = True
 
     state = StateField()
+
+
+class MemoryInvoice(Invoice):
+    """Opted out of durable timers: its delayed events stay in memory."""
+
+    statemachine_timers = False
+
+    class Meta:
+        proxy = True
