@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 # The Django project the integration tests run against: its modules are not tests.
-collect_ignore = ["django_project"]
+collect_ignore = ["django_project", "timers_worker"]  # projects run by tests, not tests
 
 
 class SyncDriver:
