@@ -68,7 +68,7 @@ def test_a_delayed_send_writes_a_timer_and_enqueues_its_task_for_later(queue, cl
     assert fresh(invoice).reminders == 0
     [result] = queue.results
     assert result.task.func is fire_timer.func
-    assert result.args == [str(timer.key)]
+    assert result.args == [str(timer.key), "default"]  # the key, and the timer's database
     assert result.task.run_after == timer.due_at
     assert Timer.objects.get().task_id == str(result.id)
 
@@ -484,3 +484,61 @@ def test_a_model_can_opt_out_and_keep_its_delayed_events_in_memory(queue, clock)
     with CaptureQueriesContext(connection) as queries:
         invoice.statemachine.pay()
     assert not any("statemachine_timers" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_queue_the_backend_does_not_have_is_refused_when_scheduling(queue, clock):
+    invoice = sent_invoice()
+    with override_settings(STATEMACHINE_TIMERS_QUEUE="timers"):
+        with pytest.raises(ImproperlyConfigured, match="add it to TASKS") as caught:
+            invoice.statemachine.send("expire", delay=1_000)
+        [error] = check_task_backend()
+    assert "'timers' (STATEMACHINE_TIMERS_QUEUE) is not a queue" in str(caught.value)
+    assert error.id == "statemachine_timers.E002"
+    assert not Timer.objects.exists()
+
+
+def test_the_worker_saves_the_state_of_a_model_without_atomic_saving(queue, clock):
+    from tests.django_project.shop.models import LooseInvoice
+
+    invoice = LooseInvoice.objects.create()
+    invoice.statemachine.send_out()
+    invoice.save()  # no atomic saving: the caller saves
+    invoice.statemachine.send("pay", delay=1_000)
+    clock.advance(seconds=1)
+    [report] = run_due_timers()
+    assert report["fired"] is True
+    assert LooseInvoice.objects.get(pk=invoice.pk).state == "paid"
+
+
+def test_at_without_durable_timers_is_refused_not_run_at_once(queue, clock):
+    from tests.django_project.shop.models import MemoryInvoice
+
+    invoice = MemoryInvoice.objects.create()
+    invoice.statemachine.send_out()
+    with pytest.raises(TypeError, match="`at` schedules a durable timer"):
+        invoice.statemachine.send("pay", at=timedelta(hours=1))
+    assert MemoryInvoice.objects.get(pk=invoice.pk).state == "sent"
+
+
+def test_dict_keys_that_json_would_turn_into_strings_are_refused(queue, clock):
+    invoice = sent_invoice()
+    with pytest.raises(TypeError, match="the dict key 1 is not a str"):
+        invoice.statemachine.send("remind", delay=1_000, note={"lines": {1: "one"}})
+    assert not Timer.objects.exists()
+
+
+def test_a_timeout_left_before_the_first_save_is_not_written(queue, clock):
+    reservation = Reservation()
+    reservation.statemachine.confirm()
+    reservation.save()
+    assert not Timer.objects.exists()
+
+
+def test_an_event_no_transition_takes_is_recorded_as_such(queue, clock):
+    reservation = Reservation.objects.create()
+    reservation.statemachine.send("resume", delay=1_000)  # a StateChart ignores it in `held`
+    clock.advance(seconds=1)
+    reports = run_due_timers()
+    assert [r["outcome"] for r in reports] == [
+        "sent 'resume'; no transition took it: the row stays in held"
+    ]

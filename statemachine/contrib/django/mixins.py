@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import datetime
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -623,6 +624,14 @@ class StateMachineModelMixin(MachineMixin):
         timers app installed, a durable timer (see ``statemachine.contrib.django.timers``);
         without it, the machine keeps it in memory, as any machine does."""
         if "_statemachine_timer_watch" not in self.__dict__:
+            at = kwargs.get("at")
+            if not delay and isinstance(at, (datetime.datetime, datetime.timedelta)):
+                raise TypeError(
+                    f"send({event!r}, at={at!r}): `at` schedules a durable timer, and "
+                    f"{type(self).__name__} has none: add 'statemachine.contrib.django.timers' "
+                    "to INSTALLED_APPS (and keep statemachine_timers = True on the model), or "
+                    "send with delay= (milliseconds) to keep the event in memory."
+                )
             return False
         from .timers._scheduling import schedule
 

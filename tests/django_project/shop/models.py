@@ -217,3 +217,12 @@ class MemoryInvoice(Invoice):
 
     class Meta:
         proxy = True
+
+
+class LooseInvoice(Invoice):
+    """No atomic saving: its callers save (the timers' worker saves what it fires)."""
+
+    statemachine_atomic = False
+
+    class Meta:
+        proxy = True

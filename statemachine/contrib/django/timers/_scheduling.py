@@ -39,9 +39,18 @@ def queue_name() -> str:
 
 
 def check_backend() -> None:
-    """Raise ImproperlyConfigured unless the timers' task backend can run a task later."""
+    """Raise ImproperlyConfigured unless the timers' task backend can run a task later, on
+    the timers' queue."""
     alias = backend_alias()
     backend = _tasks_api.backend(alias)
+    queue = queue_name()
+    queues = getattr(backend, "queues", None)
+    if queues and queue not in queues:
+        raise ImproperlyConfigured(
+            f"The timers' queue {queue!r} (STATEMACHINE_TIMERS_QUEUE) is not a queue of the "
+            f"task backend {alias!r}, whose QUEUES are {sorted(queues)!r}: add it to "
+            f"TASKS[{alias!r}]['QUEUES'], or set STATEMACHINE_TIMERS_QUEUE to one of them."
+        )
     if not getattr(backend, "supports_defer", False):
         raise ImproperlyConfigured(
             f"The task backend {alias!r} ({type(backend).__name__}) cannot run a task later "
@@ -86,6 +95,7 @@ def _json_payload(
     """The arguments as JSON values (they are stored until the timer fires)."""
     payload = {"args": list(args), "kwargs": kwargs}
     try:
+        _check_keys(payload)
         text = json.dumps(payload, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(
@@ -95,6 +105,18 @@ def _json_payload(
         ) from None
     loaded = json.loads(text)
     return loaded["args"], loaded["kwargs"]
+
+
+def _check_keys(value: Any) -> None:
+    """JSON would turn a dict's other keys into strings: refuse them instead."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"the dict key {key!r} is not a str")
+            _check_keys(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _check_keys(item)
 
 
 def _run_as(event: str, by: Any) -> str:
@@ -233,7 +255,7 @@ def enqueue(timer: Timer) -> Any:
     task = fire_timer.using(
         run_after=timer.due_at, backend=backend_alias(), queue_name=queue_name()
     )
-    result = task.enqueue(str(timer.key))
+    result = task.enqueue(str(timer.key), timer._state.db)
     Timer.objects.using(timer._state.db).filter(pk=timer.pk).update(task_id=str(result.id))
     timer.task_id = str(result.id)
     return result
@@ -319,21 +341,24 @@ class TimerWatch:
             _write(instance, machine, batch)
 
     def saved(self, machine: Any) -> None:
-        """The row was saved: write the timeouts it got before it had a primary key."""
+        """The row was saved: write the timeouts it got before it had a primary key (those
+        whose state is still active)."""
         if self.unsaved and self.instance.pk is not None:
             unsaved, self.unsaved = self.unsaved, []
-            _write(self.instance, machine, unsaved)
+            active = set(_active_ids(machine))
+            _write(self.instance, machine, [t for t in unsaved if active.issuperset(t.states)])
 
 
-def fire(key: str) -> dict[str, Any]:
+def fire(key: str, database: str | None = None) -> dict[str, Any]:
     """Fire the timer ``key`` if it is still pending, due and valid (the task's body).
+    ``database``: the alias it was written to (default: the router's choice for Timer).
 
     Returns what happened: ``{"timer": key, "fired": bool, "status": ..., "outcome": ...}``.
     """
     from .models import Timer
 
     now = clock.now()
-    using = router.db_for_write(Timer)
+    using = database or router.db_for_write(Timer)
     with transaction.atomic(using=using):
         timer = Timer.objects.using(using).select_for_update().filter(key=key).first()
         if timer is None:
@@ -368,13 +393,20 @@ def fire(key: str) -> dict[str, Any]:
                     timer, Timer.FAILED, f"its user (id {timer.run_as}) no longer exists", now
                 )
             kwargs["by"] = user
+        transitions = row._statemachine_signals.transitions
         try:
-            with transaction.atomic(using=using):  # a savepoint: a failed event leaves no trace
+            # A savepoint: a failed event leaves no trace. Atomic saving, whatever the
+            # model's setting: nobody else is there to save the state the event changes.
+            with transaction.atomic(using=using), row.statemachine_options(atomic=True):
                 machine.send(timer.event, *timer.args, **kwargs)
         except Exception as exc:
             return _finish(timer, Timer.FAILED, f"{type(exc).__name__}: {exc}", now)
         states = ", ".join(_active_ids(machine))
-        return _finish(timer, Timer.FIRED, f"sent {timer.event!r}; the row is in {states}", now)
+        if row._statemachine_signals.transitions == transitions:
+            outcome = f"sent {timer.event!r}; no transition took it: the row stays in {states}"
+        else:
+            outcome = f"sent {timer.event!r}; the row is in {states}"
+        return _finish(timer, Timer.FIRED, outcome, now)
 
 
 def _finish(timer: Timer, status: str, outcome: str, now: datetime) -> dict[str, Any]:

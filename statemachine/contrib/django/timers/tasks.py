@@ -14,7 +14,8 @@ if task is None:  # pragma: no cover - depends on the installed packages
 
 
 @task()
-def fire_timer(key: str) -> dict[str, Any]:
-    """Fire the timer with idempotency key ``key``, if it is still pending, due and valid;
-    returns what happened (a second delivery says the timer is no longer pending)."""
-    return fire(key)
+def fire_timer(key: str, database: str | None = None) -> dict[str, Any]:
+    """Fire the timer with idempotency key ``key`` (written to ``database``), if it is still
+    pending, due and valid; returns what happened (a second delivery says the timer is no
+    longer pending)."""
+    return fire(key, database)
