@@ -283,3 +283,11 @@ def test_internal_and_undelayed_sends_are_never_offered_to_the_model():
     sm.raise_("start")
     assert model.scheduled == []
     assert list(sm.configuration_values) == ["done"]
+
+
+def test_cancel_event_on_a_model_without_the_cancel_hook_cancels_in_the_engine_only():
+    model = Recorder()
+    sm = Relay(model)
+    sm.cancel_event("nothing-pending")  # no hook to call: nothing else happens
+    assert model.calls == []
+    assert list(sm.configuration_values) == ["idle"]
