@@ -28,6 +28,11 @@ the change page shows the error instead of event buttons and, to superusers (or 
 URL name ``admin:<app>_<model>_repair_state``; see
 :meth:`~statemachine.contrib.django.StateMachineModelMixin.repair_state`).
 
+With the durable timers app (``"statemachine.contrib.django.timers"``) installed, the change
+page also lists the row's timers, read-only
+(:class:`~statemachine.contrib.django.timers.admin.TimerInline`);
+``statemachine_show_timers = False`` leaves them out.
+
 The templates live in this app: ``"statemachine.contrib.django"`` must be in
 ``INSTALLED_APPS`` (a system check says so).
 """
@@ -64,6 +69,7 @@ from .mixins import (
     _is_state_value,
     _machine_class,
     _state_field,
+    _timers_installed,
 )
 
 __all__ = ["StateMachineAdminMixin"]
@@ -98,6 +104,8 @@ class StateMachineAdminMixin:
         statemachine_repair_permission: a permission (``"app_label.codename"``) that lets a
             user who is not a superuser repair a row whose stored state is not a state of
             its machine. Default None: superusers only.
+        statemachine_show_timers: with the durable timers app installed, list the row's
+            timers on the change page (a read-only ``TimerInline``). Default True.
     """
 
     statemachine_event_forms: Mapping[str, type[forms.BaseForm]] = {}
@@ -105,6 +113,7 @@ class StateMachineAdminMixin:
     statemachine_show_diagram: bool = True
     statemachine_diagram_actions: bool = False
     statemachine_repair_permission: str | None = None
+    statemachine_show_timers: bool = True
     change_form_template = "statemachine/admin/change_form.html"
     statemachine_event_form_template = "statemachine/admin/event_form.html"
 
@@ -252,6 +261,24 @@ class StateMachineAdminMixin:
             if protected and f.name not in names:
                 names.append(f.name)
         return names
+
+    def get_inlines(self, request: Any, obj: Any) -> list[Any]:
+        """The admin's inlines, plus the row's durable timers on the change page when the
+        timers app is installed (see ``statemachine_show_timers``). An inline of the admin's
+        own that is a ``TimerInline`` is not doubled."""
+        inlines = list(super().get_inlines(request, obj))  # type: ignore[misc]
+        if (
+            obj is None
+            or not self.statemachine_show_timers
+            or not issubclass(self.model, StateMachineModelMixin)
+            or not _timers_installed()
+        ):
+            return inlines
+        from .timers.admin import TimerInline
+
+        if not any(isinstance(i, type) and issubclass(i, TimerInline) for i in inlines):
+            inlines.append(TimerInline)
+        return inlines
 
     # --- hooks --------------------------------------------------------------------------------
     def get_statemachine_events(self, request: Any, obj: Any) -> list[Any]:
