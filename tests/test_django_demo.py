@@ -2,11 +2,14 @@
 
 ``python manage.py demo`` runs in a subprocess (the demo is its own Django project, with its
 own settings), with ``DEMO_DB_PATH`` and ``--diagram`` pointing into ``tmp_path`` so nothing is
-written into the checkout.
+written into the checkout, and articles archived by their timer one second after publication
+(``DEMO_ARCHIVE_AFTER_SECONDS``). The admin pages are then read from the demo's database by the
+test client, in another subprocess with the demo's settings.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -22,17 +25,21 @@ DEMO = next(
 )
 
 
-def run_demo(tmp_path: Path, diagram: Path) -> str:
-    env = {
+def demo_env(tmp_path: Path) -> dict[str, str]:
+    return {
         **os.environ,
         "DEMO_DB_PATH": str(tmp_path / "demo.sqlite3"),
+        "DEMO_ARCHIVE_AFTER_SECONDS": "1",
         "DJANGO_SETTINGS_MODULE": "demo_site.settings",  # not the test suite's settings
         "PYTHONIOENCODING": "utf-8",
     }
+
+
+def run_demo(tmp_path: Path, diagram: Path) -> str:
     done = subprocess.run(
         [sys.executable, "manage.py", "demo", "--diagram", str(diagram)],
         cwd=DEMO,
-        env=env,
+        env=demo_env(tmp_path),
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -44,9 +51,14 @@ def run_demo(tmp_path: Path, diagram: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, Path]:
+def demo_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("demo")
+
+
+@pytest.fixture(scope="module")
+def runs(demo_tmp: Path) -> tuple[str, str, Path]:
     """Two runs on the same database: the demo resets its own sample data."""
-    tmp_path = tmp_path_factory.mktemp("demo")
+    tmp_path = demo_tmp
     diagram = tmp_path / "out" / "article.svg"
     first = run_demo(tmp_path, diagram)
     diagram.unlink()
@@ -97,8 +109,106 @@ def test_a_second_run_gives_the_same_story(runs):
     """Idempotent: the second run replaces the sample data instead of failing on it."""
     first, second, _ = runs
 
-    def story(out: str) -> str:  # primary keys and times differ from run to run
-        return re.sub(r"\d+", "#", out)
+    def story(out: str) -> str:  # keys, primary keys and times differ from run to run
+        out = re.sub(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", "<key>", out)
+        return re.sub(r" +", " ", re.sub(r"\d+", "#", out))
 
     assert "removed the previous run's articles" in second
     assert story(first) == story(second)
+
+
+# --- the durable timer: a published article is archived by itself -------------------------------
+def test_publishing_schedules_a_timer_that_archives_the_article(runs):
+    first, _, _ = runs
+    story = first.partition("== Archived by itself: a durable timer")[2].partition("\n== ")[0]
+    pending, _, fired = story.partition("waiting ")
+    # Scheduled: the listing of the pending timers shows it.
+    [listed] = [line.split() for line in pending.splitlines() if re.match(r" +[0-9a-f]{8}-", line)]
+    assert listed[1] == "publishing.Article"
+    assert (listed[3], listed[5], listed[6]) == ("archive", "pending", "-")
+    # Fired: by `statemachine_timers --run-due`, through the model's path (the receiver).
+    assert "'Timers in Django': archive: published -> archived (by nobody)" in fired
+    assert re.search(
+        r"fired [0-9a-f-]{36} publishing\.Article \d+ archive: "
+        r"sent 'archive'; the row is in archived",
+        fired,
+    )
+    assert "stored state: 'archived'" in fired
+    # The first article was archived by alice before its timer was due: dropped.
+    assert re.search(r"archive +\S+ +dropped +the row left published", fired)
+    assert "archive: published -> archived by nobody" in first.partition("== Audit log")[2]
+
+
+ADMIN_PAGES = """
+import json
+
+import django
+
+django.setup()
+
+from django.test import Client
+from django.urls import reverse
+
+from publishing.models import Article
+
+pages = {}
+for user in ("admin", "alice"):
+    client = Client(HTTP_HOST="localhost")
+    assert client.login(username=user, password=user)
+    for article in Article.objects.all():
+        url = reverse("admin:publishing_article_change", args=[article.pk])
+        response = client.get(url)
+        pages[f"{user}: {article.title}"] = [response.status_code, response.content.decode()]
+    response = client.get(reverse("admin:statemachine_timers_timer_changelist"))
+    pages[f"{user}: timers"] = [response.status_code, response.content.decode()]
+print(json.dumps(pages))
+"""
+
+
+@pytest.fixture(scope="module")
+def admin_pages(runs, demo_tmp: Path) -> dict[str, str]:
+    """{"<user>: <article title>" or "<user>: timers": HTML} of the demo's admin, after the
+    demo ran."""
+    done = subprocess.run(
+        [sys.executable, "-c", ADMIN_PAGES],
+        cwd=DEMO,
+        env=demo_env(demo_tmp),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    pages = json.loads(done.stdout)
+    assert {status for status, _ in pages.values()} == {200}
+    return {name: html for name, (_, html) in pages.items()}
+
+
+def timer_rows(html: str, name: str) -> list[str]:
+    """A column of the timers inline of a change page, top to bottom."""
+    inline = html.partition('id="statemachine_timers-timer-content_type-object_id-group"')[2]
+    assert inline, "no timers inline on the page"
+    return re.findall(rf'<td class="field-{name}">\s*<p>(.*?)</p>', inline, re.S)
+
+
+def test_the_article_admin_shows_its_timers(admin_pages):
+    page = admin_pages["admin: Timers in Django"]
+    assert timer_rows(page, "event") == ["archive"]
+    assert timer_rows(page, "status") == ["Fired"]
+    assert timer_rows(page, "outcome") == ["sent &#x27;archive&#x27;; the row is in archived"]
+    first = admin_pages["admin: State machines in Django"]
+    assert timer_rows(first, "status") == ["Dropped"]
+    assert timer_rows(first, "outcome") == ["the row left published"]
+    # Never published: no timer.
+    assert timer_rows(admin_pages["admin: Untitled thoughts"], "event") == []
+    # Authors see them too (the demo gives them statemachine_timers.view_timer).
+    assert timer_rows(admin_pages["alice: Timers in Django"], "status") == ["Fired"]
+
+
+def test_the_timer_admin_lists_the_demos_timers(admin_pages):
+    changelist = admin_pages["admin: timers"]
+    assert "2 timers" in changelist
+    assert "the row left published" in changelist
+    assert "Timers in Django" not in changelist  # rows are named by model and pk, not loaded
+    assert re.search(r'<a href="/admin/publishing/article/\d+/change/">', changelist)

@@ -6,18 +6,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.utils import timezone
 
 from statemachine import State, StateMachine
+from statemachine.contrib.timeout import timeout
+
+#: How long an article stays published before it is archived by itself.
+ARCHIVE_AFTER = timedelta(seconds=getattr(settings, "DEMO_ARCHIVE_AFTER_SECONDS", 3))
 
 
 class ArticleWorkflow(StateMachine):
     """Draft -> in review -> published, or rejected and back to draft; any settled article
-    can be archived."""
+    can be archived, and a published one is archived by itself ARCHIVE_AFTER later."""
 
     draft = State("Draft", initial=True)
     in_review = State("In review")
-    published = State("Published")
+    # With the timers app installed, entering `published` writes a durable timer (a Timer
+    # row) that sends `archive` when due; leaving `published` first drops it.
+    published = State("Published", invoke=timeout(ARCHIVE_AFTER, on="archive"))
     rejected = State("Rejected")
     archived = State("Archived", final=True)
 

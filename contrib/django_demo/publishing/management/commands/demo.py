@@ -2,14 +2,17 @@
 
 It migrates the database, replaces the demo's sample data (users and articles) with fresh
 ones, so it can run any number of times, walks two articles through the workflow, printing
-every transition as it happens, shows what is refused and why, prints the audit log and draws
-the machine. Drawing is optional: without Graphviz's ``dot`` program (or pydot) the demo prints
-a one-line warning, skips the diagram and still succeeds.
+every transition as it happens, shows what is refused and why, lets a durable timer archive a
+third article a few seconds after it is published, prints the audit log and draws the
+machine. Drawing is optional: without Graphviz's ``dot`` program (or pydot) the demo prints a
+one-line warning, skips the diagram and still succeeds.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +20,13 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from publishing.models import Article
 from statemachine.contrib.django import ProtectedStateError, TransitionPermissionDenied
 from statemachine.contrib.django.audit.models import TransitionLog
 from statemachine.contrib.django.signals import post_transition
+from statemachine.contrib.django.timers.models import Timer
 from statemachine.exceptions import TransitionNotAllowed
 
 USERS = ("alice", "erin", "admin")
@@ -50,6 +55,7 @@ class Command(BaseCommand):
         try:
             self.happy_path(alice, erin)
             self.refusals(alice, erin)
+            self.auto_archive(alice, erin)
         finally:
             post_transition.disconnect(sender=Article, dispatch_uid="demo")
 
@@ -59,6 +65,8 @@ class Command(BaseCommand):
         self.section("Admin")
         self.say("python manage.py runserver, then open http://127.0.0.1:8000/admin/")
         self.say("and log in as admin / admin (alice / alice and erin / erin work too).")
+        self.say("An article's page lists its timers; publish one there, then fire its timer")
+        self.say("when due with: python manage.py statemachine_timers --run-due")
 
     # --- output --------------------------------------------------------------------------
     def section(self, title: str) -> None:
@@ -77,13 +85,23 @@ class Command(BaseCommand):
             f"{kwargs['target'].id} (by {by or 'nobody'})"
         )
 
+    def run_command(self, *args: str) -> None:
+        """Run another management command, its output indented under the demo's."""
+        out = io.StringIO()
+        call_command(*args, stdout=out)
+        for line in out.getvalue().splitlines():
+            self.say(f"  {line}")
+
     # --- data ----------------------------------------------------------------------------
     def reset(self) -> None:
         for article in Article.objects.all():
             TransitionLog.objects.for_object(article).delete()
+            Timer.objects.for_object(article).delete()
             article.delete()
         User.objects.filter(username__in=USERS).delete()
-        self.say("removed the previous run's articles, their audit log and the demo users")
+        self.say(
+            "removed the previous run's articles, their audit log and timers, and the demo users"
+        )
 
     def create_users(self) -> tuple[User, User]:
         alice = User.objects.create_user("alice", password="alice", is_staff=True)
@@ -106,8 +124,11 @@ class Command(BaseCommand):
                 codename__in=["add_article", "change_article", "view_article"],
             )
         )
-        # Everyone may read the audit log (the inline on the article's page).
-        authors.permissions.add(Permission.objects.get(codename="view_transitionlog"))
+        # Everyone may read the audit log and the timers (the inlines on the article's page).
+        authors.permissions.add(
+            Permission.objects.get(codename="view_transitionlog"),
+            Permission.objects.get(codename="view_timer"),
+        )
         alice.groups.add(authors)
         erin.groups.add(authors)
         self.say("users: alice (author), erin (editor: publishing.publish_article), admin")
@@ -166,6 +187,30 @@ class Command(BaseCommand):
         article.save()
         article.send_event("submit", by=alice)
         self.say(f"{article.title!r} waits in {article.state!r} for an editor (try the admin)")
+
+    def auto_archive(self, alice: User, erin: User) -> None:
+        self.section("Archived by itself: a durable timer")
+        article = Article.objects.create(
+            title="Timers in Django",
+            body="A delayed event is a row of the database, fired by a task.",
+            author=alice,
+        )
+        article.send_event("submit", by=alice)
+        article.send_event("publish", by=erin)
+        timer = Timer.objects.for_object(article).get(status=Timer.PENDING)
+        self.say(f"entering 'published' scheduled a timer that sends {timer.event!r} when due;")
+        self.say("python manage.py statemachine_timers lists the pending timers:")
+        self.run_command("statemachine_timers", "--model", "publishing.Article")
+        wait = max(0.0, (timer.due_at - timezone.now()).total_seconds())
+        self.say(f"waiting {wait:.0f} s until it is due")
+        time.sleep(wait)
+        # A task worker would run it now; the demo's task backend runs nothing.
+        self.say("statemachine_timers --run-due fires the due timers, as a worker would:")
+        self.run_command("statemachine_timers", "--run-due")
+        article.refresh_from_db()
+        self.say(f"stored state: {article.state!r}")
+        self.say("every article's timers (alice archived the first one before its timer):")
+        self.run_command("statemachine_timers", "--status", "all", "--model", "publishing.Article")
 
     def print_audit_log(self) -> None:
         self.section("Audit log (TransitionLog)")
