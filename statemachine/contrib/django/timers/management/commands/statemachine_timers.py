@@ -46,6 +46,8 @@ from statemachine.contrib.django.timers._clock import clock
 from statemachine.contrib.django.timers._scheduling import check_backend, enqueue, fire
 from statemachine.contrib.django.timers.models import Timer
 
+__all__ = ["Command"]
+
 STATUSES = [status for status, _ in Timer.STATUSES]
 _COLUMNS = ("KEY", "MODEL", "OBJECT", "EVENT", "DUE", "STATUS", "OUTCOME")
 
@@ -192,40 +194,41 @@ class Command(BaseCommand):
 def _model(label: str) -> Any:
     """The model ``app_label.Model`` names, which must use StateMachineModelMixin."""
     app_label, dot, name = label.partition(".")
-    machines = ", ".join(_machine_models()) or "none is installed"
     if not (app_label and dot and name) or "." in name:
         raise CommandError(
             f"--model {label!r}: expected app_label.Model, a model with a state machine "
-            f"({machines})."
+            f"({_machine_models()})."
         )
     try:
         config = apps.get_app_config(app_label)
     except LookupError:
         raise CommandError(
             f"--model {label!r}: there is no installed app {app_label!r}; expected "
-            f"app_label.Model, a model with a state machine ({machines})."
+            f"app_label.Model, a model with a state machine ({_machine_models()})."
         ) from None
     try:
         model = config.get_model(name)
     except LookupError:
         raise CommandError(
             f"--model {label!r}: app {app_label!r} has no model {name!r}; expected "
-            f"app_label.Model, a model with a state machine ({machines})."
+            f"app_label.Model, a model with a state machine ({_machine_models()})."
         ) from None
     if not issubclass(model, StateMachineModelMixin):
         raise CommandError(
             f"--model {label!r}: {model._meta.label} has no state machine (it does not use "
-            f"StateMachineModelMixin), so it has no timers. Models with one: {machines}."
+            f"StateMachineModelMixin), so it has no timers. Models with one: {_machine_models()}."
         )
     return model
 
 
-def _machine_models() -> list[str]:
-    return sorted(
+def _machine_models() -> str:
+    """The installed models with a state machine (proxies left out), for error messages."""
+    labels = sorted(
         m._meta.label
         for m in apps.get_models()
         if issubclass(m, StateMachineModelMixin) and not m._meta.proxy
     )
+    return ", ".join(labels) or "none is installed"
 
 
 def _moment(value: str) -> datetime:
