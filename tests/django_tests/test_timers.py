@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import django
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -542,3 +543,21 @@ def test_an_event_no_transition_takes_is_recorded_as_such(queue, clock):
     assert [r["outcome"] for r in reports] == [
         "sent 'resume'; no transition took it: the row stays in held"
     ]
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "postgres"])
+def test_a_row_on_another_database_has_its_timer_there_and_its_task_knows_it(
+    queue, clock, postgres
+):
+    invoice = Invoice.objects.using(postgres).create()
+    invoice.statemachine.send_out()
+    invoice.statemachine.send("expire", delay=1_000)
+    if settings.TEST_DB == "sqlite":  # (else `postgres` mirrors the default database)
+        assert not Timer.objects.exists()  # nothing on the default database
+    timer = Timer.objects.using(postgres).get()
+    [result] = queue.results
+    assert result.args == [str(timer.key), postgres]
+    clock.advance(seconds=1)
+    report = fire_timer.call(*result.args)
+    assert report["fired"] is True
+    assert Invoice.objects.using(postgres).get(pk=invoice.pk).state == "expired"

@@ -374,7 +374,7 @@ def fire(key: str, database: str | None = None) -> dict[str, Any]:
         model = timer.content_type.model_class()
         row = None
         if model is not None:
-            manager = model._base_manager.db_manager(router.db_for_write(model))
+            manager = model._base_manager.db_manager(using)  # the row's database too
             row = manager.select_for_update().filter(pk=timer.object_id).first()
         if row is None:
             return _finish(timer, Timer.DROPPED, "the row no longer exists", now)
