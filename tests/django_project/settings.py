@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "statemachine.contrib.django.audit",
     "statemachine.contrib.django.timers",
     "tests.django_project.shop",
+    "tests.django_project.fsm_blog",
     "campaign",
     "publishing",
 ]

@@ -1,0 +1,132 @@
+"""django-fsm's fields: :class:`FSMField`, :class:`FSMIntegerField` and :class:`FSMKeyField`.
+
+They are Django's own column types (text, integer, foreign key) with two options:
+``protected=True`` refuses a direct assignment once the instance has a state (transitions,
+loading and, with :class:`FSMModelMixin`, ``refresh_from_db()`` still write it), and
+``state_choices`` (``(value, label)`` pairs) lists states as ``choices`` do. Migrations see the
+plain Django field, so they do not depend on this package.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models.query_utils import DeferredAttribute
+
+from statemachine.contrib.django.fields import (
+    _ProtectedForwardDescriptor,
+    _StateDescriptor,
+    unprotected,
+)
+
+__all__ = [
+    "FSMField",
+    "FSMFieldMixin",
+    "FSMIntegerField",
+    "FSMKeyField",
+    "FSMModelMixin",
+]
+
+
+class FSMFieldMixin:
+    """What the three fields share: ``protected``, ``state_choices``, and reading and writing
+    the state of an instance."""
+
+    attname: str
+    name: str
+    choices: Any
+    default: Any
+
+    def __init__(
+        self, *args: Any, protected: bool = False, state_choices: Any = None, **kwargs: Any
+    ) -> None:
+        self.protected = protected
+        self.state_choices = [tuple(choice) for choice in state_choices or ()]
+        if self.state_choices and "choices" not in kwargs:
+            kwargs["choices"] = [(choice[0], choice[1]) for choice in self.state_choices]
+        # Unprotected: Django's own descriptor (nothing to check on assignment).
+        self.descriptor_class = _StateDescriptor if protected else DeferredAttribute
+        super().__init__(*args, **kwargs)
+
+    def contribute_to_class(self, cls: Any, name: str, *args: Any, **kwargs: Any) -> None:
+        super().contribute_to_class(cls, name, *args, **kwargs)  # type: ignore[misc]
+        if not cls._meta.abstract:
+            from ._transitions import contribute_helpers
+
+            contribute_helpers(cls, self)
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()  # type: ignore[misc]
+        return name, self._django_path, args, kwargs
+
+    _django_path = ""
+
+    def get_state(self, instance: Any) -> Any:
+        """The state of ``instance`` (its value, loaded if it was deferred)."""
+        value = instance.__dict__.get(self.attname, _MISSING)
+        return getattr(instance, self.attname) if value is _MISSING else value
+
+    def set_state(self, instance: Any, state: Any) -> None:
+        """Write ``state``, protected or not."""
+        with unprotected(instance):
+            setattr(instance, self.attname, state)
+
+    def known_states(self) -> list[Any]:
+        """The states this field names itself: its choices, then its default."""
+        states: list[Any] = []
+        for choice in self.choices or ():
+            value = choice[0]
+            if isinstance(choice[1], (list, tuple)):  # a named group of choices
+                states.extend(c[0] for c in choice[1])
+            else:
+                states.append(value)
+        default = self.default
+        if default is not models.NOT_PROVIDED and not callable(default):
+            states.append(default)
+        return list(dict.fromkeys(states))
+
+
+_MISSING = object()
+
+
+class FSMField(FSMFieldMixin, models.CharField):
+    """A text state (``max_length`` defaults to 50)."""
+
+    _django_path = "django.db.models.CharField"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 50)
+        super().__init__(*args, **kwargs)
+
+
+class FSMIntegerField(FSMFieldMixin, models.IntegerField):
+    """An integer state (enum-like constants)."""
+
+    _django_path = "django.db.models.IntegerField"
+
+
+class FSMKeyField(FSMFieldMixin, models.ForeignKey):
+    """The state as a row of another table: states are that table's primary keys (used as
+    values in ``source``/``target``, though ``instance.<name>`` is the row)."""
+
+    _django_path = "django.db.models.ForeignKey"
+    forward_related_accessor_class = _ProtectedForwardDescriptor
+
+    def __init__(self, to: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("on_delete", models.CASCADE)
+        super().__init__(to, *args, **kwargs)
+
+    def known_states(self) -> list[Any]:
+        default = self.default
+        if default is models.NOT_PROVIDED or callable(default):
+            return []
+        return [getattr(default, "pk", default)]
+
+
+class FSMModelMixin:
+    """Lets ``refresh_from_db()`` reload protected FSM fields (which refuse other writes)."""
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        with unprotected(self):
+            super().refresh_from_db(*args, **kwargs)  # type: ignore[misc]

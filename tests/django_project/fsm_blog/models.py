@@ -1,0 +1,141 @@
+"""Models written as django-fsm-2's README writes them, with only the import line changed."""
+
+from django.db import models
+
+from statemachine.contrib.django.fsm import (
+    GET_STATE,
+    RETURN_VALUE,
+    ConcurrentTransitionMixin,
+    FSMField,
+    FSMIntegerField,
+    FSMKeyField,
+    FSMModelMixin,
+    transition,
+)
+
+
+def is_short(instance):
+    return len(instance.title) <= 20
+
+
+class BlogPost(FSMModelMixin, models.Model):
+    title = models.CharField(max_length=50, default="")
+    state = FSMField(default="new", protected=True)
+    reviews = models.IntegerField(default=0)
+
+    class Meta:
+        permissions = [("can_remove_post", "Can remove posts")]
+
+    def has_title(self):
+        return bool(self.title)
+
+    @transition(field=state, source="new", target="published", conditions=[has_title, is_short])
+    def publish(self, **kwargs):
+        return "published!"
+
+    @transition(field="state", source=["published", "hidden"], target="hidden")
+    def hide(self):
+        pass
+
+    @transition(field=state, source="*", target="removed", permission="fsm_blog.can_remove_post")
+    def remove(self):
+        pass
+
+    @transition(field=state, source="+", target="new")
+    def restore(self):
+        pass
+
+    @transition(field=state, source="new", target="published", on_error="failed")
+    def publish_or_fail(self, fail=False):
+        if fail:
+            raise RuntimeError("the search index is down")
+
+    @transition(field=state, source=["new", "published"], target=None)
+    def review(self):
+        self.reviews += 1
+        return self.reviews
+
+    @transition(field=state, source="new", target=RETURN_VALUE("published", "hidden"))
+    def decide(self, choice):
+        return choice
+
+    @transition(
+        field=state,
+        source="published",
+        target=GET_STATE(
+            lambda self, allowed: "new" if allowed else "hidden", states=["new", "hidden"]
+        ),
+        permission=lambda instance, user: user.is_staff,
+        custom={"label": "Moderate", "admin": True},
+    )
+    def moderate(self, allowed):
+        pass
+
+    @transition(field=state, source="new", target="scheduled")
+    @transition(field=state, source="scheduled", target="published")
+    def advance(self):
+        pass
+
+
+class ProxyPost(BlogPost):
+    class Meta:
+        proxy = True
+
+    @transition(field="state", source="hidden", target="archived")
+    def archive(self):
+        pass
+
+
+class Level:
+    DRAFT = 10
+    LIVE = 20
+
+
+class Counter(models.Model):
+    level = FSMIntegerField(default=Level.DRAFT)
+
+    @transition(field=level, source=Level.DRAFT, target=Level.LIVE)
+    def go_live(self):
+        pass
+
+
+class DbState(models.Model):
+    id = models.CharField(primary_key=True, max_length=20)
+    label = models.CharField(max_length=50)
+
+
+class KeyedPost(FSMModelMixin, models.Model):
+    state = FSMKeyField(DbState, default="new", protected=True)
+
+    @transition(field=state, source="new", target="published")
+    def publish(self):
+        pass
+
+
+class LockedPost(ConcurrentTransitionMixin, models.Model):
+    state = FSMField(default="new")
+
+    @transition(field=state, source="new", target="published")
+    def publish(self):
+        pass
+
+
+class TwoFields(models.Model):
+    state = FSMField(default="draft", state_choices=[("draft", "Draft"), ("done", "Done")])
+    review = FSMField(default="pending")
+
+    @transition(field=state, source="draft", target="done")
+    def finish(self):
+        pass
+
+    @transition(field=review, source="pending", target="approved")
+    def approve(self):
+        pass
+
+
+class NotFSM(models.Model):
+    status = models.CharField(max_length=10, default="a")
+
+    @transition(field="status", source="a", target="b")
+    def step(self):
+        pass

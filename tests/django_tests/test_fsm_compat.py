@@ -1,0 +1,326 @@
+"""django-fsm's API (``statemachine.contrib.django.fsm``) on models written as django-fsm-2's
+README writes them (tests/django_project/fsm_blog), checked against its documented behaviour."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.db import transaction
+
+from statemachine.contrib.django import signals as our_signals
+from statemachine.contrib.django.audit.models import TransitionLog
+from statemachine.contrib.django.fields import ProtectedStateError
+from statemachine.contrib.django.fsm import (
+    ConcurrentTransition,
+    InvalidResultState,
+    TransitionNotAllowed,
+    can_proceed,
+    has_transition_perm,
+    machine_class,
+    signals,
+)
+from tests.django_project.fsm_blog.models import (
+    BlogPost,
+    Counter,
+    DbState,
+    KeyedPost,
+    Level,
+    LockedPost,
+    NotFSM,
+    ProxyPost,
+    TwoFields,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def received():
+    """What django-fsm's signals sent (without sender, signal and instance)."""
+    got = []
+
+    def pre(**kwargs):
+        got.append(("pre", _plain(kwargs)))
+
+    def post(**kwargs):
+        got.append(("post", _plain(kwargs)))
+
+    signals.pre_transition.connect(pre)
+    signals.post_transition.connect(post)
+    yield got
+    signals.pre_transition.disconnect(pre)
+    signals.post_transition.disconnect(post)
+
+
+def _plain(kwargs):
+    shown = {k: v for k, v in kwargs.items() if k not in ("signal", "sender", "instance")}
+    shown["field"] = shown["field"].name
+    return shown
+
+
+def test_a_transition_changes_the_state_in_memory_and_returns_the_methods_value(received):
+    post = BlogPost(title="Hello")
+    assert post.publish(kind="news") == "published!"
+    assert post.state == "published"
+    assert post.pk is None  # saving is the caller's job, as in django-fsm
+    sent = {
+        "name": "publish",
+        "field": "state",
+        "source": "new",
+        "target": "published",
+        "method_args": (),
+        "method_kwargs": {"kind": "news"},
+    }
+    assert received == [("pre", sent), ("post", sent)]
+
+
+def test_a_method_that_cannot_run_from_here_raises_and_sends_nothing(received):
+    post = BlogPost(title="Hello", state="hidden")
+    with pytest.raises(TransitionNotAllowed) as caught:
+        post.publish()
+    assert str(caught.value).startswith("Can't switch from state 'hidden' using method 'publish'")
+    assert caught.value.object is post
+    assert caught.value.method is BlogPost.publish.__wrapped__
+    assert post.state == "hidden"
+    assert received == []
+
+
+def test_conditions_are_checked_before_the_method_runs():
+    post = BlogPost(title="")
+    assert not can_proceed(post.publish)
+    assert can_proceed(post.publish, check_conditions=False)
+    with pytest.raises(TransitionNotAllowed, match="has_title returned false"):
+        post.publish()
+    post.title = "a title that is much too long to publish"
+    with pytest.raises(TransitionNotAllowed, match="is_short returned false"):
+        post.publish()
+    assert post.state == "new"
+
+
+def test_every_source_form():
+    post = BlogPost(title="Hi")
+    post.publish()
+    post.hide()  # a list of sources
+    post.hide()  # ...the target among them
+    post.remove()  # "*"
+    assert post.state == "removed"
+    post.restore()  # "+": any state but the target
+    assert post.state == "new"
+    with pytest.raises(TransitionNotAllowed):
+        post.restore()  # not from the target itself
+
+
+def test_a_target_of_none_changes_nothing_but_runs_the_method(received):
+    post = BlogPost(title="Hi")
+    assert post.review() == 1
+    assert post.state == "new"
+    assert [r[1]["target"] for r in received] == [None, None]
+
+
+def test_on_error_sets_that_state_and_the_exception_goes_on(received):
+    post = BlogPost(title="Hi")
+    with pytest.raises(RuntimeError, match="search index"):
+        post.publish_or_fail(fail=True)
+    assert post.state == "failed"
+    kind, sent = received[-1]
+    assert kind == "post"
+    assert sent["target"] == "failed"
+    assert isinstance(sent["exception"], RuntimeError)
+
+
+def test_an_exception_without_on_error_leaves_the_state():
+    post = BlogPost(title="Hi")
+    with pytest.raises(TypeError):
+        post.decide()  # missing argument
+    assert post.state == "new"
+
+
+def test_return_value_and_get_state_targets():
+    post = BlogPost(title="Hi")
+    assert post.decide("hidden") == "hidden"
+    assert post.state == "hidden"
+    other = BlogPost(title="Hi")
+    with pytest.raises(InvalidResultState, match="'gone' is not one of the allowed states"):
+        other.decide("gone")
+    assert other.state == "new"
+    third = BlogPost(title="Hi", state="published")
+    third.moderate(allowed=False)
+    assert third.state == "hidden"
+
+
+def test_stacked_decorators_make_one_method_with_both_transitions():
+    post = BlogPost(title="Hi")
+    post.advance()
+    assert post.state == "scheduled"
+    post.advance()
+    assert post.state == "published"
+
+
+def test_a_protected_field_refuses_assignment_but_refresh_from_db_works():
+    post = BlogPost.objects.create(title="Hi")
+    with pytest.raises(ProtectedStateError):
+        post.state = "published"
+    assert isinstance(ProtectedStateError("x"), AttributeError)  # as django-fsm raises
+    BlogPost.objects.filter(pk=post.pk).update(state="hidden")
+    post.refresh_from_db()  # FSMModelMixin
+    assert post.state == "hidden"
+    assert BlogPost(state="published").state == "published"  # the constructor may set it
+
+
+def test_permissions():
+    user = User.objects.create_user("u")
+    staff = User.objects.create_user("s", is_staff=True)
+    post = BlogPost.objects.create(title="Hi", state="published")
+    assert not has_transition_perm(post.remove, user)
+    user.user_permissions.add(Permission.objects.get(codename="can_remove_post"))
+    user = User.objects.get(pk=user.pk)  # permissions are cached per user object
+    assert has_transition_perm(post.remove, user)
+    assert not has_transition_perm(post.moderate, user)
+    assert has_transition_perm(post.moderate, staff)
+    assert not has_transition_perm(post.publish, staff)  # not from "published"
+
+
+def test_the_model_helpers():
+    post = BlogPost(title="Hi")
+    assert {t.name for t in post.get_all_state_transitions()} >= {
+        "publish",
+        "hide",
+        "remove",
+        "restore",
+        "moderate",
+        "advance",
+    }
+    available = {t.name for t in post.get_available_state_transitions()}
+    assert available == {"publish", "remove", "publish_or_fail", "review", "decide", "advance"}
+    user = User.objects.create_user("u")
+    assert "remove" not in {t.name for t in post.get_available_user_state_transitions(user)}
+    moderate = next(t for t in post.get_all_state_transitions() if t.name == "moderate")
+    assert moderate.custom == {"label": "Moderate", "admin": True}
+
+
+def test_a_proxy_model_adds_its_transitions():
+    post = ProxyPost(title="Hi", state="hidden")
+    post.archive()
+    assert post.state == "archived"
+    assert "archive" in {t.name for t in post.get_all_state_transitions()}
+    assert "archive" not in {t.name for t in BlogPost().get_all_state_transitions()}
+
+
+def test_integer_and_key_fields():
+    counter = Counter()
+    counter.go_live()
+    assert counter.level == Level.LIVE
+    DbState.objects.create(id="new", label="New")
+    DbState.objects.create(id="published", label="Published")
+    keyed = KeyedPost.objects.create()
+    keyed.publish()
+    keyed.save()
+    assert KeyedPost.objects.get(pk=keyed.pk).state.label == "Published"
+
+
+def test_concurrent_transition_mixin_refuses_a_stale_save():
+    post = LockedPost.objects.create()
+    stale = LockedPost.objects.get(pk=post.pk)
+    post.publish()
+    post.save()
+    stale.publish()
+    with pytest.raises(ConcurrentTransition, match="changed in the database"):
+        with transaction.atomic():
+            stale.save()
+    assert LockedPost.objects.get(pk=post.pk).state == "published"
+
+
+def test_the_state_change_is_an_event_of_our_machine_so_the_audit_log_records_it():
+    seen = []
+
+    def receiver(**kwargs):
+        seen.append((kwargs["event"], kwargs["source"].id, kwargs["target"].id))
+
+    our_signals.post_transition.connect(receiver)
+    try:
+        post = BlogPost.objects.create(title="Hi")
+        post.publish()
+    finally:
+        our_signals.post_transition.disconnect(receiver)
+    assert seen == [("publish", "new", "published")]
+    log = TransitionLog.objects.for_object(post).get()
+    assert (log.event, log.source, log.target) == ("publish", "new", "published")
+
+
+def test_the_compiled_machine_draws_and_explains():
+    compiled = machine_class(BlogPost)
+    assert {"new", "published", "hidden", "removed", "failed", "scheduled"} <= {
+        s.value for s in compiled.states_map.values()
+    }
+    mermaid = format(compiled, "mermaid")
+    assert "new --> published : Publish [has_title, is_short]" in mermaid
+    assert "published --> hidden : Moderate [target is 'hidden']" in mermaid
+    post = BlogPost(title="")
+    machine = compiled(post, state_field="state")
+    [refusal] = machine.why_not("publish")
+    assert "has_title" in str(refusal)
+
+
+def test_a_state_no_transition_or_choice_names_is_left_by_star_transitions_directly():
+    post = BlogPost(title="Hi", state="imported-from-elsewhere")
+    post.remove()  # "*": allowed from anything, as in django-fsm
+    assert post.state == "removed"
+
+
+def test_one_method_changes_one_field():
+    from statemachine.contrib.django.fsm import transition
+
+    with pytest.raises(TypeError, match="one method changes one field"):
+
+        @transition(field="review", source="a", target="b")
+        @transition(field="state", source="a", target="b")
+        def both(self):
+            pass
+
+
+def test_a_transition_of_a_field_that_is_not_an_fsm_field_says_so():
+    with pytest.raises(TypeError, match="'status', which is not an FSMField"):
+        NotFSM().step()
+
+
+def test_machine_class_needs_the_field_when_there_are_several():
+    with pytest.raises(
+        ValueError, match=r"name one of them \(machine_class\(TwoFields, 'state'\)\)"
+    ):
+        machine_class(TwoFields)
+    with pytest.raises(ValueError, match="has no FSMField"):
+        machine_class(NotFSM)
+    states = {s.value for s in machine_class(TwoFields, "state").states_map.values()}
+    assert states == {"draft", "done"}  # the other field's states are not there
+    item = TwoFields()
+    item.finish()
+    item.approve()
+    assert (item.state, item.review) == ("done", "approved")
+
+
+def test_helpers_refuse_a_plain_method_and_say_no_from_a_wrong_state():
+    post = BlogPost(title="Hi", state="removed")
+    assert not can_proceed(post.publish)
+    with pytest.raises(TypeError, match="is not a @transition method"):
+        can_proceed(post.has_title)
+    [publish] = [t for t in post.get_all_state_transitions() if t.name == "publish"]
+    assert repr(publish) == "Transition('publish', source='new', target='published')"
+    assert publish.has_perm(post, None) is True  # no permission declared
+
+
+def test_the_concurrency_mixin_remembers_what_refresh_from_db_read():
+    post = LockedPost.objects.create()
+    stale = LockedPost.objects.get(pk=post.pk)
+    post.publish()
+    post.save()
+    stale.refresh_from_db()
+    assert stale.state == "published"
+    stale.save()  # the state it read is the one in the database: saved
+
+
+def test_a_deferred_state_is_read_when_a_transition_needs_it():
+    post = BlogPost.objects.create(title="Hi")
+    deferred = BlogPost.objects.only("title").get(pk=post.pk)
+    assert "state" not in deferred.__dict__
+    deferred.publish()
+    assert deferred.state == "published"
