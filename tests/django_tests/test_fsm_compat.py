@@ -191,7 +191,15 @@ def test_the_model_helpers():
         "advance",
     }
     available = {t.name for t in post.get_available_state_transitions()}
-    assert available == {"publish", "remove", "publish_or_fail", "review", "decide", "advance"}
+    assert available == {
+        "publish",
+        "remove",
+        "publish_or_fail",
+        "review",
+        "decide",
+        "advance",
+        "relabel",
+    }
     user = User.objects.create_user("u")
     assert "remove" not in {t.name for t in post.get_available_user_state_transitions(user)}
     moderate = next(t for t in post.get_all_state_transitions() if t.name == "moderate")
@@ -324,3 +332,9 @@ def test_a_deferred_state_is_read_when_a_transition_needs_it():
     assert "state" not in deferred.__dict__
     deferred.publish()
     assert deferred.state == "published"
+
+
+def test_a_return_value_without_states_may_return_any_state():
+    post = BlogPost(title="Hi")
+    post.relabel("somewhere-new")  # a value no choice or transition names
+    assert post.state == "somewhere-new"

@@ -71,6 +71,10 @@ class BlogPost(FSMModelMixin, models.Model):
     def moderate(self, allowed):
         pass
 
+    @transition(field=state, source="new", target=RETURN_VALUE())
+    def relabel(self, label):
+        return label
+
     @transition(field=state, source="new", target="scheduled")
     @transition(field=state, source="scheduled", target="published")
     def advance(self):

@@ -446,10 +446,12 @@ def _machine(instance: Any, field: Any) -> Any:
 
 def _move(instance: Any, field: Any, meta: FSMMeta, current: Any, target: Any) -> None:
     """The state change, as an event of the compiled machine. A state that no transition or
-    choice names (so the machine has no such state) is written directly."""
+    choice names (so the machine has no such state: a row's odd value, what a
+    ``RETURN_VALUE()`` without states returned) is written directly."""
     from statemachine.contrib.django.fields import unprotected
 
-    if current is None or current not in machine_class(type(instance), field.name).states_map:
+    known = machine_class(type(instance), field.name).states_map
+    if current is None or current not in known or (target is not None and target not in known):
         if target is not None:
             field.set_state(instance, target)
         return
