@@ -132,8 +132,7 @@ class MachineDefinition:
         self.is_flat = True
         has_final = False
         for s in states:
-            value = s._value  # (the `value` property, inlined)
-            self.states_map[s._id if value is None else value] = s
+            self.states_map[s._id if s._value is None else s._value] = s  # `s.value`, inlined
             self.states_by_id[s._id] = s
             if s.states or s.is_history:
                 self.is_flat = False
@@ -522,10 +521,10 @@ def _validate(
             raise exceptions.duplicate_state_id(s._id, _place(first, name), _place(s, name))
         if s.is_history:
             continue
-        value = s._value  # (the `value` property, inlined)
-        other = seen_values.setdefault(s._id if value is None else value, s)
+        value = s._id if s._value is None else s._value  # `s.value`, without the call
+        other = seen_values.setdefault(value, s)
         if other is not s:
-            raise exceptions.duplicate_values(other._id, s._id, s.value)
+            raise exceptions.duplicate_values(other._id, s._id, value)
     for s in states:
         if s.donedata is not None and not s.final:
             raise exceptions.donedata_not_final(s._id)

@@ -32,13 +32,8 @@ class _ToBuilder:
 
     def __call__(self, *targets: State, **kwargs: Any) -> TransitionList:
         state = self._state
-        if len(targets) == 1 and not kwargs:  # `a.to(b)`, by far the most common form
-            target = targets[0]
-            if not isinstance(target, State):
-                raise exceptions.unknown_state_target(target, "to()")
-            transition = Transition(state, target)
-            state.transitions._items.append(transition)
-            return TransitionList._of([transition])
+        if len(targets) == 1:  # the common case, without a comprehension
+            return TransitionList._of([state._add_transition(targets[0], kwargs)])
         if not targets:
             return TransitionList._of([state._add_transition(None, kwargs)])
         return TransitionList._of([state._add_transition(t, kwargs) for t in targets])

@@ -35,9 +35,10 @@ def demo_env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def run_demo(tmp_path: Path, diagram: Path) -> str:
+def run_in_demo(tmp_path: Path, *args: str) -> str:
+    """``python ARGS`` in the demo's folder, with its settings; its output (it must succeed)."""
     done = subprocess.run(
-        [sys.executable, "manage.py", "demo", "--diagram", str(diagram)],
+        [sys.executable, *args],
         cwd=DEMO,
         env=demo_env(tmp_path),
         capture_output=True,
@@ -48,6 +49,10 @@ def run_demo(tmp_path: Path, diagram: Path) -> str:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
+
+
+def run_demo(tmp_path: Path, diagram: Path) -> str:
+    return run_in_demo(tmp_path, "manage.py", "demo", "--diagram", str(diagram))
 
 
 @pytest.fixture(scope="module")
@@ -169,18 +174,7 @@ print(json.dumps(pages))
 def admin_pages(runs, demo_tmp: Path) -> dict[str, str]:
     """{"<user>: <article title>" or "<user>: timers": HTML} of the demo's admin, after the
     demo ran."""
-    done = subprocess.run(
-        [sys.executable, "-c", ADMIN_PAGES],
-        cwd=DEMO,
-        env=demo_env(demo_tmp),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    pages = json.loads(done.stdout)
+    pages = json.loads(run_in_demo(demo_tmp, "-c", ADMIN_PAGES))
     assert {status for status, _ in pages.values()} == {200}
     return {name: html for name, (_, html) in pages.items()}
 

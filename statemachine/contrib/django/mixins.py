@@ -362,15 +362,14 @@ class StateMachineModelMixin(MachineMixin):
         with unprotected(self):  # entering the initial state writes the field
             try:
                 sm = machine_cls(self, state_field=self.state_field_name)
-            except InvalidStateValue:
-                self.__dict__.pop("_statemachine_timer_watch", None)
+            except BaseException as exc:
+                self.__dict__.pop("_statemachine_timer_watch", None)  # no machine to watch
+                if not isinstance(exc, InvalidStateValue):
+                    raise
                 error = self.statemachine_state_error()
                 if error is None:  # not the stored value's fault: let it be seen as it is
                     raise
                 raise error from None
-            except BaseException:
-                self.__dict__.pop("_statemachine_timer_watch", None)
-                raise
         if sm._get_engine().is_async and not hasattr(signals.post_transition, "asend"):
             import django
             from django.core.exceptions import ImproperlyConfigured

@@ -24,7 +24,6 @@ from typing import Any
 
 from statemachine import State as _MachineState
 from statemachine import StateChart
-from statemachine.exceptions import InvalidStateValue
 
 from . import signals
 from ._fields import FSMFieldMixin
@@ -260,11 +259,11 @@ def _change_state(instance: Any, meta: FSMMeta, args: tuple[Any, ...], kwargs: A
             object=instance,
             method=meta.method,
         )
-    if not found.conditions_met(instance):
-        failed = [c for c in found.conditions if not c(instance)]
-        names = ", ".join(getattr(c, "__name__", repr(c)) for c in failed)
+    failed = next((c for c in found.conditions if not c(instance)), None)
+    if failed is not None:
         raise TransitionNotAllowed(
-            f"Transition conditions have not been met for method {meta.name!r}: {names} "
+            f"Transition conditions have not been met for method {meta.name!r}: "
+            f"{getattr(failed, '__name__', repr(failed))} "
             f"returned false for {model.__name__} pk={instance.pk!r}.",
             object=instance,
             method=meta.method,
@@ -322,6 +321,12 @@ class _Condition:
 def machine_class(model: Any, field: str | None = None) -> type[StateChart]:
     """The machine the ``@transition`` methods of ``model``'s ``field`` (its only FSM field if
     None) compile into, made once per model and field."""
+    cache = model.__dict__.get("_fsm_machines")
+    if cache is None:
+        cache = {}
+        model._fsm_machines = cache
+    if field is not None and field in cache:  # (per call of a transition: no field scan)
+        return cache[field]  # type: ignore[no-any-return]
     fields = [f for f in model._meta.get_fields() if isinstance(f, FSMFieldMixin)]
     if field is not None:
         fields = [f for f in fields if f.name == field]
@@ -334,10 +339,6 @@ def machine_class(model: Any, field: str | None = None) -> type[StateChart]:
             else f"{model.__name__} has no FSMField, FSMIntegerField or FSMKeyField."
         )
     target = fields[0]
-    cache = model.__dict__.get("_fsm_machines")
-    if cache is None:
-        cache = {}
-        model._fsm_machines = cache
     compiled: type[StateChart] | None = cache.get(target.name)
     if compiled is None:
         compiled = cache[target.name] = _compile(model, target)
@@ -456,10 +457,7 @@ def _move(instance: Any, field: Any, meta: FSMMeta, current: Any, target: Any) -
             field.set_state(instance, target)
         return
     with unprotected(instance):
-        try:
-            _machine(instance, field).send(meta.name, _fsm_target=target, _fsm_checked=True)
-        except InvalidStateValue:  # pragma: no cover - checked above
-            field.set_state(instance, target)
+        _machine(instance, field).send(meta.name, _fsm_target=target, _fsm_checked=True)
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -55,9 +55,9 @@ def check_backend() -> None:
         raise ImproperlyConfigured(
             f"The task backend {alias!r} ({type(backend).__name__}) cannot run a task later "
             "(it does not support run_after), so a durable timer would fire before its "
-            "delay. Configure TASKS[{alias!r}] with a backend that does, such as "
+            f"delay. Configure TASKS[{alias!r}] with a backend that does, such as "
             "'django_tasks_db.DatabaseBackend' (pip install django-tasks-db), or set "
-            "STATEMACHINE_TIMERS_BACKEND to the alias of one.".replace("{alias!r}", repr(alias))
+            "STATEMACHINE_TIMERS_BACKEND to the alias of one."
         )
 
 
@@ -147,6 +147,8 @@ def schedule(
     send_id: str | None,
 ) -> bool:
     """Make a durable timer for this send (see the module). Returns True (it is taken)."""
+    from .models import Timer
+
     kwargs = dict(kwargs)
     at = kwargs.pop("at", None)
     if machine._get_engine().is_async:
@@ -166,7 +168,15 @@ def schedule(
     due = due_time(event, at, delay, now)
     run_as = _run_as(event, kwargs.pop("by", None))
     stored_args, stored_kwargs = _json_payload(event, args, kwargs)
-    timer = _new_timer(event, stored_args, stored_kwargs, send_id or "", run_as, due, now)
+    timer = Timer(
+        event=event,
+        args=stored_args,
+        kwargs=stored_kwargs,
+        send_id=send_id or "",
+        run_as=run_as,
+        due_at=due,
+        created_at=now,
+    )
     _place(instance, machine, timer)
     return True
 
@@ -178,38 +188,19 @@ def schedule_timeout(
     ``on`` (or ``done.invoke.<state>``) and belongs to that state alone. Its ``send_id`` is
     ``timeout.<state>``. On a row not saved yet it is written when the row is saved. The
     asyncio engine keeps its timeouts in memory (returns False)."""
+    from .models import Timer
+
     if machine._get_engine().is_async:
         return False
     check_backend()
     now = clock.now()
     event = on if on is not None else f"done.invoke.{state_id}"
     due = now + timedelta(seconds=seconds)
-    timer = _new_timer(event, [], {}, f"timeout.{state_id}", "", due, now)
-    timer.states = [state_id]
+    timer = Timer(
+        event=event, send_id=f"timeout.{state_id}", states=[state_id], due_at=due, created_at=now
+    )
     _place(instance, machine, timer)
     return True
-
-
-def _new_timer(
-    event: str,
-    args: list[Any],
-    kwargs: dict[str, Any],
-    send_id: str,
-    run_as: str,
-    due: datetime,
-    now: datetime,
-) -> Timer:
-    from .models import Timer
-
-    return Timer(
-        event=event,
-        args=args,
-        kwargs=kwargs,
-        send_id=send_id,
-        run_as=run_as,
-        due_at=due,
-        created_at=now,
-    )
 
 
 def _place(instance: Any, machine: Any, timer: Timer) -> None:
