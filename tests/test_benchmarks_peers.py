@@ -265,6 +265,26 @@ def test_ours_process_runs_from_the_repository() -> None:
     assert payload["result"]["send"]["best"] > 0
 
 
+def test_ours_fsm_process_times_the_django_fsm_api_on_our_library() -> None:
+    """The ``fsm`` row's process: with_django_fsm's model with our import line, timed with and
+    without a receiver of our machine signals (each checked before it is timed)."""
+    payload = _peers.run_process(OURS, "fsm", Interpreter(sys.executable, ROOT, False))
+    assert payload["result"]["send"]["best"] > 0
+    assert payload["result"]["send_observed"]["best"] > 0
+
+
+@pytest.mark.parametrize(("ours", "verdict"), [(6_000, "3.00x, MISSED"), (1_000, "0.50x, met")])
+def test_the_fsm_row_says_whether_the_2x_target_is_met(ours: int, verdict: str) -> None:
+    results = {
+        "ours": {"send": {"best": ours}, "send_observed": {"best": 9_000}},
+        "django-fsm-2": {"send": {"best": 2_000}},
+    }
+    first, second = _peers._fsm_notes(results)
+    assert first.endswith(f"target ours <= 2x django-fsm-2: {verdict}")
+    assert second.endswith("the call is then an event of the compiled machine): 9.00 us")
+    assert _peers._fsm_notes({"ours": results["ours"]}) == []  # no peer figure: no verdict
+
+
 def test_staged_process_code_runs_alone(tmp_path: Path) -> None:
     """The staged copy has everything a process imports (S9's chart, the timing helpers), and
     the process uses it, not the repository's ``benchmarks``."""

@@ -14,6 +14,7 @@ the other libraries' N guarded transitions, but an AND rather than a first-match
 from __future__ import annotations
 
 import functools
+import importlib
 from typing import Any
 
 from benchmarks._timing import bytes_per_instance, per_op_ns
@@ -54,9 +55,11 @@ def _model(name: str, attrs: dict[str, Any]) -> Any:
     return type(name, (models.Model,), {"__module__": __name__, "Meta": meta, **attrs})
 
 
-def _event(state: Any, edges: list[tuple[str, str]], **options: Any) -> Any:
+def _event(
+    state: Any, edges: list[tuple[str, str]], package: str = "django_fsm", **options: Any
+) -> Any:
     """One ``@transition`` per (source, target), stacked on one method (the event)."""
-    from django_fsm import transition
+    transition = importlib.import_module(package).transition
 
     def method(self: Any) -> None:
         """The transition's side effects would go here."""
@@ -70,12 +73,15 @@ _CYCLE_EDGES = list(zip(CYCLE, CYCLE[1:] + CYCLE[:1], strict=True))
 
 
 @functools.cache
-def light_model() -> Any:
-    """``state = FSMField(default="green")`` and ``cycle()``: green -> yellow -> red -> green."""
-    from django_fsm import FSMField
+def light_model(package: str = "django_fsm") -> Any:
+    """``state = FSMField(default="green")`` and ``cycle()``: green -> yellow -> red -> green.
 
-    state = FSMField(default="green")
-    return _model("Light", {"state": state, "cycle": _event(state, _CYCLE_EDGES)})
+    ``package`` is where ``FSMField`` and ``transition`` come from: django-fsm-2's
+    ``django_fsm``, or ours, ``statemachine.contrib.django.fsm`` (the ``fsm`` scenario of
+    ``with_statemachine``: the same model with its import line changed)."""
+    state = importlib.import_module(package).FSMField(default="green")
+    name = "Light" if package == "django_fsm" else "CompatLight"
+    return _model(name, {"state": state, "cycle": _event(state, _CYCLE_EDGES, package)})
 
 
 def _checks(obj: Any, start: bool = False) -> None:
@@ -88,6 +94,12 @@ def send() -> dict[str, Any]:
     result = per_op_ns("cycle()", {"cycle": light.cycle})
     _checks(light)
     return {"send": result}
+
+
+def fsm() -> dict[str, Any]:
+    """The ``fsm`` row: a ``@transition`` method call, here on django-fsm-2 itself (the
+    ``send`` scenario's model and figure)."""
+    return send()
 
 
 def _entered(sender: Any, instance: Any, target: str, **kwargs: Any) -> None:
@@ -234,6 +246,7 @@ SCENARIOS = {
     "memory": memory,
     "define": define,
     "many": many,
+    "fsm": fsm,
 }
 
 if __name__ == "__main__":

@@ -189,6 +189,32 @@ def parallel() -> dict[str, Any]:
     return _chart_event(ParallelChart, "toggle", BOTH)
 
 
+def fsm() -> dict[str, Any]:
+    """django-fsm-2's API on ours (``statemachine.contrib.django.fsm``): with_django_fsm's
+    ``Light`` model, the import line changed, never saved; ``cycle()`` timed as there."""
+    from . import with_django_fsm
+
+    with_django_fsm.setup_django()
+    light = with_django_fsm.light_model("statemachine.contrib.django.fsm")()
+
+    def checks(start: bool = False) -> None:
+        check_cycle(WHO, lambda event: getattr(light, event)(), lambda: light.state, start=start)
+
+    checks(start=True)
+    result = per_op_ns("cycle()", {"cycle": light.cycle})
+    checks()
+    # With a receiver of our machine signals (as the audit log connects one), each call is an
+    # event of the compiled machine, which sends them.
+    from statemachine.contrib.django.signals import post_transition
+
+    seen: list[Any] = []
+    post_transition.connect(lambda **kwargs: seen.append(kwargs["event"]), weak=False)
+    checks()
+    assert seen == ["cycle"] * 3, f"{WHO}: the machine signals were not sent ({seen})"
+    observed = per_op_ns("cycle()", {"cycle": light.cycle})
+    return {"send": result, "send_observed": observed}
+
+
 SCENARIOS = {
     "send": send,
     "callbacks": callbacks,
@@ -199,6 +225,7 @@ SCENARIOS = {
     "many": many,
     "compound": compound,
     "parallel": parallel,
+    "fsm": fsm,
 }
 
 if __name__ == "__main__":

@@ -520,6 +520,7 @@ class TestProtection:
             TicketStatus.objects.create(id=value, label=value.title())
         ticket = Ticket.objects.create()
         assert ticket.status_id == "open"
+        assert ticket.status.label == "Open"  # the related row, now cached
         doing = TicketStatus.objects.get(pk="doing")
         with pytest.raises(ProtectedStateError, match=r"Ticket\.status is protected"):
             ticket.status = doing
@@ -528,6 +529,7 @@ class TestProtection:
         assert ticket.status_id == "open"
 
         ticket.statemachine.start()
+        assert ticket.status.label == "Doing"  # the cached row went with the old state
         ticket.save()
         loaded = Ticket.objects.get(pk=ticket.pk)
         assert loaded.status_id == "doing"

@@ -52,13 +52,34 @@ def received():
     signals.post_transition.disconnect(post)
 
 
+@pytest.fixture(params=["machine", "direct"])
+def path(request):
+    """Run a test both ways a call changes the state: as an event of the compiled machine
+    (what happens when the machine signals have receivers: the audit log's here), and written
+    directly (no receivers: nothing would see the event)."""
+    if request.param == "machine":
+        yield request.param
+        return
+    ours = (our_signals.pre_transition, our_signals.post_transition)
+    saved = [signal.receivers for signal in ours]
+    for signal in ours:
+        signal.receivers = []
+        signal.sender_receivers_cache.clear()
+    try:
+        yield request.param
+    finally:
+        for signal, receivers in zip(ours, saved, strict=True):
+            signal.receivers = receivers
+            signal.sender_receivers_cache.clear()
+
+
 def _plain(kwargs):
     shown = {k: v for k, v in kwargs.items() if k not in ("signal", "sender", "instance")}
     shown["field"] = shown["field"].name
     return shown
 
 
-def test_a_transition_changes_the_state_in_memory_and_returns_the_methods_value(received):
+def test_a_transition_changes_the_state_in_memory_and_returns_the_methods_value(received, path):
     post = BlogPost(title="Hello")
     assert post.publish(kind="news") == "published!"
     assert post.state == "published"
@@ -97,7 +118,7 @@ def test_conditions_are_checked_before_the_method_runs():
     assert post.state == "new"
 
 
-def test_every_source_form():
+def test_every_source_form(path):
     post = BlogPost(title="Hi")
     post.publish()
     post.hide()  # a list of sources
@@ -110,14 +131,14 @@ def test_every_source_form():
         post.restore()  # not from the target itself
 
 
-def test_a_target_of_none_changes_nothing_but_runs_the_method(received):
+def test_a_target_of_none_changes_nothing_but_runs_the_method(received, path):
     post = BlogPost(title="Hi")
     assert post.review() == 1
     assert post.state == "new"
     assert [r[1]["target"] for r in received] == [None, None]
 
 
-def test_on_error_sets_that_state_and_the_exception_goes_on(received):
+def test_on_error_sets_that_state_and_the_exception_goes_on(received, path):
     post = BlogPost(title="Hi")
     with pytest.raises(RuntimeError, match="search index"):
         post.publish_or_fail(fail=True)
@@ -135,7 +156,7 @@ def test_an_exception_without_on_error_leaves_the_state():
     assert post.state == "new"
 
 
-def test_return_value_and_get_state_targets():
+def test_return_value_and_get_state_targets(path):
     post = BlogPost(title="Hi")
     assert post.decide("hidden") == "hidden"
     assert post.state == "hidden"
@@ -148,7 +169,7 @@ def test_return_value_and_get_state_targets():
     assert third.state == "hidden"
 
 
-def test_stacked_decorators_make_one_method_with_both_transitions():
+def test_stacked_decorators_make_one_method_with_both_transitions(path):
     post = BlogPost(title="Hi")
     post.advance()
     assert post.state == "scheduled"
@@ -199,6 +220,7 @@ def test_the_model_helpers():
         "decide",
         "advance",
         "relabel",
+        "schedule",
     }
     user = User.objects.create_user("u")
     assert "remove" not in {t.name for t in post.get_available_user_state_transitions(user)}
@@ -206,7 +228,7 @@ def test_the_model_helpers():
     assert moderate.custom == {"label": "Moderate", "admin": True}
 
 
-def test_a_proxy_model_adds_its_transitions():
+def test_a_proxy_model_adds_its_transitions(path):
     post = ProxyPost(title="Hi", state="hidden")
     post.archive()
     assert post.state == "archived"
@@ -214,14 +236,17 @@ def test_a_proxy_model_adds_its_transitions():
     assert "archive" not in {t.name for t in BlogPost().get_all_state_transitions()}
 
 
-def test_integer_and_key_fields():
+def test_integer_and_key_fields(path):
     counter = Counter()
     counter.go_live()
     assert counter.level == Level.LIVE
     DbState.objects.create(id="new", label="New")
     DbState.objects.create(id="published", label="Published")
     keyed = KeyedPost.objects.create()
+    assert keyed.state.label == "New"  # the related row, now cached on the instance
     keyed.publish()
+    assert keyed.state_id == "published"
+    assert keyed.state.label == "Published"  # the cached row went with the old state
     keyed.save()
     assert KeyedPost.objects.get(pk=keyed.pk).state.label == "Published"
 
@@ -269,7 +294,7 @@ def test_the_compiled_machine_draws_and_explains():
     assert "has_title" in str(refusal)
 
 
-def test_a_state_no_transition_or_choice_names_is_left_by_star_transitions_directly():
+def test_a_state_no_transition_or_choice_names_is_left_by_star_transitions_directly(path):
     post = BlogPost(title="Hi", state="imported-from-elsewhere")
     post.remove()  # "*": allowed from anything, as in django-fsm
     assert post.state == "removed"
@@ -326,7 +351,7 @@ def test_the_concurrency_mixin_remembers_what_refresh_from_db_read():
     stale.save()  # the state it read is the one in the database: saved
 
 
-def test_a_deferred_state_is_read_when_a_transition_needs_it():
+def test_a_deferred_state_is_read_when_a_transition_needs_it(path):
     post = BlogPost.objects.create(title="Hi")
     deferred = BlogPost.objects.only("title").get(pk=post.pk)
     assert "state" not in deferred.__dict__
@@ -334,7 +359,47 @@ def test_a_deferred_state_is_read_when_a_transition_needs_it():
     assert deferred.state == "published"
 
 
-def test_a_return_value_without_states_may_return_any_state():
+def test_a_return_value_without_states_may_return_any_state(path):
     post = BlogPost(title="Hi")
     post.relabel("somewhere-new")  # a value no choice or transition names
     assert post.state == "somewhere-new"
+
+
+def test_the_machine_is_built_only_when_something_would_see_its_event(path):
+    post = BlogPost(title="Hi")
+    post.publish()
+    assert post.state == "published"
+    built = "_fsm_machine_state" in post.__dict__
+    assert built is (path == "machine")
+
+
+def test_a_method_gets_its_engine_like_arguments_and_the_audit_log_reads_by():
+    user = User.objects.create_user("editor")
+    post = BlogPost.objects.create(title="Hi")
+    # "at" and "delay" are the method's own arguments here, not a delayed event.
+    assert post.schedule("tomorrow", delay=5, by=user, description="for the morning") == (
+        "tomorrow",
+        5,
+    )
+    assert post.state == "scheduled"
+    log = TransitionLog.objects.for_object(post).get()
+    assert (log.event, log.target, log.user, log.description) == (
+        "schedule",
+        "scheduled",
+        user,
+        "for the morning",
+    )
+
+
+def test_a_receiver_of_the_machine_signals_that_raises_stops_the_call():
+    def receiver(**kwargs):
+        raise LookupError("refused by a receiver")
+
+    our_signals.pre_transition.connect(receiver)
+    post = BlogPost(title="Hi")
+    try:
+        with pytest.raises(LookupError, match="refused by a receiver"):
+            post.publish()
+    finally:
+        our_signals.pre_transition.disconnect(receiver)
+    assert post.state == "new"

@@ -25,7 +25,10 @@ from typing import Any
 
 from django.core import checks
 from django.db import models
-from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
+from django.db.models.fields.related_descriptors import (
+    ForeignKeyDeferredAttribute,
+    ForwardManyToOneDescriptor,
+)
 from django.db.models.query_utils import DeferredAttribute
 
 from statemachine import registry
@@ -115,6 +118,15 @@ class _StateDescriptor(_Guard, DeferredAttribute):
     def __set__(self, instance: Any, value: Any) -> None:
         self._check(instance, self.field.attname)
         instance.__dict__[self.field.attname] = value
+
+
+class _StateKeyDescriptor(_Guard, ForeignKeyDeferredAttribute):
+    """``instance.<fk>_id``: protected assignment; a new value drops the cached related row,
+    as Django's own descriptor does."""
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        self._check(instance, self.field.attname)
+        super().__set__(instance, value)
 
 
 class _ProtectedForwardDescriptor(_Guard, ForwardManyToOneDescriptor):
@@ -371,7 +383,7 @@ class StateForeignKey(_MachineBound, models.ForeignKey):
     verify that every state value has its row.
     """
 
-    descriptor_class = _StateDescriptor
+    descriptor_class = _StateKeyDescriptor
     forward_related_accessor_class = _ProtectedForwardDescriptor
 
     def __init__(
@@ -379,6 +391,8 @@ class StateForeignKey(_MachineBound, models.ForeignKey):
     ) -> None:
         self._machine_ref = machine
         self.protected = protected
+        if not protected:
+            self.descriptor_class = ForeignKeyDeferredAttribute
         kwargs.setdefault("on_delete", models.PROTECT)
         super().__init__(to, **kwargs)
 

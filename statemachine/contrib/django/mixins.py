@@ -136,10 +136,11 @@ class _Signals:
 
     def _send(self, signal: Any, event_data: Any, **extra: Any) -> Any:
         instance = self.instance
+        event = event_data._event  # the event's name (None: eventless)
         kwargs = {
             "sender": type(instance),
             "instance": instance,
-            "event": "" if event_data.event is None else str(event_data.event),
+            "event": "" if event is None else str(event),
             "source": event_data.source,
             "target": event_data.target,
             "args": event_data.args,
@@ -152,9 +153,9 @@ class _Signals:
         return _quietly(signal.asend(**kwargs))  # Django 5.0+ (checked at machine creation)
 
     def before_transition(self, event_data: Any) -> Any:
-        if event_data.event is not None and str(event_data.event) == "__initial__":
+        if event_data._event == "__initial__":
             return None
-        self.current = (event_data.event, event_data.source, event_data.target, event_data)
+        self.current = (event_data._event, event_data.source, event_data.target, event_data)
         self.transitions += 1
         sent = self._send(signals.pre_transition, event_data)
         return _OURS if sent is None else sent

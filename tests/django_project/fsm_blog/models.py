@@ -80,6 +80,10 @@ class BlogPost(FSMModelMixin, models.Model):
     def advance(self):
         pass
 
+    @transition(field=state, source="new", target="scheduled")
+    def schedule(self, at, delay=0, by=None, description=""):
+        return (at, delay)
+
 
 class ProxyPost(BlogPost):
     class Meta:

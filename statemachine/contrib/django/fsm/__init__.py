@@ -4,7 +4,7 @@
 ``from django_fsm import ...``) gives the fields, the ``@transition`` decorator, the helpers
 (``can_proceed``, ``has_transition_perm``, ``get_available_FIELD_transitions()``...), the
 exceptions and the signals of django-fsm-2. Each model's ``@transition`` methods compile into a
-``StateChart`` of ours (:func:`machine_class`): the state changes are events of that machine,
+``StateMachine`` of ours (:func:`machine_class`): the state changes are events of that machine,
 so the audit log records them and the model has diagrams and ``why_not()``. See
 ``docs/coming-from-django-fsm.md``.
 """

@@ -12,11 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
 
 from statemachine.contrib.django.fields import (
     _ProtectedForwardDescriptor,
     _StateDescriptor,
+    _StateKeyDescriptor,
     unprotected,
 )
 
@@ -46,7 +48,7 @@ class FSMFieldMixin:
         if self.state_choices and "choices" not in kwargs:
             kwargs["choices"] = [(choice[0], choice[1]) for choice in self.state_choices]
         # Unprotected: Django's own descriptor (nothing to check on assignment).
-        self.descriptor_class = _StateDescriptor if protected else DeferredAttribute
+        self.descriptor_class = self._guarded if protected else self._plain
         super().__init__(*args, **kwargs)
 
     def contribute_to_class(self, cls: Any, name: str, *args: Any, **kwargs: Any) -> None:
@@ -61,6 +63,8 @@ class FSMFieldMixin:
         return name, self._django_path, args, kwargs
 
     _django_path = ""
+    _guarded: Any = _StateDescriptor
+    _plain: Any = DeferredAttribute
 
     def get_state(self, instance: Any) -> Any:
         """The state of ``instance`` (its value, loaded if it was deferred)."""
@@ -111,6 +115,8 @@ class FSMKeyField(FSMFieldMixin, models.ForeignKey):
     values in ``source``/``target``, though ``instance.<name>`` is the row)."""
 
     _django_path = "django.db.models.ForeignKey"
+    _guarded = _StateKeyDescriptor
+    _plain = ForeignKeyDeferredAttribute
     forward_related_accessor_class = _ProtectedForwardDescriptor
 
     def __init__(self, to: Any, *args: Any, **kwargs: Any) -> None:

@@ -8,7 +8,7 @@ target (a value, ``None`` for none, ``RETURN_VALUE``, ``GET_STATE``), change the
 becomes that one and the exception goes on.
 
 The state change is an event of a real machine of ours: the methods of each model's field are
-compiled into a ``StateChart`` (:func:`machine_class`), with one event per method. So the
+compiled into a ``StateMachine`` (:func:`machine_class`), with one event per method. So the
 change runs our listeners and sends ``statemachine.contrib.django.signals`` (the audit log
 records it), and the model has a diagram (``format(machine_class(Post), "mermaid")``) and
 ``why_not()``.
@@ -22,8 +22,14 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.db import models
+
 from statemachine import State as _MachineState
-from statemachine import StateChart
+from statemachine import StateMachine
+from statemachine._around import HOOK
+from statemachine._callbacks import RESERVED_KWARGS
+from statemachine.contrib.django import signals as machine_signals
+from statemachine.contrib.django.fields import unprotected
 
 from . import signals
 from ._fields import FSMFieldMixin
@@ -148,12 +154,6 @@ class Transition:
     def conditions_met(self, instance: Any) -> bool:
         return all(condition(instance) for condition in self.conditions)
 
-    def next_state(self, instance: Any, result: Any, args: Any, kwargs: Any) -> Any:
-        target = self.target
-        if isinstance(target, State):
-            return target.get_state(instance, self, result, args, kwargs)
-        return target
-
     def __repr__(self) -> str:
         return f"Transition({self.name!r}, source={self.source!r}, target={self.target!r})"
 
@@ -166,6 +166,19 @@ class FSMMeta:
         self.field = field  # a field object, or its name
         self.transitions: dict[Any, Transition] = {}
         self.wrapper: Callable[..., Any] | None = None
+        self.bound: dict[Any, _Bound] = {}  # by model class
+
+    def bind(self, model: Any) -> _Bound:
+        """What calling this method on ``model`` instances needs (checked once per model)."""
+        field = self.field_of(model)
+        found: dict[str, _Bound] | None = model.__dict__.get("_fsm_bound")
+        if found is None:
+            found = model._fsm_bound = {}
+        bound = found.get(field.name)
+        if bound is None:
+            bound = found[field.name] = _Bound(model, field)
+        self.bound[model] = bound
+        return bound
 
     @property
     def name(self) -> str:
@@ -247,11 +260,60 @@ def _wrapper(meta: FSMMeta) -> Callable[..., Any]:
     return run
 
 
+class _Bound:
+    """What calls of a model's transitions on one field need, worked out once per model."""
+
+    def __init__(self, model: Any, field: Any) -> None:
+        self.model = model
+        self.field = field
+        self.attname: str = field.attname
+        # A key field's ``<name>_id`` is written through Django's descriptor (it drops the
+        # cached related row); the others straight into the instance.
+        self.keyed = isinstance(field, models.ForeignKey)
+        # A model with a send hook (``statemachine_around_send``) always goes through the
+        # machine; so does a model whose machine signals have receivers (the audit log).
+        self.hooked = hasattr(model, HOOK)
+        self.events: dict[FSMMeta, str] | None = None
+        self.known: Any = None  # the compiled machine's states_map, once it is needed
+
+    def state(self, instance: Any) -> Any:
+        value = instance.__dict__.get(self.attname, _MISSING)
+        return getattr(instance, self.attname) if value is _MISSING else value
+
+    def write(self, instance: Any, state: Any) -> None:
+        if self.keyed:
+            self.field.set_state(instance, state)
+        else:
+            instance.__dict__[self.attname] = state
+
+    def event_of(self, meta: FSMMeta) -> str:
+        """The compiled machine's event for ``meta``: the method's attribute name."""
+        events = self.events
+        if events is None:
+            events = self.events = {m: n for n, m in _methods(self.model, self.field).items()}
+        return events[meta]
+
+    def observed(self) -> bool:
+        """Must the change be an event of the compiled machine (something would see it)?"""
+        if self.hooked:
+            return True
+        model = self.model
+        for signal in (machine_signals.pre_transition, machine_signals.post_transition):
+            if signal.receivers and signal.has_listeners(model):
+                return True
+        return False
+
+
+_MISSING = object()
+
+
 def _change_state(instance: Any, meta: FSMMeta, args: tuple[Any, ...], kwargs: Any) -> Any:
     model = type(instance)
-    field = meta.field_of(model)
-    current = field.get_state(instance)
-    found = meta.get_transition(current)
+    bound = meta.bound.get(model)
+    if bound is None:
+        bound = meta.bind(model)
+    current = bound.state(instance)
+    found = meta.transitions.get(current) or meta.get_transition(current)
     if found is None:
         raise TransitionNotAllowed(
             f"Can't switch from state {current!r} using method {meta.name!r}: "
@@ -259,35 +321,41 @@ def _change_state(instance: Any, meta: FSMMeta, args: tuple[Any, ...], kwargs: A
             object=instance,
             method=meta.method,
         )
-    failed = next((c for c in found.conditions if not c(instance)), None)
-    if failed is not None:
-        raise TransitionNotAllowed(
-            f"Transition conditions have not been met for method {meta.name!r}: "
-            f"{getattr(failed, '__name__', repr(failed))} "
-            f"returned false for {model.__name__} pk={instance.pk!r}.",
-            object=instance,
-            method=meta.method,
-        )
-    sent = {
-        "sender": model,
-        "instance": instance,
-        "name": meta.name,
-        "field": field,
-        "source": current,
-        "method_args": args,
-        "method_kwargs": kwargs,
-    }
-    signals.pre_transition.send(target=found.target, **sent)
+    for condition in found.conditions:
+        if not condition(instance):
+            raise TransitionNotAllowed(
+                f"Transition conditions have not been met for method {meta.name!r}: "
+                f"{getattr(condition, '__name__', repr(condition))} "
+                f"returned false for {model.__name__} pk={instance.pk!r}.",
+                object=instance,
+                method=meta.method,
+            )
+    sent: dict[str, Any] | None = None
+    if signals.pre_transition.receivers or signals.post_transition.receivers:
+        sent = {
+            "sender": model,
+            "instance": instance,
+            "name": meta.name,
+            "field": bound.field,
+            "source": current,
+            "method_args": args,
+            "method_kwargs": kwargs,
+        }
+        signals.pre_transition.send(target=found.target, **sent)
     try:
         result = meta.method(instance, *args, **kwargs)
-        target = found.next_state(instance, result, args, kwargs)
+        target = found.target
+        if isinstance(target, State):
+            target = target.get_state(instance, found, result, args, kwargs)
     except Exception as exc:
         if found.on_error is not None:
-            _move(instance, field, meta, current, found.on_error)
-            signals.post_transition.send(target=found.on_error, exception=exc, **sent)
+            _move(instance, bound, meta, current, found.on_error, args, kwargs)
+            if sent is not None:
+                signals.post_transition.send(target=found.on_error, exception=exc, **sent)
         raise
-    _move(instance, field, meta, current, target)
-    signals.post_transition.send(target=target, **sent)
+    _move(instance, bound, meta, current, target, args, kwargs)
+    if sent is not None:
+        signals.post_transition.send(target=target, **sent)
     return result
 
 
@@ -295,30 +363,37 @@ def _change_state(instance: Any, meta: FSMMeta, args: tuple[Any, ...], kwargs: A
 _UNSET = object()
 
 
+# While a call changes the state through the machine, the instance holds the target here
+# (a 1-tuple), so that the guards below pick its transition without running again what the
+# call already checked.
+_MOVING = "_fsm_moving"
+
+
 class _TargetIs:
     """The guard that picks, among a method's transitions, the one to the target its run
-    worked out (true when no target is given: ``why_not()``, diagrams)."""
+    worked out (true outside a call: ``why_not()``, diagrams)."""
 
     def __init__(self, value: Any) -> None:
         self.value = value
         self.__name__ = f"target is {value!r}"
 
-    def __call__(self, _fsm_target: Any = _UNSET, **kwargs: Any) -> bool:
-        return _fsm_target is _UNSET or _fsm_target == self.value
+    def __call__(self, model: Any) -> bool:
+        moving = model.__dict__.get(_MOVING)
+        return moving is None or moving[0] == self.value
 
 
 class _Condition:
-    """A django-fsm condition as a guard: ``func(instance)``, already checked by a call."""
+    """A django-fsm condition as a guard: ``func(instance)`` (already checked by a call)."""
 
     def __init__(self, func: Callable[..., Any]) -> None:
         self.func = func
         self.__name__ = getattr(func, "__name__", repr(func))
 
-    def __call__(self, model: Any, _fsm_checked: bool = False, **kwargs: Any) -> bool:
-        return _fsm_checked or bool(self.func(model))
+    def __call__(self, model: Any) -> bool:
+        return _MOVING in model.__dict__ or bool(self.func(model))
 
 
-def machine_class(model: Any, field: str | None = None) -> type[StateChart]:
+def machine_class(model: Any, field: str | None = None) -> type[StateMachine]:
     """The machine the ``@transition`` methods of ``model``'s ``field`` (its only FSM field if
     None) compile into, made once per model and field."""
     cache = model.__dict__.get("_fsm_machines")
@@ -339,13 +414,15 @@ def machine_class(model: Any, field: str | None = None) -> type[StateChart]:
             else f"{model.__name__} has no FSMField, FSMIntegerField or FSMKeyField."
         )
     target = fields[0]
-    compiled: type[StateChart] | None = cache.get(target.name)
+    compiled: type[StateMachine] | None = cache.get(target.name)
     if compiled is None:
         compiled = cache[target.name] = _compile(model, target)
     return compiled
 
 
-def _methods(model: Any, field: Any) -> list[FSMMeta]:
+def _methods(model: Any, field: Any) -> dict[str, FSMMeta]:
+    """The ``@transition`` methods of ``model`` on ``field``, by attribute name (the name of
+    their event in the compiled machine)."""
     found: dict[str, FSMMeta] = {}
     for klass in reversed(model.__mro__):
         for name, value in vars(klass).items():
@@ -354,10 +431,10 @@ def _methods(model: Any, field: Any) -> list[FSMMeta]:
                 found[name] = meta
             elif name in found:
                 del found[name]  # overridden by a plain method
-    return [m for m in found.values() if m.field_name() == field.name]
+    return {name: m for name, m in found.items() if m.field_name() == field.name}
 
 
-def _compile(model: Any, field: Any) -> type[StateChart]:
+def _compile(model: Any, field: Any) -> type[StateMachine]:
     methods = _methods(model, field)
     values: list[Any] = list(field.known_states())
 
@@ -365,14 +442,14 @@ def _compile(model: Any, field: Any) -> type[StateChart]:
         if value not in (None, ANY_STATE, ANY_OTHER_STATE) and value not in values:
             values.append(value)
 
-    for meta in methods:
+    for meta in methods.values():
         for t in meta.transitions.values():
             note(t.source)
             for value in _targets(t, []):
                 note(value)
             note(t.on_error)
     states: dict[Any, _MachineState] = {}
-    taken = {m.name for m in methods} | set(dir(StateChart))
+    taken = set(methods) | set(dir(StateMachine))
     namespace: dict[str, Any] = {
         "validate_disconnected_states": False,
         "validate_trap_states": False,
@@ -390,7 +467,7 @@ def _compile(model: Any, field: Any) -> type[StateChart]:
         states[value] = namespace[ident] = state
     if states and not any(s.initial for s in states.values()):
         next(iter(states.values())).initial = True
-    for meta in methods:
+    for event, meta in methods.items():
         declared = None
         for t in meta.transitions.values():
             if t.source == ANY_STATE:
@@ -413,11 +490,11 @@ def _compile(model: Any, field: Any) -> type[StateChart]:
                         made = states[source].to(states[target], cond=cond)
                     declared = made if declared is None else declared | made
         if declared is not None:
-            namespace[meta.name] = declared
+            namespace[event] = declared
     name = f"{model.__name__}{field.name.title().replace('_', '')}Machine"
     return types.new_class(
         name,
-        (StateChart,),
+        (StateMachine,),
         exec_body=lambda ns: ns.update({"__module__": model.__module__, **namespace}),
     )
 
@@ -445,19 +522,44 @@ def _machine(instance: Any, field: Any) -> Any:
     return machine
 
 
-def _move(instance: Any, field: Any, meta: FSMMeta, current: Any, target: Any) -> None:
-    """The state change, as an event of the compiled machine. A state that no transition or
-    choice names (so the machine has no such state: a row's odd value, what a
-    ``RETURN_VALUE()`` without states returned) is written directly."""
-    from statemachine.contrib.django.fields import unprotected
+# Keyword arguments of a method call that the event does not get: the engine's own
+# (``delay``, ``send_id``, ``internal``, and ``at`` for durable timers) and the names it
+# injects into callbacks.
+_NOT_FOR_THE_EVENT = RESERVED_KWARGS | {"delay", "send_id", "internal", "at"}
 
-    known = machine_class(type(instance), field.name).states_map
-    if current is None or current not in known or (target is not None and target not in known):
-        if target is not None:
-            field.set_state(instance, target)
-        return
-    with unprotected(instance):
-        _machine(instance, field).send(meta.name, _fsm_target=target, _fsm_checked=True)
+
+def _move(
+    instance: Any,
+    bound: _Bound,
+    meta: FSMMeta,
+    current: Any,
+    target: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> None:
+    """The state change. It is an event of the compiled machine, sent with the method's
+    arguments, when something would see it (receivers of the machine signals, such as the
+    audit log, which reads ``by=`` and ``description=``; a model send hook); otherwise the
+    state is written directly, which is all that event would do. A state that no transition
+    or choice names (so the machine has no such state: a row's odd value, what a
+    ``RETURN_VALUE()`` without states returned) is written directly too."""
+    if bound.observed():
+        known = bound.known
+        if known is None:
+            known = bound.known = machine_class(bound.model, bound.field.name).states_map
+        if current is not None and current in known and (target is None or target in known):
+            if kwargs and not _NOT_FOR_THE_EVENT.isdisjoint(kwargs):
+                kwargs = {k: v for k, v in kwargs.items() if k not in _NOT_FOR_THE_EVENT}
+            machine = _machine(instance, bound.field)
+            with unprotected(instance):
+                instance.__dict__[_MOVING] = (target,)
+                try:
+                    machine.send(bound.event_of(meta), *args, **kwargs)
+                finally:
+                    del instance.__dict__[_MOVING]
+            return
+    if target is not None:
+        bound.write(instance, target)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -473,7 +575,7 @@ def can_proceed(bound_method: Any, check_conditions: bool = True) -> bool:
     ``check_conditions=False``)?"""
     meta = _meta_of(bound_method)
     instance = bound_method.__self__
-    found = meta.get_transition(meta.field_of(type(instance)).get_state(instance))
+    found = meta.get_transition(meta.bind(type(instance)).state(instance))
     if found is None:
         return False
     return not check_conditions or found.conditions_met(instance)
@@ -483,18 +585,18 @@ def has_transition_perm(bound_method: Any, user: Any) -> bool:
     """Can ``user`` run ``obj.method()`` now (source, conditions and permission)?"""
     meta = _meta_of(bound_method)
     instance = bound_method.__self__
-    found = meta.get_transition(meta.field_of(type(instance)).get_state(instance))
+    found = meta.get_transition(meta.bind(type(instance)).state(instance))
     return found is not None and found.conditions_met(instance) and found.has_perm(instance, user)
 
 
 def all_transitions(model: Any, field: Any) -> Iterable[Transition]:
-    for meta in _methods(model, field):
+    for meta in _methods(model, field).values():
         yield from meta.transitions.values()
 
 
 def available_transitions(instance: Any, field: Any) -> Iterable[Transition]:
     current = field.get_state(instance)
-    for meta in _methods(type(instance), field):
+    for meta in _methods(type(instance), field).values():
         found = meta.get_transition(current)
         if found is not None and found.conditions_met(instance):
             yield found
