@@ -221,6 +221,7 @@ def test_the_model_helpers():
         "advance",
         "relabel",
         "schedule",
+        "rename",
     }
     user = User.objects.create_user("u")
     assert "remove" not in {t.name for t in post.get_available_user_state_transitions(user)}

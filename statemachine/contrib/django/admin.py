@@ -610,22 +610,10 @@ class StateMachineAdminMixin:
         return getattr(obj, obj.state_machine_attr)
 
     def _object_url(self, obj: Any, view: str) -> str:
-        return str(
-            reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}",
-                args=(quote(obj.pk),),
-                current_app=self.admin_site.name,
-            )
-        )
+        return admin_url(self, obj, view)
 
     def _event_url(self, obj: Any, event: str) -> str:
-        return str(
-            reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_event",
-                args=(quote(obj.pk), event),
-                current_app=self.admin_site.name,
-            )
-        )
+        return admin_url(self, obj, "event", event)
 
     def _refused(self, request: Any, obj: Any, label: str, reasons: list[str]) -> None:
         messages.error(
@@ -655,6 +643,18 @@ class StateMachineAdminMixin:
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.statemachine_event_form_template, context)
+
+
+def admin_url(model_admin: Any, obj: Any, view: str, *args: str) -> str:
+    """The URL of ``model_admin``'s view ``view`` (``change``, ``event``...) for ``obj``."""
+    opts = model_admin.opts
+    return str(
+        reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_{view}",
+            args=(quote(obj.pk), *args),
+            current_app=model_admin.admin_site.name,
+        )
+    )
 
 
 class RepairStateForm(forms.Form):

@@ -50,7 +50,7 @@ class BlogPost(FSMModelMixin, models.Model):
         if fail:
             raise RuntimeError("the search index is down")
 
-    @transition(field=state, source=["new", "published"], target=None)
+    @transition(field=state, source=["new", "published"], target=None, custom={"admin": False})
     def review(self):
         self.reviews += 1
         return self.reviews
@@ -83,6 +83,26 @@ class BlogPost(FSMModelMixin, models.Model):
     @transition(field=state, source="new", target="scheduled")
     def schedule(self, at, delay=0, by=None, description=""):
         return (at, delay)
+
+    @transition(
+        field=state,
+        source="*",
+        target="new",
+        custom={
+            "label": "Rename",
+            "help_text": "Give the post a new title",
+            "form": "tests.django_project.fsm_blog.forms.RenameForm",
+        },
+    )
+    def rename(self, new_title, **kwargs):
+        self.title = new_title
+
+
+class SameProxyPost(BlogPost):
+    """A proxy that adds no transition: it has its concrete model's machine."""
+
+    class Meta:
+        proxy = True
 
 
 class ProxyPost(BlogPost):

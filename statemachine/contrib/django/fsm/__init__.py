@@ -29,6 +29,7 @@ from ._transitions import (
     can_proceed,
     has_transition_perm,
     machine_class,
+    performed_by,
     transition,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "can_proceed",
     "has_transition_perm",
     "machine_class",
+    "performed_by",
     "signals",
     "transition",
 ]

@@ -16,10 +16,12 @@ records it), and the model has a diagram (``format(machine_class(Post), "mermaid
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import keyword
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db import models
@@ -47,6 +49,7 @@ __all__ = [
     "can_proceed",
     "has_transition_perm",
     "machine_class",
+    "performed_by",
     "transition",
 ]
 
@@ -416,7 +419,12 @@ def machine_class(model: Any, field: str | None = None) -> type[StateMachine]:
     target = fields[0]
     compiled: type[StateMachine] | None = cache.get(target.name)
     if compiled is None:
-        compiled = cache[target.name] = _compile(model, target)
+        concrete = model._meta.concrete_model
+        if concrete is not model and _methods(model, target) == _methods(concrete, target):
+            compiled = machine_class(concrete, target.name)  # a proxy that adds nothing
+        else:
+            compiled = _compile(model, target)
+        cache[target.name] = compiled
     return compiled
 
 
@@ -522,6 +530,27 @@ def _machine(instance: Any, field: Any) -> Any:
     return machine
 
 
+_performer: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "statemachine_fsm_performer", default=None
+)
+
+
+@contextlib.contextmanager
+def performed_by(user: Any) -> Iterator[None]:
+    """Attribute the transitions called inside the block to ``user``: the audit log records
+    them as done by ``user`` (as ``by=user`` passed to the method would; a method's own
+    ``by=`` wins). The admin's transition buttons use it::
+
+        with performed_by(request.user):
+            post.publish()
+    """
+    token = _performer.set(user)
+    try:
+        yield
+    finally:
+        _performer.reset(token)
+
+
 # Keyword arguments of a method call that the event does not get: the engine's own
 # (``delay``, ``send_id``, ``internal``, and ``at`` for durable timers) and the names it
 # injects into callbacks.
@@ -550,6 +579,9 @@ def _move(
         if current is not None and current in known and (target is None or target in known):
             if kwargs and not _NOT_FOR_THE_EVENT.isdisjoint(kwargs):
                 kwargs = {k: v for k, v in kwargs.items() if k not in _NOT_FOR_THE_EVENT}
+            user = _performer.get()
+            if user is not None and "by" not in kwargs:
+                kwargs = {**kwargs, "by": user}
             machine = _machine(instance, bound.field)
             with unprotected(instance):
                 instance.__dict__[_MOVING] = (target,)

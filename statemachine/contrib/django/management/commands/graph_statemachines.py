@@ -3,13 +3,17 @@
 Usage::
 
     manage.py graph_statemachines [app_label | app_label.Model | app_label.Model.field ...]
-                                  [-o FILE] [--format FORMAT] [--exclude EV1,EV2]
+                                  [-o FILE] [--format FORMAT] [-e/--exclude EV1,EV2]
+                                  [-l/--layout ENGINE]
+
+``manage.py graph_transitions`` (django-fsm's name for it) is the same command.
 
 A *state-machine model* uses :class:`~statemachine.mixins.MachineMixin` (so also
 :class:`~statemachine.contrib.django.StateMachineModelMixin`) with a ``state_machine_name``,
 or has a :class:`~statemachine.contrib.django.StateField` /
-:class:`~statemachine.contrib.django.StateForeignKey`. Each of its state fields is one
-diagram, labelled ``app_label.Model.field``:
+:class:`~statemachine.contrib.django.StateForeignKey`, or a django-fsm field
+(:mod:`statemachine.contrib.django.fsm`: its ``@transition`` methods compile into a machine).
+Each of its state fields is one diagram, labelled ``app_label.Model.field``:
 
 * no target: every state-machine model of every installed app (a proxy model is skipped when
   it draws exactly what its concrete model draws; name it to draw it anyway);
@@ -35,7 +39,10 @@ images need ``-o``). Several diagrams make:
 ========================  ==================================================================
 
 The initial state of every diagram is marked (a point and an arrow in DOT, ``[*] -->`` in
-Mermaid). ``--exclude`` (comma-separated, repeatable) hides the transitions of those events:
+Mermaid). ``-l``/``--layout`` names the Graphviz layout engine (``dot``, the default,
+``neato``, ``circo``, ``fdp``, ``sfdp``, ``twopi``, ``osage``, ``patchwork``): it is written into
+the DOT source as the graph's ``layout`` and used to draw images.
+``-e``/``--exclude`` (comma-separated, repeatable) hides the transitions of those events:
 a transition is dropped once all its events are excluded, otherwise only the excluded names
 leave its label. Naming an event that none of the drawn machines has is an error (a typo
 would otherwise silently draw everything).
@@ -105,6 +112,7 @@ def machine_fields(model: Any) -> list[tuple[str, Any]]:
     """
     from statemachine import registry
     from statemachine.contrib.django.fields import StateField, StateForeignKey
+    from statemachine.contrib.django.fsm import FSMFieldMixin, machine_class
     from statemachine.mixins import MachineMixin
 
     label = model._meta.label
@@ -113,6 +121,9 @@ def machine_fields(model: Any) -> list[tuple[str, Any]]:
     mixin_field = model.state_field_name if uses_mixin else None
     mixin_covered = False
     for field in model._meta.fields:
+        if isinstance(field, FSMFieldMixin):
+            found.append((field.name, machine_class(model, field.name)))
+            continue
         if not isinstance(field, (StateField, StateForeignKey)):
             continue
         try:
@@ -198,7 +209,7 @@ def resolve_targets(args: list[str]) -> list[DiagramTarget]:
                 raise CommandError(
                     f"{arg!r}: {model._meta.label} is not a state-machine model (it neither "
                     "uses MachineMixin/StateMachineModelMixin with a state_machine_name nor "
-                    "has a StateField or StateForeignKey)."
+                    "has a StateField, StateForeignKey or django-fsm field)."
                 )
         elif len(parts) == 3:
             model = _get_model(parts[0], parts[1], arg)
@@ -288,9 +299,14 @@ class ClusterRenderer(DotRenderer):
         parent.add_subgraph(cluster)
 
 
-def dot_graph(diagrams: list[tuple[DiagramTarget, DiagramGraph]]) -> Any:
-    """One ``pydot.Dot`` holding a cluster per diagram."""
+# Graphviz's layout engines (``-l``/``--layout``).
+LAYOUTS = ("dot", "neato", "circo", "fdp", "sfdp", "twopi", "osage", "patchwork")
+
+
+def dot_graph(diagrams: list[tuple[DiagramTarget, DiagramGraph]], layout: str = "dot") -> Any:
+    """One ``pydot.Dot`` holding a cluster per diagram, laid out by ``layout``."""
     pydot = _pydot()
+    extra = {} if layout == "dot" else {"layout": layout}
     graph = pydot.Dot(
         "statemachines",
         graph_type="digraph",
@@ -298,6 +314,7 @@ def dot_graph(diagrams: list[tuple[DiagramTarget, DiagramGraph]]) -> Any:
         compound="true",
         fontname=quote(DotGraphMachine.font_name),
         fontsize=DotGraphMachine.state_font_size,
+        **extra,
     )
     for i, (target, diagram) in enumerate(diagrams):
         ClusterRenderer(prefix=f"m{i}").add_to(
@@ -358,16 +375,29 @@ class Command(BaseCommand):
             + "; default: from the output extension, else dot)",
         )
         parser.add_argument(
+            "-e",
             "--exclude",
             action="append",
             default=[],
             metavar="EVENT[,EVENT...]",
             help="hide the transitions of these events (repeatable)",
         )
+        parser.add_argument(
+            "-l",
+            "--layout",
+            default="dot",
+            help=f"the Graphviz layout engine ({', '.join(LAYOUTS)}; default: dot)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         output: str | None = options["output"]
         fmt = self._output_format(output, options["format"])
+        layout = options["layout"]
+        if layout not in LAYOUTS:
+            raise CommandError(
+                f"--layout {layout!r}: not a Graphviz layout engine; use one of "
+                f"{', '.join(LAYOUTS)}."
+            )
         targets = resolve_targets(list(options["targets"]))
         excluded = {e.strip() for value in options["exclude"] for e in value.split(",")}
         excluded.discard("")
@@ -383,7 +413,7 @@ class Command(BaseCommand):
             (t, without_events(d, excluded, {e.id: e.name for e in t.machine.events}))
             for t, d in diagrams
         ]
-        data = self._render(diagrams, fmt)
+        data = self._render(diagrams, fmt, layout)
         if output is None:
             self.stdout.write(data.decode("utf-8"), ending="")
             return
@@ -430,13 +460,15 @@ class Command(BaseCommand):
         return implied
 
     @staticmethod
-    def _render(diagrams: list[tuple[DiagramTarget, DiagramGraph]], fmt: OutputFormat) -> bytes:
+    def _render(
+        diagrams: list[tuple[DiagramTarget, DiagramGraph]], fmt: OutputFormat, layout: str
+    ) -> bytes:
         if fmt.name == "mermaid":
             return mermaid_text(diagrams).encode("utf-8")
         if fmt.name in ("md", "rst"):
             return table_text(diagrams, fmt.name).encode("utf-8")
         try:
-            graph = dot_graph(diagrams)
+            graph = dot_graph(diagrams, layout)
         except PydotNotInstalled as err:
             raise CommandError(one_line(err)) from None
         if fmt.name == "dot":
