@@ -20,7 +20,9 @@ from statemachine.contrib.django.fsm import (
     signals,
 )
 from tests.django_project.fsm_blog.models import (
+    BadProxyTicket,
     BlogPost,
+    ClosedTicket,
     Counter,
     DbState,
     KeyedPost,
@@ -28,6 +30,7 @@ from tests.django_project.fsm_blog.models import (
     LockedPost,
     NotFSM,
     ProxyPost,
+    Ticket,
     TwoFields,
 )
 
@@ -404,3 +407,23 @@ def test_a_receiver_of_the_machine_signals_that_raises_stops_the_call():
     finally:
         our_signals.pre_transition.disconnect(receiver)
     assert post.state == "new"
+
+
+def test_state_choices_switch_the_instance_to_the_proxy_of_its_state(path):
+    ticket = Ticket.objects.create()
+    assert type(ticket) is Ticket
+    ticket.close()
+    assert type(ticket) is ClosedTicket
+    ticket.save()
+    assert type(Ticket.objects.get(pk=ticket.pk)) is ClosedTicket  # loaded
+    assert type(Ticket(state="closed")) is ClosedTicket  # constructed
+    ticket.reopen()  # a transition of the concrete model, still there on the proxy
+    assert type(ticket) is Ticket
+    assert Ticket._meta.get_field("state").choices == [("open", "Open"), ("closed", "Closed")]
+    deferred = Ticket.objects.only("pk").get(pk=ticket.pk)
+    assert type(deferred) is Ticket  # a deferred state is not read just to switch
+
+
+def test_state_choices_naming_a_model_that_is_no_proxy_says_so():
+    with pytest.raises(ValueError, match="'BlogPost', which is not a proxy of BadProxyTicket"):
+        BadProxyTicket()

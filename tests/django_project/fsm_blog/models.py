@@ -167,3 +167,32 @@ class NotFSM(models.Model):
     @transition(field="status", source="a", target="b")
     def step(self):
         pass
+
+
+class Ticket(models.Model):
+    """django-fsm's proxy switching: state_choices' third item is the model in that state."""
+
+    state = FSMField(
+        default="open",
+        state_choices=[
+            ("open", "Open", "Ticket"),
+            ("closed", "Closed", "fsm_blog.ClosedTicket"),
+        ],
+    )
+
+    @transition(field=state, source="open", target="closed")
+    def close(self):
+        pass
+
+    @transition(field=state, source="closed", target="open")
+    def reopen(self):
+        pass
+
+
+class ClosedTicket(Ticket):
+    class Meta:
+        proxy = True
+
+
+class BadProxyTicket(models.Model):
+    state = FSMField(default="open", state_choices=[("open", "Open", "BlogPost")])

@@ -47,6 +47,9 @@ class FSMFieldMixin:
         self.state_choices = [tuple(choice) for choice in state_choices or ()]
         if self.state_choices and "choices" not in kwargs:
             kwargs["choices"] = [(choice[0], choice[1]) for choice in self.state_choices]
+        # A third item names the proxy model an instance becomes in that state (a class,
+        # "app_label.Model", or "Model" of the field's app).
+        self.state_proxies: dict[Any, Any] = {c[0]: c[2] for c in self.state_choices if len(c) > 2}
         # Unprotected: Django's own descriptor (nothing to check on assignment).
         self.descriptor_class = self._guarded if protected else self._plain
         super().__init__(*args, **kwargs)
@@ -57,6 +60,44 @@ class FSMFieldMixin:
             from ._transitions import contribute_helpers
 
             contribute_helpers(cls, self)
+            if self.state_proxies:
+                models.signals.post_init.connect(self._switch_at_init, sender=cls, weak=False)
+
+    def _switch_at_init(self, sender: Any, instance: Any, **kwargs: Any) -> None:
+        """A new or loaded instance becomes the proxy of its state."""
+        state = instance.__dict__.get(self.attname, _MISSING)
+        if state is not _MISSING:  # (deferred: it stays what it was asked as)
+            self.set_proxy(instance, state)
+
+    def set_proxy(self, instance: Any, state: Any) -> None:
+        """Make ``instance`` the proxy model ``state_choices`` names for ``state`` (if any)."""
+        ref = self.state_proxies.get(state)
+        if ref is None:
+            return
+        proxy = self._proxy_class(ref, state)
+        if instance.__class__ is not proxy:
+            instance.__class__ = proxy
+
+    def _proxy_class(self, ref: Any, state: Any) -> Any:
+        model = self.model  # type: ignore[attr-defined]
+        found = ref
+        if isinstance(ref, str):
+            from django.apps import apps
+
+            label, _, name = ref.rpartition(".")
+            try:
+                found = apps.get_model(label or model._meta.app_label, name)
+            except LookupError:
+                found = None
+        concrete = model._meta.concrete_model
+        meta = getattr(found, "_meta", None) if isinstance(found, type) else None
+        if meta is None or meta.concrete_model is not concrete:
+            raise ValueError(
+                f"{model.__name__}.{self.name}: state_choices gives the state {state!r} the "
+                f"model {ref!r}, which is not a proxy of {concrete.__name__}. Name a proxy "
+                "model (Meta.proxy = True) as a class, 'app_label.Model' or 'Model'."
+            )
+        return found
 
     def deconstruct(self) -> Any:
         name, _path, args, kwargs = super().deconstruct()  # type: ignore[misc]

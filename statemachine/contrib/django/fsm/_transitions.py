@@ -296,6 +296,13 @@ class _Bound:
             events = self.events = {m: n for n, m in _methods(self.model, self.field).items()}
         return events[meta]
 
+    def knows(self, current: Any, target: Any) -> bool:
+        """Has the compiled machine both states (so the change can be its event)?"""
+        known = self.known
+        if known is None:
+            known = self.known = machine_class(self.model, self.field.name).states_map
+        return current is not None and current in known and (target is None or target in known)
+
     def observed(self) -> bool:
         """Must the change be an event of the compiled machine (something would see it)?"""
         if self.hooked:
@@ -519,11 +526,11 @@ def _machine(instance: Any, field: Any) -> Any:
     """The compiled machine of ``instance``'s ``field``, made on first use. It reads the
     state from the instance at each event."""
     key = f"_fsm_machine_{field.name}"
+    compiled = machine_class(type(instance), field.name)
     machine = instance.__dict__.get(key)
-    if machine is None:
+    if machine is None or type(machine) is not compiled:  # (a proxy switch changes it)
         from statemachine.contrib.django.mixins import _Signals
 
-        compiled = machine_class(type(instance), field.name)
         machine = compiled(instance, state_field=field.attname)
         machine.add_listener(_Signals(instance))
         instance.__dict__[key] = machine
@@ -572,26 +579,23 @@ def _move(
     state is written directly, which is all that event would do. A state that no transition
     or choice names (so the machine has no such state: a row's odd value, what a
     ``RETURN_VALUE()`` without states returned) is written directly too."""
-    if bound.observed():
-        known = bound.known
-        if known is None:
-            known = bound.known = machine_class(bound.model, bound.field.name).states_map
-        if current is not None and current in known and (target is None or target in known):
-            if kwargs and not _NOT_FOR_THE_EVENT.isdisjoint(kwargs):
-                kwargs = {k: v for k, v in kwargs.items() if k not in _NOT_FOR_THE_EVENT}
-            user = _performer.get()
-            if user is not None and "by" not in kwargs:
-                kwargs = {**kwargs, "by": user}
-            machine = _machine(instance, bound.field)
-            with unprotected(instance):
-                instance.__dict__[_MOVING] = (target,)
-                try:
-                    machine.send(bound.event_of(meta), *args, **kwargs)
-                finally:
-                    del instance.__dict__[_MOVING]
-            return
-    if target is not None:
+    if bound.observed() and bound.knows(current, target):
+        if kwargs and not _NOT_FOR_THE_EVENT.isdisjoint(kwargs):
+            kwargs = {k: v for k, v in kwargs.items() if k not in _NOT_FOR_THE_EVENT}
+        user = _performer.get()
+        if user is not None and "by" not in kwargs:
+            kwargs = {**kwargs, "by": user}
+        machine = _machine(instance, bound.field)
+        with unprotected(instance):
+            instance.__dict__[_MOVING] = (target,)
+            try:
+                machine.send(bound.event_of(meta), *args, **kwargs)
+            finally:
+                del instance.__dict__[_MOVING]
+    elif target is not None:
         bound.write(instance, target)
+    if target is not None and bound.field.state_proxies:
+        bound.field.set_proxy(instance, target)
 
 
 # --- helpers ---------------------------------------------------------------------------------
