@@ -17,6 +17,7 @@ from statemachine.contrib.django.fsm import (
     can_proceed,
     has_transition_perm,
     machine_class,
+    machine_of,
     signals,
 )
 from tests.django_project.fsm_blog.models import (
@@ -296,6 +297,26 @@ def test_the_compiled_machine_draws_and_explains():
     machine = compiled(post, state_field="state")
     [refusal] = machine.why_not("publish")
     assert "has_title" in str(refusal)
+
+
+def test_machine_of_an_instance_draws_its_state_and_explains_but_refuses_direct_events():
+    post = BlogPost(title="")
+    machine = machine_of(post)
+    assert machine is machine_of(post, "state")  # made once per instance
+    assert machine.current_state_value == "new"
+    [refusal] = machine.why_not("publish")
+    assert "has_title" in str(refusal)
+    assert "publish" not in {e.id for e in machine.enabled_events()}
+    post.title = "Hi"
+    assert machine.why_not("publish") == []
+    with pytest.raises(TransitionNotAllowed, match=r"BlogPost\.publish\(\) changes this state"):
+        machine.send("publish")
+    assert post.state == "new"
+    post.publish()
+    assert machine.current_state_value == "published"
+    drawn = format(machine, "mermaid")
+    assert "new --> published : Publish [has_title, is_short]" in drawn
+    assert drawn.rstrip().endswith("published:::active")  # the current state, highlighted
 
 
 def test_a_state_no_transition_or_choice_names_is_left_by_star_transitions_directly(path):

@@ -29,6 +29,7 @@ from ._transitions import (
     can_proceed,
     has_transition_perm,
     machine_class,
+    machine_of,
     performed_by,
     transition,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "can_proceed",
     "has_transition_perm",
     "machine_class",
+    "machine_of",
     "performed_by",
     "signals",
     "transition",

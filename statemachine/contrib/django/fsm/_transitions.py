@@ -49,6 +49,7 @@ __all__ = [
     "can_proceed",
     "has_transition_perm",
     "machine_class",
+    "machine_of",
     "performed_by",
     "transition",
 ]
@@ -403,6 +404,23 @@ class _Condition:
         return _MOVING in model.__dict__ or bool(self.func(model))
 
 
+class _ThroughTheMethod:
+    """The validator that keeps the compiled machine's events to the calls of their methods
+    (sent directly, an event would skip the method's body and django-fsm's signals)."""
+
+    def __init__(self, model: Any, event: str) -> None:
+        self.message = (
+            f"{model.__name__}.{event}() changes this state: call it on the instance (the "
+            f"machine of a django-fsm model draws and explains; its events are made by the "
+            f"method calls)."
+        )
+        self.__name__ = "through the method"
+
+    def __call__(self, model: Any) -> None:
+        if _MOVING not in model.__dict__:
+            raise TransitionNotAllowed(self.message, object=model)
+
+
 def machine_class(model: Any, field: str | None = None) -> type[StateMachine]:
     """The machine the ``@transition`` methods of ``model``'s ``field`` (its only FSM field if
     None) compile into, made once per model and field."""
@@ -484,6 +502,7 @@ def _compile(model: Any, field: Any) -> type[StateMachine]:
         next(iter(states.values())).initial = True
     for event, meta in methods.items():
         declared = None
+        through = _ThroughTheMethod(model, event)
         for t in meta.transitions.values():
             if t.source == ANY_STATE:
                 sources = list(values)
@@ -500,9 +519,9 @@ def _compile(model: Any, field: Any) -> type[StateMachine]:
                     # show guards: most transitions have none).
                     cond = [_TargetIs(target), *guards] if len(candidates) > 1 else guards
                     if target is None:
-                        made = states[source].to(cond=cond)
+                        made = states[source].to(cond=cond, validators=[through])
                     else:
-                        made = states[source].to(states[target], cond=cond)
+                        made = states[source].to(states[target], cond=cond, validators=[through])
                     declared = made if declared is None else declared | made
         if declared is not None:
             namespace[event] = declared
@@ -510,7 +529,9 @@ def _compile(model: Any, field: Any) -> type[StateMachine]:
     return types.new_class(
         name,
         (StateMachine,),
-        exec_body=lambda ns: ns.update({"__module__": model.__module__, **namespace}),
+        exec_body=lambda ns: ns.update(
+            {"__module__": model.__module__, "_fsm_field": field.name, **namespace}
+        ),
     )
 
 
@@ -520,6 +541,16 @@ def _targets(t: Transition, values: list[Any]) -> list[Any]:
     if isinstance(target, State):
         return list(target.allowed_states) if target.allowed_states is not None else list(values)
     return [target]
+
+
+def machine_of(instance: Any, field: str | None = None) -> StateMachine:
+    """The compiled machine of ``instance`` (its ``field``; its only FSM field if None), in
+    the instance's current state: ``format(machine_of(post), "mermaid")`` draws it with the
+    state highlighted, ``machine_of(post).why_not("publish")`` says what stops a call,
+    ``allowed_events`` lists the methods that could run from here. The state changes through
+    the methods: the machine refuses an event sent to it directly."""
+    name: str = machine_class(type(instance), field)._fsm_field  # type: ignore[attr-defined]
+    return _machine(instance, instance._meta.get_field(name))  # type: ignore[no-any-return]
 
 
 def _machine(instance: Any, field: Any) -> Any:
