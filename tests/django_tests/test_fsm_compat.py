@@ -3,8 +3,11 @@ README writes them (tests/django_project/fsm_blog), checked against its document
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.core.management import call_command
 from django.db import transaction
 
 from statemachine.contrib.django import signals as our_signals
@@ -385,9 +388,13 @@ def test_a_deferred_state_is_read_when_a_transition_needs_it(path):
 
 
 def test_a_return_value_without_states_may_return_any_state(path):
-    post = BlogPost(title="Hi")
+    post = BlogPost.objects.create(title="Hi")
     post.relabel("somewhere-new")  # a value no choice or transition names
     assert post.state == "somewhere-new"
+    # Our machine has no such state: the value is written directly, so no event of ours
+    # (no audit row), as a known difference says.
+    assert not TransitionLog.objects.for_object(post).exists()
+    assert not can_proceed(post.relabel)  # it runs from "new" only
 
 
 def test_the_machine_is_built_only_when_something_would_see_its_event(path):
@@ -448,3 +455,22 @@ def test_state_choices_switch_the_instance_to_the_proxy_of_its_state(path):
 def test_state_choices_naming_a_model_that_is_no_proxy_says_so():
     with pytest.raises(ValueError, match="'BlogPost', which is not a proxy of BadProxyTicket"):
         BadProxyTicket()
+
+
+def test_migrations_see_plain_django_fields_and_the_public_mixin_paths():
+    """A migration of these models needs neither django-fsm nor a private module of ours."""
+    out = io.StringIO()
+    call_command("makemigrations", "fsm_blog", dry_run=True, verbosity=3, stdout=out)
+    written = out.getvalue()
+    assert "FSMField" not in written
+    assert "fsm._" not in written
+    assert "bases=(statemachine.contrib.django.fsm.FSMModelMixin, models.Model)" in written
+    assert "statemachine.contrib.django.fsm.ConcurrentTransitionMixin" in written
+    name, path, _args, kwargs = BlogPost._meta.get_field("state").deconstruct()
+    assert (name, path, kwargs) == (
+        "state",
+        "django.db.models.CharField",
+        {"max_length": 50, "default": "new"},
+    )
+    assert Counter._meta.get_field("level").deconstruct()[1] == "django.db.models.IntegerField"
+    assert KeyedPost._meta.get_field("state").deconstruct()[1] == "django.db.models.ForeignKey"

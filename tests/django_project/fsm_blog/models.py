@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from statemachine.contrib.django import StateField, StateMachineModelMixin
 from statemachine.contrib.django.fsm import (
     GET_STATE,
     RETURN_VALUE,
@@ -196,3 +197,24 @@ class ClosedTicket(Ticket):
 
 class BadProxyTicket(models.Model):
     state = FSMField(default="open", state_choices=[("open", "Open", "BlogPost")])
+
+
+class MovedPost(StateMachineModelMixin, models.Model):
+    """BlogPost moved to a machine class (statemachines.PostWorkflow), step by step as
+    docs/coming-from-django-fsm.md shows."""
+
+    state_machine_name = "tests.django_project.fsm_blog.statemachines.PostWorkflow"
+    statemachine_permissions = {"remove": "fsm_blog.can_remove_post"}
+
+    title = models.CharField(max_length=50, default="")
+    state = StateField(protected=True)  # was FSMField(default="new", protected=True)
+    reviews = models.IntegerField(default=0)
+
+    def has_title(self):
+        return bool(self.title)
+
+    is_short = is_short  # a condition function becomes a method the machine finds
+
+    def on_review(self):  # was the body of the @transition method review()
+        self.reviews += 1
+        return self.reviews

@@ -17,6 +17,8 @@ class ConcurrentTransitionMixin:
     nothing. Save inside ``transaction.atomic()`` so that the rest of the work rolls back too.
     """
 
+    __module__ = "statemachine.contrib.django.fsm"  # migrations name the bases by it
+
     _meta: Any
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

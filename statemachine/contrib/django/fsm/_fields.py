@@ -174,6 +174,8 @@ class FSMKeyField(FSMFieldMixin, models.ForeignKey):
 class FSMModelMixin:
     """Lets ``refresh_from_db()`` reload protected FSM fields (which refuse other writes)."""
 
+    __module__ = "statemachine.contrib.django.fsm"  # migrations name the bases by it
+
     def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
         with unprotected(self):
             super().refresh_from_db(*args, **kwargs)  # type: ignore[misc]
