@@ -1,8 +1,8 @@
 """A pytest plugin (``-p tests._docs_plugin`` in pyproject.toml) for the documentation's
 doctests.
 
-* The examples of ``docs/django.md`` run against the test project's database, as if marked
-  ``django_db``; those of ``docs/django-timers.md`` too, with real transactions.
+* The examples of ``docs/django.md`` and ``docs/coming-from-django-fsm.md`` run against the
+  test project's database, as if marked ``django_db``; those of ``docs/django-timers.md`` too, with real transactions.
 * Exception notes: the library puts its fix-it hints in exception notes, which a traceback
   prints under the message. Recent doctests compare the message and the notes; older ones
   (Python 3.10, early 3.11) compare only the last line printed, which is then the last note
@@ -26,7 +26,7 @@ import pytest
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if item.name == "django.md":
+        if item.name in ("django.md", "coming-from-django-fsm.md"):
             item.add_marker(pytest.mark.django_db)
         elif item.name == "django-timers.md":  # commits: the timers' tasks are enqueued then
             item.add_marker(pytest.mark.django_db(transaction=True))
