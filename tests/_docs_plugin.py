@@ -2,7 +2,8 @@
 doctests.
 
 * The examples of ``docs/django.md`` and ``docs/coming-from-django-fsm.md`` run against the
-  test project's database, as if marked ``django_db``; those of ``docs/django-timers.md`` too, with real transactions.
+  test project's database, as if marked ``django_db``; those of ``docs/django-timers.md`` too,
+  with real transactions.
 * Exception notes: the library puts its fix-it hints in exception notes, which a traceback
   prints under the message. Recent doctests compare the message and the notes; older ones
   (Python 3.10, early 3.11) compare only the last line printed, which is then the last note

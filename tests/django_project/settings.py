@@ -18,7 +18,8 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 # The seed's `campaign` app is a top-level package, as in the seed; so is the demo project's
-# `publishing` app, whose models the examples of docs/django.md use.
+# `publishing` app, whose models the examples of docs/django.md use; `fsm_blog`, whose models
+# the examples of docs/coming-from-django-fsm.md use, is one too.
 _HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(_HERE), str(_HERE.parents[1] / "contrib" / "django_demo")]
 
@@ -38,7 +39,7 @@ INSTALLED_APPS = [
     "statemachine.contrib.django.audit",
     "statemachine.contrib.django.timers",
     "tests.django_project.shop",
-    "tests.django_project.fsm_blog",
+    "fsm_blog",
     "campaign",
     "publishing",
 ]

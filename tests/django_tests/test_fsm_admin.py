@@ -16,11 +16,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from fsm_blog.admin import BlogPostAdmin
+from fsm_blog.models import BlogPost, TwoFields
 
 from statemachine.contrib.django.audit.models import TransitionLog
 from statemachine.contrib.django.fsm import Transition
-from tests.django_project.fsm_blog.admin import BlogPostAdmin
-from tests.django_project.fsm_blog.models import BlogPost, TwoFields
 
 pytestmark = pytest.mark.django_db
 

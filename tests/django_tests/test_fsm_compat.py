@@ -9,6 +9,20 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.db import transaction
+from fsm_blog.models import (
+    BadProxyTicket,
+    BlogPost,
+    ClosedTicket,
+    Counter,
+    DbState,
+    KeyedPost,
+    Level,
+    LockedPost,
+    NotFSM,
+    ProxyPost,
+    Ticket,
+    TwoFields,
+)
 
 from statemachine.contrib.django import signals as our_signals
 from statemachine.contrib.django.audit.models import TransitionLog
@@ -22,20 +36,6 @@ from statemachine.contrib.django.fsm import (
     machine_class,
     machine_of,
     signals,
-)
-from tests.django_project.fsm_blog.models import (
-    BadProxyTicket,
-    BlogPost,
-    ClosedTicket,
-    Counter,
-    DbState,
-    KeyedPost,
-    Level,
-    LockedPost,
-    NotFSM,
-    ProxyPost,
-    Ticket,
-    TwoFields,
 )
 
 pytestmark = pytest.mark.django_db

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class FsmBlogConfig(AppConfig):
-    name = "tests.django_project.fsm_blog"
+    name = "fsm_blog"
     label = "fsm_blog"
     default_auto_field = "django.db.models.BigAutoField"

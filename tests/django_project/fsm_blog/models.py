@@ -92,7 +92,7 @@ class BlogPost(FSMModelMixin, models.Model):
         custom={
             "label": "Rename",
             "help_text": "Give the post a new title",
-            "form": "tests.django_project.fsm_blog.forms.RenameForm",
+            "form": "fsm_blog.forms.RenameForm",
         },
     )
     def rename(self, new_title, **kwargs):
@@ -203,7 +203,7 @@ class MovedPost(StateMachineModelMixin, models.Model):
     """BlogPost moved to a machine class (statemachines.PostWorkflow), step by step as
     docs/coming-from-django-fsm.md shows."""
 
-    state_machine_name = "tests.django_project.fsm_blog.statemachines.PostWorkflow"
+    state_machine_name = "fsm_blog.statemachines.PostWorkflow"
     statemachine_permissions = {"remove": "fsm_blog.can_remove_post"}
 
     title = models.CharField(max_length=50, default="")
