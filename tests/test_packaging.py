@@ -55,6 +55,7 @@ def test_a_wheel_without_the_django_templates_names_each(check_dist):
     assert problems == [
         f"the wheel lacks '{admin}/change_form.html'",
         f"the wheel lacks '{admin}/event_form.html'",
+        f"the wheel lacks '{admin}/fsm_change_form.html'",
     ]
 
 

@@ -255,3 +255,38 @@ def test_pessimistic_losers_see_a_final_state(postgres, transition_log):
     winner = next(w for w, r in results.items() if r == "cancelled")
     assert log == [("cancel", winner)]
     assert Order.objects.using(postgres).get(pk=order.pk).state == "cancelled"
+
+
+def test_django_fsm_concurrent_transition_mixin_one_winner_per_row(postgres):
+    """django-fsm's API (statemachine.contrib.django.fsm): K workers publish the same rows
+    of a ConcurrentTransitionMixin model and save inside a transaction; exactly one save
+    wins each row, the others raise ConcurrentTransition and roll back."""
+    from django.db import transaction
+    from fsm_blog.models import LockedPost
+
+    pks = []
+    for _ in range(ROWS):
+        post = LockedPost()
+        post.save(using=postgres)
+        pks.append(post.pk)
+
+    def worker(name, barrier):
+        posts = [LockedPost.objects.using(postgres).get(pk=pk) for pk in pks]
+        outcome = {}
+        barrier.wait()
+        for post in posts:
+            try:
+                with transaction.atomic(using=postgres):
+                    post.publish()
+                    post.save(using=postgres)
+                outcome[post.pk] = "won"
+            except ConcurrentTransition:
+                outcome[post.pk] = "lost"
+        return outcome
+
+    results = run_workers(worker)
+    for pk in pks:
+        won = [w for w, out in results.items() if out[pk] == "won"]
+        assert len(won) == 1, f"row {pk}: {won} won"
+    states = set(LockedPost.objects.using(postgres).values_list("state", flat=True))
+    assert states == {"published"}

@@ -377,3 +377,23 @@ def test_graph_transitions_writes_an_image(tmp_path):
     call_command("graph_transitions", "-o", str(target), "fsm_blog.BlogPost.state", stdout=out)
     assert target.read_bytes().startswith(b"\x89PNG")
     assert "Wrote 1 diagram(s)" in out.getvalue()
+
+
+def test_saving_the_change_form_without_a_button_saves_as_usual(admin_client):
+    post = BlogPost.objects.create(title="Hi")
+    response = admin_client.post(change_url(post), {**FORM, "title": "Edited"}, follow=True)
+    assert response.status_code == 200
+    post.refresh_from_db()
+    assert (post.title, post.state) == ("Edited", "new")
+    assert not TransitionLog.objects.for_object(post).exists()
+
+
+def test_the_form_page_needs_the_change_permission(django_user_model):
+    user = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="fsm_blog", codename="view_blogpost")
+    )
+    client = Client()
+    client.force_login(user)
+    post = BlogPost.objects.create(title="Hi")
+    assert client.get(transition_url(post, "rename")).status_code == 403

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.db import transaction
 from fsm_blog.models import (
+    AbstractReview,
     BadProxyTicket,
     BlogPost,
     ClosedTicket,
@@ -19,6 +20,7 @@ from fsm_blog.models import (
     Level,
     LockedPost,
     NotFSM,
+    PeerReview,
     ProxyPost,
     Ticket,
     TwoFields,
@@ -447,7 +449,11 @@ def test_state_choices_switch_the_instance_to_the_proxy_of_its_state(path):
     assert type(Ticket(state="closed")) is ClosedTicket  # constructed
     ticket.reopen()  # a transition of the concrete model, still there on the proxy
     assert type(ticket) is Ticket
-    assert Ticket._meta.get_field("state").choices == [("open", "Open"), ("closed", "Closed")]
+    assert Ticket._meta.get_field("state").choices == [
+        ("open", "Open"),
+        ("closed", "Closed"),
+        ("archived", "Archived"),
+    ]
     deferred = Ticket.objects.only("pk").get(pk=ticket.pk)
     assert type(deferred) is Ticket  # a deferred state is not read just to switch
 
@@ -474,3 +480,52 @@ def test_migrations_see_plain_django_fields_and_the_public_mixin_paths():
     )
     assert Counter._meta.get_field("level").deconstruct()[1] == "django.db.models.IntegerField"
     assert KeyedPost._meta.get_field("state").deconstruct()[1] == "django.db.models.ForeignKey"
+
+
+def test_an_abstract_models_field_and_transitions_are_inherited(path):
+    review = PeerReview()
+    assert {t.name for t in review.get_all_state_transitions()} == {"submit", "reject"}
+    review.submit()
+    assert review.accept() == "accepting is done by the editor"  # a plain method now
+    assert review.state == "submitted"
+    review.reject()
+    assert review.state == "rejected"
+    events = {e.id for e in machine_class(PeerReview).events}
+    assert events == {"submit", "reject"}
+    assert not hasattr(AbstractReview, "get_all_state_transitions")
+
+
+def test_a_state_without_a_proxy_keeps_the_instance_class():
+    ticket = Ticket(state="closed")
+    assert type(ticket) is ClosedTicket
+    ticket.archive()
+    assert type(ticket) is ClosedTicket  # "archived" names no proxy
+    field = Ticket._meta.get_field("state")
+    with pytest.raises(ValueError, match=r"'nowhere\.Ticket', which is not a proxy of Ticket"):
+        field._proxy_class("nowhere.Ticket", "closed")
+
+
+def test_what_a_field_names_as_its_states():
+    from statemachine.contrib.django.fsm import FSMField, FSMKeyField
+
+    grouped = FSMField(default="z", choices=[("Open", [("a", "A"), ("b", "B")]), ("c", "C")])
+    assert grouped.known_states() == ["a", "b", "c", "z"]
+    assert FSMField(default=lambda: "a").known_states() == []  # a callable default is not read
+    assert FSMKeyField(DbState).known_states() == []
+    assert FSMKeyField(DbState, default="new").known_states() == ["new"]
+
+
+def test_a_callable_default_leaves_the_first_state_initial():
+    from statemachine.contrib.django.fsm._transitions import _compile
+
+    field = Counter._meta.get_field("level")
+    saved = field.default
+    field.default = lambda: Level.DRAFT
+    try:
+        compiled = _compile(Counter, field)
+    finally:
+        field.default = saved
+    assert compiled.initial_state.value == Level.DRAFT  # the first state named: a source
+    assert repr(Counter.go_live._fsm_meta) == (
+        "FSMMeta('go_live', [Transition('go_live', source=10, target=20)])"
+    )

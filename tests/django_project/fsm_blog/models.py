@@ -178,6 +178,7 @@ class Ticket(models.Model):
         state_choices=[
             ("open", "Open", "Ticket"),
             ("closed", "Closed", "fsm_blog.ClosedTicket"),
+            ("archived", "Archived"),  # no proxy: the instance stays what it is
         ],
     )
 
@@ -187,6 +188,10 @@ class Ticket(models.Model):
 
     @transition(field=state, source="closed", target="open")
     def reopen(self):
+        pass
+
+    @transition(field=state, source="closed", target="archived")
+    def archive(self):
         pass
 
 
@@ -218,3 +223,29 @@ class MovedPost(StateMachineModelMixin, models.Model):
     def on_review(self):  # was the body of the @transition method review()
         self.reviews += 1
         return self.reviews
+
+
+class AbstractReview(models.Model):
+    """An abstract model with the field and a transition; its subclasses inherit both."""
+
+    state = FSMField(default="draft")
+
+    class Meta:
+        abstract = True
+
+    @transition(field=state, source="draft", target="submitted")
+    def submit(self):
+        pass
+
+    @transition(field=state, source="submitted", target="accepted")
+    def accept(self):
+        pass
+
+
+class PeerReview(AbstractReview):
+    @transition(field="state", source="submitted", target="rejected")
+    def reject(self):
+        pass
+
+    def accept(self):  # a plain method replaces the inherited transition
+        return "accepting is done by the editor"
