@@ -88,6 +88,18 @@ def editor(django_user_model):
     return client
 
 
+@pytest.fixture
+def viewer(django_user_model):
+    """Staff who may only view posts."""
+    user = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="fsm_blog", codename="view_blogpost")
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 # --- the change page ------------------------------------------------------------------------
 def test_the_change_page_offers_the_transitions_the_user_may_run_now(admin_client):
     post = BlogPost.objects.create(title="Hi")
@@ -118,13 +130,8 @@ def test_the_change_page_offers_the_transitions_the_user_may_run_now(admin_clien
     assert 'name="state"' not in response.content.decode()
 
 
-def test_no_transition_is_offered_without_change_permission(django_user_model):
-    user = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
-    user.user_permissions.add(
-        Permission.objects.get(content_type__app_label="fsm_blog", codename="view_blogpost")
-    )
-    client = Client()
-    client.force_login(user)
+def test_no_transition_is_offered_without_change_permission(viewer):
+    client = viewer
     post = BlogPost.objects.create(title="Hi")
     page = client.get(change_url(post))
     assert page.status_code == 200
@@ -388,12 +395,6 @@ def test_saving_the_change_form_without_a_button_saves_as_usual(admin_client):
     assert not TransitionLog.objects.for_object(post).exists()
 
 
-def test_the_form_page_needs_the_change_permission(django_user_model):
-    user = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
-    user.user_permissions.add(
-        Permission.objects.get(content_type__app_label="fsm_blog", codename="view_blogpost")
-    )
-    client = Client()
-    client.force_login(user)
+def test_the_form_page_needs_the_change_permission(viewer):
     post = BlogPost.objects.create(title="Hi")
-    assert client.get(transition_url(post, "rename")).status_code == 403
+    assert viewer.get(transition_url(post, "rename")).status_code == 403
