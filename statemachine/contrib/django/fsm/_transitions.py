@@ -7,11 +7,13 @@ target (a value, ``None`` for none, ``RETURN_VALUE``, ``GET_STATE``), change the
 ``post_transition``; if the method raises and the transition has ``on_error``, the state
 becomes that one and the exception goes on.
 
-The state change is an event of a real machine of ours: the methods of each model's field are
-compiled into a ``StateMachine`` (:func:`machine_class`), with one event per method. So the
-change runs our listeners and sends ``statemachine.contrib.django.signals`` (the audit log
-records it), and the model has a diagram (``format(machine_class(Post), "mermaid")``) and
-``why_not()``.
+The methods of each model's field are compiled into a ``StateMachine`` of ours
+(:func:`machine_class`), with one event per method; :func:`machine_of` is an instance's, for
+diagrams (``format(machine_of(post), "mermaid")``) and ``why_not()``. When something would see
+it (receivers of ``statemachine.contrib.django.signals``, such as the audit log), the state
+change is an event of that machine, sent with the method's arguments; otherwise the call
+writes the new state directly, which is all that event would do, and costs about what a
+dictionary lookup does.
 """
 
 from __future__ import annotations
