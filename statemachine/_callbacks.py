@@ -441,6 +441,14 @@ def make_function_caller(func: Callable[..., Any], slot: int | None) -> Bound:
         return (call_free, None)
     if sig.no_args:
         return (func, slot)
+    if sig.only_event_data:  # `def before_transition(self, event_data)`: a listener's usual
+
+        def call_method_with_event_data(owners: tuple[Any, ...], ed: EventData) -> Any:
+            return func(owners[slot], ed)
+
+        call_method_with_event_data.__wrapped__ = func  # type: ignore[attr-defined]
+        call_method_with_event_data._key = (id(func), slot)  # type: ignore[attr-defined]
+        return (call_method_with_event_data, None)
 
     def call_method(owners: tuple[Any, ...], ed: EventData) -> Any:
         a, kw = sig.bind(ed)

@@ -20,7 +20,6 @@ import contextvars
 import enum
 import importlib
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from django.core import checks
@@ -48,16 +47,23 @@ class ProtectedStateError(AttributeError):
     """A direct assignment to a protected state field."""
 
 
-@contextlib.contextmanager
-def unprotected(instance: models.Model) -> Iterator[None]:
+class unprotected:
     """Allow writes to ``instance``'s protected state fields inside the block (this thread or
     task only). Transitions, ``refresh_from_db()`` and ``full_clean()`` use it; use it yourself
-    for data migrations or fixtures that must force a state."""
-    token = _unprotected.set(_unprotected.get() | {id(instance)})
-    try:
-        yield
-    finally:
-        _unprotected.reset(token)
+    for data migrations or fixtures that must force a state.
+
+    (A class rather than a generator: every event of a model enters it.)"""
+
+    __slots__ = ("instance", "token")
+
+    def __init__(self, instance: models.Model) -> None:
+        self.instance = instance
+
+    def __enter__(self) -> None:
+        self.token = _unprotected.set(_unprotected.get() | {id(self.instance)})
+
+    def __exit__(self, *exc: object) -> None:
+        _unprotected.reset(self.token)
 
 
 def _raw(value: Any) -> Any:

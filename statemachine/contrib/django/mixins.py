@@ -135,6 +135,8 @@ class _Signals:
         self.transitions = 0  # transitions started (an event that changed nothing adds none)
 
     def _send(self, signal: Any, event_data: Any, **extra: Any) -> Any:
+        if not signal.receivers:
+            return None  # (nobody listens: not even the arguments are built)
         instance = self.instance
         event = event_data._event  # the event's name (None: eventless)
         kwargs = {

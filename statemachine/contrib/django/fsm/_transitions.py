@@ -382,45 +382,47 @@ _UNSET = object()
 _MOVING = "_fsm_moving"
 
 
-class _TargetIs:
+# The guards and the validator below are plain functions of ``model`` (the instance): the
+# engine calls such a function with its model directly, without building arguments.
+
+
+def _target_is(value: Any) -> Callable[[Any], bool]:
     """The guard that picks, among a method's transitions, the one to the target its run
     worked out (true outside a call: ``why_not()``, diagrams)."""
 
-    def __init__(self, value: Any) -> None:
-        self.value = value
-        self.__name__ = f"target is {value!r}"
-
-    def __call__(self, model: Any) -> bool:
+    def guard(model: Any) -> bool:
         moving = model.__dict__.get(_MOVING)
-        return moving is None or moving[0] == self.value
+        return moving is None or bool(moving[0] == value)
+
+    guard.__name__ = f"target is {value!r}"
+    return guard
 
 
-class _Condition:
+def _condition(func: Callable[..., Any]) -> Callable[[Any], bool]:
     """A django-fsm condition as a guard: ``func(instance)`` (already checked by a call)."""
 
-    def __init__(self, func: Callable[..., Any]) -> None:
-        self.func = func
-        self.__name__ = getattr(func, "__name__", repr(func))
+    def guard(model: Any) -> bool:
+        return _MOVING in model.__dict__ or bool(func(model))
 
-    def __call__(self, model: Any) -> bool:
-        return _MOVING in model.__dict__ or bool(self.func(model))
+    guard.__name__ = getattr(func, "__name__", repr(func))
+    return guard
 
 
-class _ThroughTheMethod:
+def _through_the_method(model_class: Any, event: str) -> Callable[[Any], None]:
     """The validator that keeps the compiled machine's events to the calls of their methods
     (sent directly, an event would skip the method's body and django-fsm's signals)."""
+    message = (
+        f"{model_class.__name__}.{event}() changes this state: call it on the instance (the "
+        "machine of a django-fsm model draws and explains; its events are made by the "
+        "method calls)."
+    )
 
-    def __init__(self, model: Any, event: str) -> None:
-        self.message = (
-            f"{model.__name__}.{event}() changes this state: call it on the instance (the "
-            f"machine of a django-fsm model draws and explains; its events are made by the "
-            f"method calls)."
-        )
-        self.__name__ = "through the method"
-
-    def __call__(self, model: Any) -> None:
+    def validator(model: Any) -> None:
         if _MOVING not in model.__dict__:
-            raise TransitionNotAllowed(self.message, object=model)
+            raise TransitionNotAllowed(message, object=model)
+
+    validator.__name__ = "through the method"
+    return validator
 
 
 def machine_class(model: Any, field: str | None = None) -> type[StateMachine]:
@@ -504,7 +506,7 @@ def _compile(model: Any, field: Any) -> type[StateMachine]:
         next(iter(states.values())).initial = True
     for event, meta in methods.items():
         declared = None
-        through = _ThroughTheMethod(model, event)
+        through = _through_the_method(model, event)
         for t in meta.transitions.values():
             if t.source == ANY_STATE:
                 sources = list(values)
@@ -513,13 +515,13 @@ def _compile(model: Any, field: Any) -> type[StateMachine]:
                 sources = [v for v in values if not (fixed and v == t.target)]
             else:
                 sources = [t.source]
-            guards = [_Condition(c) for c in t.conditions]
+            guards = [_condition(c) for c in t.conditions]
             candidates = [*_targets(t, values), *([t.on_error] if t.on_error else [])]
             for source in sources:
                 for target in candidates:
                     # The target guard only where the run chooses among several (diagrams
                     # show guards: most transitions have none).
-                    cond = [_TargetIs(target), *guards] if len(candidates) > 1 else guards
+                    cond = [_target_is(target), *guards] if len(candidates) > 1 else guards
                     if target is None:
                         made = states[source].to(cond=cond, validators=[through])
                     else:
