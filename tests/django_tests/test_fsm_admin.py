@@ -338,6 +338,31 @@ def test_fsm_fields_naming_no_fsm_field_says_so():
     broken = type("Broken", (BlogPostAdmin,), {"fsm_fields": ["title"]})
     with pytest.raises(ImproperlyConfigured, match=r"names \['title'\], which is not"):
         broken(BlogPost, admin.AdminSite()).get_fsm_field_names()
+    [error] = broken(BlogPost, admin.AdminSite()).check()
+    assert error.id == "statemachine.E105"
+    assert "its FSM fields: ['state']" in error.msg
+
+
+def test_the_system_checks_find_admin_mistakes_at_startup(monkeypatch):
+    site = admin.AdminSite()
+    assert BlogPostAdmin(BlogPost, site).check() == []
+    typo = type("Typo", (BlogPostAdmin,), {"fsm_forms": {"renmae": "fsm_blog.forms.RenameForm"}})
+    [error] = typo(BlogPost, site).check()
+    assert error.id == "statemachine.E106"
+    assert "a form for 'renmae', which is not a transition" in error.msg
+    gone = type("Gone", (BlogPostAdmin,), {"fsm_forms": {"rename": "nowhere.Form"}})
+    [error] = gone(BlogPost, site).check()
+    assert error.id == "statemachine.E107"
+    assert "'nowhere.Form', which cannot be imported" in error.msg
+    from django.apps import apps
+
+    installed = apps.is_installed
+    monkeypatch.setattr(
+        apps, "is_installed", lambda name: name != "statemachine.contrib.django" and installed(name)
+    )
+    [error] = BlogPostAdmin(BlogPost, site).check()
+    assert error.id == "statemachine.E104"
+    assert "in place of 'django_fsm'" in error.hint
 
 
 def test_a_form_path_that_cannot_be_imported_says_so():

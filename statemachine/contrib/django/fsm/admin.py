@@ -24,7 +24,10 @@ audit log records who ran them. A method that raises undoes everything, except a
 ``on_error`` state, which is saved (django-fsm sets it as the error goes on).
 
 The templates live in the ``"statemachine.contrib.django"`` app, which must be in
-``INSTALLED_APPS`` (in place of ``"django_fsm"``).
+``INSTALLED_APPS`` (in place of ``"django_fsm"``). System checks report, at startup: that app
+missing (``statemachine.E104``), ``fsm_fields`` naming a field that is not an FSM field
+(``E105``), ``fsm_forms`` naming no transition (``E106``), and a form path that cannot be
+imported (``E107``).
 """
 
 from __future__ import annotations
@@ -35,9 +38,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import router, transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -48,7 +53,7 @@ from django.utils.module_loading import import_string
 from statemachine.contrib.django.admin import admin_url
 
 from ._fields import FSMFieldMixin
-from ._transitions import Transition, available_transitions, performed_by
+from ._transitions import Transition, all_transitions, available_transitions, performed_by
 
 __all__ = ["FSMAdminMixin"]
 
@@ -92,6 +97,50 @@ class FSMAdminMixin:
     model: Any
     opts: Any
     admin_site: Any
+
+    # --- checks (run by ``manage.py check`` and at startup) ---------------------------------
+    def check(self, **kwargs: Any) -> list[Any]:
+        errors: list[Any] = list(super().check(**kwargs))  # type: ignore[misc]
+        name = type(self).__name__
+        if not apps.is_installed("statemachine.contrib.django"):
+            errors.append(
+                checks.Error(
+                    f"{name} uses FSMAdminMixin, whose templates come with the "
+                    "'statemachine.contrib.django' app, which is not installed.",
+                    hint="Add 'statemachine.contrib.django' to INSTALLED_APPS (in place of "
+                    "'django_fsm').",
+                    obj=type(self),
+                    id="statemachine.E104",
+                )
+            )
+        try:
+            fields = self.get_fsm_field_names()
+        except ImproperlyConfigured as err:
+            errors.append(checks.Error(str(err), obj=type(self), id="statemachine.E105"))
+            return errors
+        transitions = {
+            t.name: t
+            for field in fields
+            for t in all_transitions(self.model, self.model._meta.get_field(field))
+        }
+        for transition_name in self.fsm_forms:
+            if transition_name not in transitions:
+                errors.append(
+                    checks.Error(
+                        f"{name}.fsm_forms has a form for {transition_name!r}, which is not a "
+                        f"transition of the managed fields {fields!r} of "
+                        f"{self.model.__name__} (its transitions: "
+                        f"{', '.join(sorted(transitions)) or 'none'}).",
+                        obj=type(self),
+                        id="statemachine.E106",
+                    )
+                )
+        for transition in transitions.values():
+            try:
+                self.get_fsm_transition_form(transition)
+            except ImproperlyConfigured as err:
+                errors.append(checks.Error(str(err), obj=type(self), id="statemachine.E107"))
+        return errors
 
     # --- which fields and transitions -------------------------------------------------------
     def get_fsm_field_names(self) -> list[str]:
