@@ -333,7 +333,7 @@ def test_a_state_no_transition_or_choice_names_is_left_by_star_transitions_direc
 def test_one_method_changes_one_field():
     from statemachine.contrib.django.fsm import transition
 
-    with pytest.raises(TypeError, match="one method changes one field"):
+    with pytest.raises(TypeError, match="already a transition of 'state': one method changes"):
 
         @transition(field="review", source="a", target="b")
         @transition(field="state", source="a", target="b")
@@ -529,3 +529,31 @@ def test_a_callable_default_leaves_the_first_state_initial():
     assert repr(Counter.go_live._fsm_meta) == (
         "FSMMeta('go_live', [Transition('go_live', source=10, target=20)])"
     )
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"field": "state", "conditions": ["has_title"]},
+            "the condition 'has_title' is not callable",
+        ),
+        ({"field": "state", "permission": 42}, "permission=42 is neither a permission name"),
+        ({"field": "state", "custom": ["label"]}, r"custom=\['label'\] is not a dict"),
+        ({"field": 3}, "field=3 is not an FSMField"),
+    ],
+)
+def test_transition_arguments_are_checked_when_the_class_is_made(options, message):
+    from django.db import models
+
+    from statemachine.contrib.django.fsm import transition
+
+    with pytest.raises(TypeError, match=rf"@transition on publish\(\): {message}"):
+
+        @transition(source="new", target="published", **options)
+        def publish(self):
+            pass
+
+    plain = models.CharField(max_length=10)
+    with pytest.raises(TypeError, match="is not an FSMField, FSMIntegerField or FSMKeyField"):
+        transition(field=plain, source="a", target="b")(lambda self: None)

@@ -234,14 +234,18 @@ def transition(
     checks = list(conditions)
 
     def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
+        _check_arguments(
+            getattr(method, "__name__", repr(method)), field, checks, permission, custom
+        )
         meta: FSMMeta | None = getattr(method, "_fsm_meta", None)
         if meta is None:
             meta = FSMMeta(method, field)
             meta.wrapper = _wrapper(meta)
         elif _field_key(meta.field) != _field_key(field):
+            held = meta.field if isinstance(meta.field, str) else "another field"
             raise TypeError(
-                f"{meta.name}() is already a transition of {_field_key(meta.field)!r}: one "
-                "method changes one field. Write a method for each field."
+                f"{meta.name}() is already a transition of {held!r}: one method changes one "
+                "field. Write a method for each field."
             )
         for state in sources:
             meta.transitions[state] = Transition(
@@ -251,6 +255,31 @@ def transition(
         return meta.wrapper
 
     return decorate
+
+
+def _check_arguments(
+    name: str, field: Any, conditions: list[Any], permission: Any, custom: Any
+) -> None:
+    """Refuse, when the class is created, what a call could only fail on later."""
+    where = f"@transition on {name}()"
+    if not isinstance(field, (str, FSMFieldMixin)):
+        raise TypeError(
+            f"{where}: field={field!r} is not an FSMField, FSMIntegerField or FSMKeyField; "
+            "give one of them, or its name."
+        )
+    for condition in conditions:
+        if not callable(condition):
+            raise TypeError(
+                f"{where}: the condition {condition!r} is not callable; give functions (or "
+                "methods of the model) that take the instance and return true or false."
+            )
+    if permission is not None and not (isinstance(permission, str) or callable(permission)):
+        raise TypeError(
+            f"{where}: permission={permission!r} is neither a permission name "
+            "('app_label.codename') nor a function (instance, user) -> bool."
+        )
+    if custom is not None and not isinstance(custom, dict):
+        raise TypeError(f"{where}: custom={custom!r} is not a dict.")
 
 
 def _field_key(field: Any) -> Any:
