@@ -557,3 +557,18 @@ def test_transition_arguments_are_checked_when_the_class_is_made(options, messag
     plain = models.CharField(max_length=10)
     with pytest.raises(TypeError, match="is not an FSMField, FSMIntegerField or FSMKeyField"):
         transition(field=plain, source="a", target="b")(lambda self: None)
+
+
+def test_an_instance_with_its_machine_pickles_and_copies(path):
+    import copy
+    import pickle
+
+    post = BlogPost.objects.create(title="Hi")
+    post.publish()
+    machine_of(post)  # kept in the instance
+    for clone in (pickle.loads(pickle.dumps(post)), copy.deepcopy(post), copy.copy(post)):
+        assert clone.state == "published"
+        assert machine_of(clone) is not machine_of(post)  # made again, for the clone
+        assert machine_of(clone).current_state_value == "published"
+        clone.hide()
+        assert (clone.state, post.state) == ("hidden", "published")

@@ -338,3 +338,21 @@ class TestInitialState:
         loaded = Order.objects.get(pk=order.pk)
         assert loaded._state.adding is False
         assert loaded._state.db == "default"
+
+
+@pytest.mark.django_db
+def test_a_shallow_copy_gets_its_own_machine():
+    import copy
+    import pickle
+
+    order = Order.objects.create(items=1, address="1 Main St")
+    assert order.statemachine.created.is_active  # the machine is built
+    clone = copy.copy(order)
+    assert clone.statemachine is not order.statemachine
+    assert clone.statemachine.model is clone
+    clone.pay()  # a bound event method: the copy's own
+    assert (clone.state, order.state) == ("paid", "created")
+    assert order.statemachine.created.is_active
+    unpickled = pickle.loads(pickle.dumps(order))
+    assert unpickled.statemachine.model is unpickled
+    assert unpickled.state == "created"

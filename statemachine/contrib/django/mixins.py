@@ -394,6 +394,18 @@ class StateMachineModelMixin(MachineMixin):
         self.__dict__.setdefault("_statemachine_loaded", self._current_raw())
         return sm
 
+    def __copy__(self) -> Any:
+        """``copy.copy(obj)``: the copy gets its own machine, built from the copied state when
+        it is first used (a shallow copy would otherwise share the original's machine, whose
+        events would change the original)."""
+        cls = type(self)
+        new = cls.__new__(cls)
+        new.__dict__.update(self.__getstate__())  # Django's copy: its own _state
+        new._statemachine_forget()
+        for name in ("_statemachine_timer_watch", "_statemachine_signals"):
+            new.__dict__.pop(name, None)
+        return new
+
     def _statemachine_forget(self) -> None:
         """Drop the machine (and its bound event methods): the next use builds it again from
         the stored state."""

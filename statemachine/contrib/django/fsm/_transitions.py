@@ -586,18 +586,34 @@ def machine_of(instance: Any, field: str | None = None) -> StateMachine:
     return _machine(instance, instance._meta.get_field(name))  # type: ignore[no-any-return]
 
 
+class _Kept:
+    """Where an instance keeps its compiled machine (in its ``__dict__``). A pickled or
+    copied instance gets an empty one: the machine, whose class is made at run time, is not
+    copied but made again when needed."""
+
+    __slots__ = ("machine",)
+
+    def __init__(self, machine: Any = None) -> None:
+        self.machine = machine
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Kept, ())
+
+
 def _machine(instance: Any, field: Any) -> Any:
     """The compiled machine of ``instance``'s ``field``, made on first use. It reads the
     state from the instance at each event."""
     key = f"_fsm_machine_{field.name}"
     compiled = machine_class(type(instance), field.name)
-    machine = instance.__dict__.get(key)
-    if machine is None or type(machine) is not compiled:  # (a proxy switch changes it)
+    kept = instance.__dict__.get(key)
+    machine = None if kept is None else kept.machine
+    # Made again for a proxy switch (another class) and for a shallow copy (another model).
+    if machine is None or type(machine) is not compiled or machine.model is not instance:
         from statemachine.contrib.django.mixins import _Signals
 
         machine = compiled(instance, state_field=field.attname)
         machine.add_listener(_Signals(instance))
-        instance.__dict__[key] = machine
+        instance.__dict__[key] = _Kept(machine)
     return machine
 
 
