@@ -572,3 +572,36 @@ def test_an_instance_with_its_machine_pickles_and_copies(path):
         assert machine_of(clone).current_state_value == "published"
         clone.hide()
         assert (clone.state, post.state) == ("hidden", "published")
+
+
+def test_stacked_decorators_may_give_the_field_by_name_and_as_an_object():
+    from django.db import models
+    from django.test.utils import isolate_apps
+
+    from statemachine.contrib.django.fsm import FSMField, transition
+
+    with isolate_apps("fsm_blog"):
+
+        class Mixed(models.Model):
+            state = FSMField(default="a")
+            other = FSMField(default="x")
+
+            class Meta:
+                app_label = "fsm_blog"
+
+            @transition(field="state", source="b", target="c")
+            @transition(field=state, source="a", target="b")
+            def step(self):
+                pass
+
+            @transition(field="state", source="a", target="b")
+            @transition(field=other, source="x", target="y")
+            def wrong(self):
+                pass
+
+        item = Mixed()
+        item.step()
+        item.step()
+        assert item.state == "c"
+        with pytest.raises(TypeError, match=r"wrong\(\) is already a transition of 'other'"):
+            item.wrong()

@@ -173,6 +173,9 @@ class FSMMeta:
         self.transitions: dict[Any, Transition] = {}
         self.wrapper: Callable[..., Any] | None = None
         self.bound: dict[Any, _Bound] = {}  # by model class
+        # Stacked decorators that gave the field by name and as an object: checked to be one
+        # field when the model is known (the object has no name in the class body).
+        self.named: list[Any] = []
 
     def bind(self, model: Any) -> _Bound:
         """What calling this method on ``model`` instances needs (checked once per model)."""
@@ -196,6 +199,9 @@ class FSMMeta:
 
     def field_of(self, model: Any) -> Any:
         field = model._meta.get_field(self.field_name())
+        for other in self.named:
+            if (other != field.name) if isinstance(other, str) else (other is not field):
+                _one_field_only(self.name, field.name)
         if not isinstance(field, FSMFieldMixin):
             raise TypeError(
                 f"{model.__name__}.{self.name}() is a transition of {field.name!r}, which is "
@@ -241,12 +247,11 @@ def transition(
         if meta is None:
             meta = FSMMeta(method, field)
             meta.wrapper = _wrapper(meta)
-        elif _field_key(meta.field) != _field_key(field):
-            held = meta.field if isinstance(meta.field, str) else "another field"
-            raise TypeError(
-                f"{meta.name}() is already a transition of {held!r}: one method changes one "
-                "field. Write a method for each field."
-            )
+        elif isinstance(meta.field, str) == isinstance(field, str):
+            if meta.field is not field and meta.field != field:
+                _one_field_only(meta.name, meta.field)
+        else:  # a field and a name: compared once the field has its name (field_of)
+            meta.named.append(field)
         for state in sources:
             meta.transitions[state] = Transition(
                 meta.method, state, target, on_error, checks, permission, dict(custom or {})
@@ -282,8 +287,12 @@ def _check_arguments(
         raise TypeError(f"{where}: custom={custom!r} is not a dict.")
 
 
-def _field_key(field: Any) -> Any:
-    return field if isinstance(field, str) else id(field)
+def _one_field_only(name: str, held: Any) -> None:
+    shown = held if isinstance(held, str) else getattr(held, "name", None) or "another field"
+    raise TypeError(
+        f"{name}() is already a transition of {shown!r}: one method changes one field. Write a "
+        "method for each field."
+    )
 
 
 def _wrapper(meta: FSMMeta) -> Callable[..., Any]:
