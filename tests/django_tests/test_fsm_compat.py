@@ -605,3 +605,45 @@ def test_stacked_decorators_may_give_the_field_by_name_and_as_an_object():
         assert item.state == "c"
         with pytest.raises(TypeError, match=r"wrong\(\) is already a transition of 'other'"):
             item.wrong()
+
+
+def test_an_exact_source_wins_over_star_and_plus_in_the_machine_too(path):
+    from django.db import models
+    from django.test.utils import isolate_apps
+
+    from statemachine.contrib.django.fsm import FSMField, transition
+
+    with isolate_apps("fsm_blog"):
+
+        class Layered(models.Model):
+            state = FSMField(default="new")
+
+            class Meta:
+                app_label = "fsm_blog"
+
+            @transition(field=state, source="+", target="reset")
+            @transition(field=state, source="new", target="published")
+            @transition(field=state, source="*", target="removed")  # declared first
+            def act(self):
+                pass
+
+            @transition(field=state, source="+", target="new")
+            @transition(field=state, source="published", target="hidden")
+            def back(self):
+                pass
+
+        item = Layered()
+        item.act()
+        assert item.state == "published"  # the exact source, not "*"
+        item.act()
+        assert item.state == "removed"  # "*" (it wins over "+")
+        item.back()
+        assert item.state == "new"  # "+"
+        machine = machine_class(Layered)
+        from_new = [
+            t.target.value for t in machine.states_map["new"].transitions if t.event == "act"
+        ]
+        assert from_new == ["published"]
+        assert not [
+            t for t in machine.states_map["removed"].transitions if "reset" in str(t.target)
+        ]

@@ -545,12 +545,21 @@ def _compile(model: Any, field: Any) -> type[StateMachine]:
     for event, meta in methods.items():
         declared = None
         through = _through_the_method(model, event)
+        # Each state gets the one transition a call from it uses: an exact source first,
+        # then "*", then "+" (as FSMMeta.get_transition looks them up).
+        exact = [s for s in meta.transitions if s not in (ANY_STATE, ANY_OTHER_STATE)]
         for t in meta.transitions.values():
             if t.source == ANY_STATE:
-                sources = list(values)
+                sources = [v for v in values if v not in exact]
             elif t.source == ANY_OTHER_STATE:
                 fixed = not isinstance(t.target, State)
-                sources = [v for v in values if not (fixed and v == t.target)]
+                sources = [
+                    v
+                    for v in values
+                    if v not in exact
+                    and ANY_STATE not in meta.transitions
+                    and not (fixed and v == t.target)
+                ]
             else:
                 sources = [t.source]
             guards = [_condition(c) for c in t.conditions]
