@@ -647,3 +647,19 @@ def test_an_exact_source_wins_over_star_and_plus_in_the_machine_too(path):
         assert not [
             t for t in machine.states_map["removed"].transitions if "reset" in str(t.target)
         ]
+
+
+def test_format_of_the_model_class_draws_its_machine():
+    from django.db.models.base import ModelBase
+
+    assert isinstance(BlogPost, ModelBase)  # still a Django model class
+    assert format(BlogPost, "") == str(BlogPost)
+    assert format(BlogPost, "mermaid") == format(machine_class(BlogPost), "mermaid")
+    assert "new --> published : Publish [has_title, is_short]" in f"{BlogPost:mermaid}"
+    assert "Archive" in format(ProxyPost, "mermaid")  # the proxy's own transitions
+    assert "Submit" in format(PeerReview, "mermaid")  # inherited from an abstract model
+    with pytest.raises(ValueError, match=r"name one of them \(machine_class\(TwoFields"):
+        format(TwoFields, "mermaid")
+    import pickle
+
+    assert pickle.loads(pickle.dumps(BlogPost)) is BlogPost

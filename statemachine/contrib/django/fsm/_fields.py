@@ -3,8 +3,10 @@
 They are Django's own column types (text, integer, foreign key) with two options:
 ``protected=True`` refuses a direct assignment once the instance has a state (transitions,
 loading and, with :class:`FSMModelMixin`, ``refresh_from_db()`` still write it), and
-``state_choices`` (``(value, label)`` pairs) lists states as ``choices`` do. Migrations see the
-plain Django field, so they do not depend on this package.
+``state_choices`` (``(value, label)`` pairs, or ``(value, label, proxy model)`` to switch an
+instance to the proxy of its state) lists states as ``choices`` do. Migrations see the
+plain Django field, so they do not depend on this package. A model with such a field can be
+drawn: ``format(Model, "mermaid")`` (see :func:`_give_format`).
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class FSMFieldMixin:
             from ._transitions import contribute_helpers
 
             contribute_helpers(cls, self)
+            _give_format(cls)
             if self.state_proxies:
                 models.signals.post_init.connect(self._switch_at_init, sender=cls, weak=False)
 
@@ -133,6 +136,35 @@ class FSMFieldMixin:
 
 
 _MISSING = object()
+
+# Metaclasses of models with FSM fields, by the metaclass they extend: it adds __format__.
+_formatting: dict[type, type] = {}
+
+
+def _format_model(cls: Any, spec: str) -> str:
+    """``format(Model, "mermaid")``: the machine the model's ``@transition`` methods compile
+    into, in a diagram format (the model's only FSM field; with several, use
+    ``format(machine_class(Model, "field"), ...)``). An empty spec gives ``str(Model)``."""
+    if not spec:
+        return str(cls)
+    from ._transitions import machine_class
+
+    return format(machine_class(cls), spec)
+
+
+def _give_format(cls: Any) -> None:
+    """Let ``format(cls, "mermaid")`` draw the model's machine: the model's metaclass
+    (Django's ``ModelBase``, or a subclass) is swapped for a subclass of it that only adds
+    ``__format__``. Subclasses of the model inherit it."""
+    meta = type(cls)
+    if "__format__" in vars(meta) or getattr(meta, "_fsm_formats", False):
+        return
+    made = _formatting.get(meta)
+    if made is None:
+        made = _formatting[meta] = type(
+            f"FSM{meta.__name__}", (meta,), {"__format__": _format_model, "_fsm_formats": True}
+        )
+    cls.__class__ = made
 
 
 class FSMField(FSMFieldMixin, models.CharField):
