@@ -319,6 +319,7 @@ class _Bound:
         self.hooked = hasattr(model, HOOK)
         self.events: dict[FSMMeta, str] | None = None
         self.known: Any = None  # the compiled machine's states_map, once it is needed
+        self.compiled: Any = None  # the compiled machine class, with it
 
     def state(self, instance: Any) -> Any:
         value = instance.__dict__.get(self.attname, _MISSING)
@@ -341,7 +342,8 @@ class _Bound:
         """Has the compiled machine both states (so the change can be its event)?"""
         known = self.known
         if known is None:
-            known = self.known = machine_class(self.model, self.field.name).states_map
+            self.compiled = machine_class(self.model, self.field.name)
+            known = self.known = self.compiled.states_map
         return current is not None and current in known and (target is None or target in known)
 
     def observed(self) -> bool:
@@ -349,7 +351,7 @@ class _Bound:
         if self.hooked:
             return True
         model = self.model
-        for signal in (machine_signals.pre_transition, machine_signals.post_transition):
+        for signal in (machine_signals.post_transition, machine_signals.pre_transition):
             if signal.receivers and signal.has_listeners(model):
                 return True
         return False
@@ -618,11 +620,12 @@ class _Kept:
         return (_Kept, ())
 
 
-def _machine(instance: Any, field: Any) -> Any:
+def _machine(instance: Any, field: Any, compiled: Any = None) -> Any:
     """The compiled machine of ``instance``'s ``field``, made on first use. It reads the
     state from the instance at each event."""
     key = f"_fsm_machine_{field.name}"
-    compiled = machine_class(type(instance), field.name)
+    if compiled is None:
+        compiled = machine_class(type(instance), field.name)
     kept = instance.__dict__.get(key)
     machine = None if kept is None else kept.machine
     # Made again for a proxy switch (another class) and for a shallow copy (another model).
@@ -683,13 +686,16 @@ def _move(
         user = _performer.get()
         if user is not None and "by" not in kwargs:
             kwargs = {**kwargs, "by": user}
-        machine = _machine(instance, bound.field)
-        with unprotected(instance):
-            instance.__dict__[_MOVING] = (target,)
-            try:
+        machine = _machine(instance, bound.field, bound.compiled)
+        instance.__dict__[_MOVING] = (target,)
+        try:
+            if bound.field.protected:
+                with unprotected(instance):
+                    machine.send(bound.event_of(meta), *args, **kwargs)
+            else:
                 machine.send(bound.event_of(meta), *args, **kwargs)
-            finally:
-                del instance.__dict__[_MOVING]
+        finally:
+            del instance.__dict__[_MOVING]
     elif target is not None:
         bound.write(instance, target)
     if target is not None and bound.field.state_proxies:
