@@ -645,6 +645,20 @@ class StateMachineAdminMixin:
         return TemplateResponse(request, self.statemachine_event_form_template, context)
 
 
+class _ReadOnly:
+    """Viewing only: no add, change or delete permission, whoever asks (the audit log's
+    and the timers' admins)."""
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
 def admin_url(model_admin: Any, obj: Any, view: str, *args: str) -> str:
     """The URL of ``model_admin``'s view ``view`` (``change``, ``event``...) for ``obj``."""
     opts = model_admin.opts

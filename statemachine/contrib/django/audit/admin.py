@@ -21,6 +21,8 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 
+from statemachine.contrib.django.admin import _ReadOnly
+
 from .models import TransitionLog
 
 __all__ = ["TransitionLogAdmin", "TransitionLogInline"]
@@ -75,19 +77,6 @@ class _Names:
     @admin.display(description="target state", ordering="target")
     def target_name(self, log: TransitionLog) -> str:
         return _state_name(log, log.target)
-
-
-class _ReadOnly:
-    """Viewing only: no add, change or delete permission, whoever asks."""
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 class TransitionLogInline(_Names, _ReadOnly, GenericTabularInline):

@@ -27,6 +27,8 @@ from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
+from statemachine.contrib.django.admin import _ReadOnly
+
 from .models import Timer
 
 __all__ = ["DisplayOnlyFormSet", "TimerAdmin", "TimerInline"]
@@ -60,19 +62,6 @@ class DisplayOnlyFormSet(BaseGenericInlineFormSet):
         self.changed_objects: list[Any] = []
         self.deleted_objects: list[Any] = []
         return []
-
-
-class _ReadOnly:
-    """Viewing only: no add, change or delete permission, whoever asks."""
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 class TimerInline(_ReadOnly, GenericTabularInline):
