@@ -52,6 +52,7 @@ class FSMFieldMixin:
         # A third item names the proxy model an instance becomes in that state (a class,
         # "app_label.Model", or "Model" of the field's app).
         self.state_proxies: dict[Any, Any] = {c[0]: c[2] for c in self.state_choices if len(c) > 2}
+        self._proxies: dict[Any, Any] = {}  # the proxy classes, resolved on first use
         # Unprotected: Django's own descriptor (nothing to check on assignment).
         self.descriptor_class = self._guarded if protected else self._plain
         super().__init__(*args, **kwargs)
@@ -77,7 +78,9 @@ class FSMFieldMixin:
         ref = self.state_proxies.get(state)
         if ref is None:
             return
-        proxy = self._proxy_class(ref, state)
+        proxy = self._proxies.get(state)
+        if proxy is None:
+            proxy = self._proxies[state] = self._proxy_class(ref, state)
         if instance.__class__ is not proxy:
             instance.__class__ = proxy
 
@@ -116,9 +119,9 @@ class FSMFieldMixin:
         return getattr(instance, self.attname) if value is _MISSING else value
 
     def set_state(self, instance: Any, state: Any) -> None:
-        """Write ``state``, protected or not."""
-        with unprotected(instance):
-            setattr(instance, self.attname, state)
+        """Write ``state``, protected or not (straight into the instance: the descriptor
+        would only check the protection)."""
+        instance.__dict__[self.attname] = state
 
     def known_states(self) -> list[Any]:
         """The states this field names itself: its choices, then its default."""
@@ -195,6 +198,11 @@ class FSMKeyField(FSMFieldMixin, models.ForeignKey):
     def __init__(self, to: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("on_delete", models.CASCADE)
         super().__init__(to, *args, **kwargs)
+
+    def set_state(self, instance: Any, state: Any) -> None:
+        """Write ``state`` through Django's descriptor, which drops the cached related row."""
+        with unprotected(instance):
+            setattr(instance, self.attname, state)
 
     def known_states(self) -> list[Any]:
         default = self.default

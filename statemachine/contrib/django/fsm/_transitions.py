@@ -26,8 +26,6 @@ import types
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from django.db import models
-
 from statemachine import State as _MachineState
 from statemachine import StateMachine
 from statemachine._around import HOOK
@@ -310,26 +308,15 @@ class _Bound:
     def __init__(self, model: Any, field: Any) -> None:
         self.model = model
         self.field = field
-        self.attname: str = field.attname
-        # A key field's ``<name>_id`` is written through Django's descriptor (it drops the
-        # cached related row); the others straight into the instance.
-        self.keyed = isinstance(field, models.ForeignKey)
+        # Reading and writing the state are the field's (bound once: they run at each call).
+        self.state = field.get_state
+        self.write = field.set_state
         # A model with a send hook (``statemachine_around_send``) always goes through the
         # machine; so does a model whose machine signals have receivers (the audit log).
         self.hooked = hasattr(model, HOOK)
         self.events: dict[FSMMeta, str] | None = None
         self.known: Any = None  # the compiled machine's states_map, once it is needed
         self.compiled: Any = None  # the compiled machine class, with it
-
-    def state(self, instance: Any) -> Any:
-        value = instance.__dict__.get(self.attname, _MISSING)
-        return getattr(instance, self.attname) if value is _MISSING else value
-
-    def write(self, instance: Any, state: Any) -> None:
-        if self.keyed:
-            self.field.set_state(instance, state)
-        else:
-            instance.__dict__[self.attname] = state
 
     def event_of(self, meta: FSMMeta) -> str:
         """The compiled machine's event for ``meta``: the method's attribute name."""
@@ -355,9 +342,6 @@ class _Bound:
             if signal.receivers and signal.has_listeners(model):
                 return True
         return False
-
-
-_MISSING = object()
 
 
 def _change_state(instance: Any, meta: FSMMeta, args: tuple[Any, ...], kwargs: Any) -> Any:

@@ -265,7 +265,11 @@ class FSMAdminMixin:
         name = request.POST.get(self.fsm_post_param)
         if not name:
             return super().response_change(request, obj)  # type: ignore[misc]
-        self._apply(request, obj, name, {})
+        offered = self._offered(request, obj, name)
+        if offered is None:
+            self._not_allowed(request, name)
+        else:
+            self._apply(request, obj, offered, {})
         return HttpResponseRedirect(request.path)
 
     # --- a transition's form ----------------------------------------------------------------
@@ -301,7 +305,7 @@ class FSMAdminMixin:
         if form_class is None:
             if request.method != "POST":
                 return HttpResponseNotAllowed(["POST"])
-            self._apply(request, obj, transition_name, {})
+            self._apply(request, obj, offered, {})
             return HttpResponseRedirect(change_url)
         field_name, found = offered
         state = self.model._meta.get_field(field_name).get_state(obj)
@@ -319,7 +323,7 @@ class FSMAdminMixin:
         else:
             form = form_class(request.POST, request.FILES, **extra)
             if form.is_valid():
-                self._apply(request, obj, transition_name, dict(form.cleaned_data))
+                self._apply(request, obj, offered, dict(form.cleaned_data))
                 return HttpResponseRedirect(change_url)
         form.instance = obj  # the object, for a plain Form too
         label = self.get_fsm_label(found)
@@ -355,15 +359,15 @@ class FSMAdminMixin:
     def _not_allowed(self, request: Any, name: str) -> None:
         messages.error(request, self.fsm_transition_not_allowed_msg.format(transition_name=name))
 
-    def _apply(self, request: Any, obj: Any, name: str, kwargs: dict[str, Any]) -> bool:
-        """Run the transition ``name`` if ``request.user`` may now, in one transaction, and
-        say how it went. A failure saves nothing but an ``on_error`` state."""
-        offered = self._offered(request, obj, name)
-        if offered is None:
-            self._not_allowed(request, name)
-            return False
+    def _apply(
+        self, request: Any, obj: Any, offered: tuple[str, Transition], kwargs: dict[str, Any]
+    ) -> bool:
+        """Run the transition ``offered`` (its field and itself, as :meth:`_offered` found
+        them) in one transaction, and say how it went. A failure saves nothing but an
+        ``on_error`` state."""
         field = self.model._meta.get_field(offered[0])
         found = offered[1]
+        name = found.name
         before = field.get_state(obj)
         try:
             with transaction.atomic(using=router.db_for_write(self.model, instance=obj)):
